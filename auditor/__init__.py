@@ -1,0 +1,1 @@
+"""Domain logic of sse-audit: normalization, cohorts, outliers and models (no Streamlit here)."""

@@ -1,0 +1,78 @@
+"""The canonical composition key: one string per composition, however it was written.
+
+`Li7.0Bi1.0O6.0`, `Li7 Bi O6` and `Li14Bi2O12` all give `Li7BiO6`; `Al11 Fe16 O32` gives
+`Al11Fe16O32`. The key is what cohorts pair on, so it must be deterministic: elements in
+pymatgen's electronegativity order, integer formulas reduced by their common divisor, and
+fractional amounts printed to four decimals (so `0.60` and `0.6` agree).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pymatgen.core import Composition, Element
+
+_SPACES = re.compile(r"\s+")
+# PDF scrapes move subscripts away from their element: `Li SiS  4 4`, `(PO )  4 3`.
+# Two bare numbers in a row, or a space before a closing parenthesis, mean a mangled formula.
+_MANGLED = re.compile(r"\d\s+\d|\s\)")
+
+
+class CompositionError(ValueError):
+    """A string that is not a chemical formula pymatgen can read."""
+
+
+def _fmt_amount(amount: float) -> str:
+    if abs(amount - 1.0) < 1e-6:
+        return ""
+    if abs(amount - round(amount)) < 1e-6:
+        return str(int(round(amount)))
+    return f"{amount:.4f}".rstrip("0").rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def composition_key(raw: str) -> str:
+    """Return the canonical key of a formula string.
+
+    Args:
+        raw: a formula as written (spaces, parentheses, decimals allowed).
+
+    Returns:
+        The canonical key, e.g. ``Li7La3Zr2O12``.
+
+    Raises:
+        CompositionError: if pymatgen cannot parse it, or it names no element.
+    """
+    raw_text = str(raw or "").strip()
+    if not raw_text:
+        raise CompositionError("empty formula")
+    if _MANGLED.search(raw_text):
+        raise CompositionError(f"mangled formula (subscripts detached from elements): {raw!r}")
+    text = _SPACES.sub("", raw_text)
+    try:
+        comp = Composition(text)
+    except Exception as exc:  # pymatgen raises several exception types for bad input
+        raise CompositionError(f"not a chemical formula: {raw!r} ({exc})") from None
+    unknown = [str(el) for el in comp if not isinstance(el, Element)]
+    if unknown:
+        raise CompositionError(f"not chemical elements: {', '.join(unknown)} in {raw!r}")
+    if len(comp) == 0 or comp.num_atoms <= 0:
+        raise CompositionError(f"formula names no atoms: {raw!r}")
+    if any(amt < 0 for amt in comp.values()):
+        raise CompositionError(f"negative amount in formula: {raw!r}")
+    reduced, _factor = comp.get_reduced_composition_and_factor()
+    # Composition.formula orders elements by electronegativity, which is stable.
+    parts = []
+    for token in reduced.formula.split():
+        el = re.match(r"[A-Z][a-z]?", token).group(0)
+        parts.append(el + _fmt_amount(reduced[el]))
+    return "".join(parts)
+
+
+def try_composition_key(raw: str) -> str | None:
+    """Like `composition_key`, but None where the string is not a formula."""
+    try:
+        return composition_key(raw)
+    except CompositionError:
+        return None

@@ -1,0 +1,116 @@
+-- The evidence store. Long format: one row of `records` per reported number.
+-- Every table here is created by db.store.create_schema(); nothing else issues DDL.
+
+CREATE TABLE IF NOT EXISTS sources (
+    name          TEXT PRIMARY KEY,
+    title         TEXT NOT NULL,
+    citation      TEXT NOT NULL,
+    doi_or_url    TEXT,
+    license       TEXT,
+    version       TEXT,
+    kind          TEXT NOT NULL,          -- bundled | external | user
+    path          TEXT,
+    available     BOOLEAN NOT NULL,       -- false when an external source is absent
+    note          TEXT,
+    rows_in       INTEGER NOT NULL DEFAULT 0,
+    loaded        INTEGER NOT NULL DEFAULT 0,
+    quarantined   INTEGER NOT NULL DEFAULT 0,
+    loaded_at     TIMESTAMP
+);
+
+CREATE SEQUENCE IF NOT EXISTS record_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS records (
+    record_id           BIGINT PRIMARY KEY DEFAULT nextval('record_id_seq'),
+    source              TEXT NOT NULL,
+    source_row          TEXT NOT NULL,    -- the row's own key in its source (ID, line number)
+    material_raw        TEXT NOT NULL,    -- the material exactly as the source wrote it
+    composition_key     TEXT,             -- canonical key (db.composition), NULL if not a formula
+    family_raw          TEXT,             -- the source's own family label, untouched
+    family              TEXT,             -- harmonized family (normalizer)
+    carrier_ion         TEXT,             -- mobile ion (normalizer)
+    property            TEXT NOT NULL,    -- sigma | Ea | Em
+    value_raw           TEXT NOT NULL,    -- the number as reported
+    unit_raw            TEXT,             -- the unit as reported
+    value               DOUBLE NOT NULL,  -- canonical units: S/cm for sigma, eV for Ea/Em
+    unit                TEXT NOT NULL,
+    log10_value         DOUBLE,           -- log10(S/cm) for sigma
+    qualifier           TEXT NOT NULL DEFAULT '=',   -- = < > ~ range
+    censored            TEXT,             -- '<' or '>' when the value is a bound
+    value_low           DOUBLE,           -- range bounds, canonical units
+    value_high          DOUBLE,
+    temperature_k       DOUBLE,
+    temperature_raw     TEXT,
+    temperature_implied BOOLEAN NOT NULL DEFAULT FALSE,
+    method_tag          TEXT NOT NULL,
+    method_raw          TEXT,             -- the method as the source describes it
+    method_details      TEXT,             -- functional, temperature range, potential, ...
+    sub_method          TEXT,             -- e.g. arrhenius-fit, mace-relax
+    path_id             TEXT,             -- migration hop / path id for Em
+    doi                 TEXT,
+    reference           TEXT,
+    notes               TEXT,
+    measurement_id      TEXT NOT NULL,    -- shared by the copies of one measurement across sources
+    is_primary          BOOLEAN NOT NULL DEFAULT TRUE,  -- the one copy that cohorts count
+    derived_from        TEXT              -- JSON list of record_ids for derived records
+);
+
+-- Per-entry attributes that are not reported numbers: lattice, space group, split, links.
+CREATE TABLE IF NOT EXISTS entries (
+    source          TEXT NOT NULL,
+    source_row      TEXT NOT NULL,
+    material_raw    TEXT,
+    composition_key TEXT,
+    space_group     TEXT,
+    sg_number       INTEGER,
+    a DOUBLE, b DOUBLE, c DOUBLE, alpha DOUBLE, beta DOUBLE, gamma DOUBLE,
+    z               DOUBLE,
+    split           TEXT,                 -- OBELiX official split: train | test
+    icsd_id         TEXT,
+    crystal_system  TEXT,
+    PRIMARY KEY (source, source_row)
+);
+
+CREATE TABLE IF NOT EXISTS structures (
+    obelix_id          TEXT PRIMARY KEY,
+    cif_path           TEXT NOT NULL,
+    composition_key    TEXT,
+    space_group        TEXT,
+    sg_number          INTEGER,
+    crystal_system     TEXT,
+    n_sites            INTEGER,
+    volume             DOUBLE,
+    volume_per_atom    DOUBLE,
+    density            DOUBLE,
+    li_partial         BOOLEAN,
+    other_partial      BOOLEAN,
+    min_li_li          DOUBLE,
+    min_li_anion       DOUBLE
+);
+
+-- Cross-source links: row A of one source re-publishes row B of another.
+CREATE TABLE IF NOT EXISTS links (
+    source_a   TEXT NOT NULL,
+    row_a      TEXT NOT NULL,
+    source_b   TEXT NOT NULL,
+    row_b      TEXT NOT NULL,
+    link_type  TEXT NOT NULL,      -- liion_id | laskowski_id | liverpool_id | same_value
+    matched    BOOLEAN NOT NULL,   -- false: the link is stated but the rows disagree
+    note       TEXT
+);
+
+CREATE SEQUENCE IF NOT EXISTS quarantine_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    quarantine_id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_id_seq'),
+    source        TEXT NOT NULL,
+    source_row    TEXT NOT NULL,
+    raw           TEXT NOT NULL,   -- the raw row as JSON
+    reason        TEXT NOT NULL,
+    at            TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS build_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
