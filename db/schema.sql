@@ -114,3 +114,61 @@ CREATE TABLE IF NOT EXISTS build_info (
     key   TEXT PRIMARY KEY,
     value TEXT
 );
+
+-- Normalization: every decision (rules, LLM, manual), the reviewers' overrides, the LLM cache.
+CREATE SEQUENCE IF NOT EXISTS decision_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS normalization_decisions (
+    decision_id    BIGINT PRIMARY KEY DEFAULT nextval('decision_id_seq'),
+    kind           TEXT NOT NULL,        -- entity | method | family
+    input          TEXT NOT NULL,
+    output         TEXT,                 -- JSON of the result
+    backend        TEXT NOT NULL,        -- rules | llm:<model> | manual
+    status         TEXT NOT NULL,        -- accepted | rejected | unresolved | override
+    confidence     DOUBLE,
+    reason         TEXT,
+    prompt_version TEXT,
+    created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Survives rebuilds (db.build carries it over): a person's word wins over rules and the LLM.
+CREATE TABLE IF NOT EXISTS normalization_overrides (
+    kind       TEXT NOT NULL,
+    input      TEXT NOT NULL,
+    output     TEXT NOT NULL,            -- JSON of the result
+    reviewer   TEXT,
+    note       TEXT,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (kind, input)
+);
+
+-- Survives rebuilds: an accepted LLM answer is asked for once.
+CREATE TABLE IF NOT EXISTS llm_cache (
+    kind           TEXT NOT NULL,
+    input          TEXT NOT NULL,
+    model          TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    output         TEXT NOT NULL,        -- JSON of the verified result
+    created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (kind, input, model, prompt_version)
+);
+
+-- Conductivity models and their predictions, computed once per model version.
+CREATE TABLE IF NOT EXISTS models (
+    version       TEXT PRIMARY KEY,
+    kind          TEXT,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    train_hash    TEXT,
+    metrics       TEXT,                  -- JSON
+    artifact_path TEXT
+);
+
+CREATE TABLE IF NOT EXISTS predictions (
+    model_version    TEXT NOT NULL,
+    record_id        BIGINT NOT NULL,
+    composition_key  TEXT,
+    pred_log10_sigma DOUBLE,
+    lo80             DOUBLE,
+    hi80             DOUBLE,
+    PRIMARY KEY (model_version, record_id)
+);
