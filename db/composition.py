@@ -3,7 +3,8 @@
 `Li7.0Bi1.0O6.0`, `Li7 Bi O6` and `Li14Bi2O12` all give `Li7BiO6`; `Al11 Fe16 O32` gives
 `Al11Fe16O32`. The key is what cohorts pair on, so it must be deterministic: elements in
 pymatgen's electronegativity order, integer formulas reduced by their common divisor, and
-fractional amounts printed to four decimals (so `0.60` and `0.6` agree).
+fractional amounts printed to four decimals (so `0.60` and `0.6` agree). A fractional formula
+that becomes integral when multiplied by 2, 3 or 4 is written integral first.
 """
 
 from __future__ import annotations
@@ -15,8 +16,24 @@ from pymatgen.core import Composition, Element
 
 _SPACES = re.compile(r"\s+")
 # PDF scrapes move subscripts away from their element: `Li SiS  4 4`, `(PO )  4 3`.
-# Two bare numbers in a row, or a space before a closing parenthesis, mean a mangled formula.
-_MANGLED = re.compile(r"\d\s+\d|\s\)")
+# Two bare numbers in a row mean a mangled formula.
+_MANGLED = re.compile(r"\d\s+\d")
+# Adduct / hydrate separators: `Mg(BH4)2·NH3`, `...*(H2O)18`.
+_ADDUCT = re.compile(r"\s*[·•∙*]\s*")
+_LEADING_COEFF = re.compile(r"^(\d+(?:\.\d+)?)(?=[A-Z(\[])")
+
+
+def _join_adducts(text: str) -> str:
+    """`A·1.6NH3` -> `A(NH3)1.6`: pymatgen reads groups with a trailing count."""
+    parts = _ADDUCT.split(text)
+    out = [parts[0]]
+    for part in parts[1:]:
+        match = _LEADING_COEFF.match(part)
+        if match:
+            out.append(f"({part[match.end() :]}){match.group(1)}")
+        else:
+            out.append(f"({part})")
+    return "".join(out)
 
 
 class CompositionError(ValueError):
@@ -44,12 +61,12 @@ def composition_key(raw: str) -> str:
     Raises:
         CompositionError: if pymatgen cannot parse it, or it names no element.
     """
-    raw_text = str(raw or "").strip()
+    raw_text = str(raw or "").strip().strip("\"'").strip()
     if not raw_text:
         raise CompositionError("empty formula")
     if _MANGLED.search(raw_text):
         raise CompositionError(f"mangled formula (subscripts detached from elements): {raw!r}")
-    text = _SPACES.sub("", raw_text)
+    text = _join_adducts(_SPACES.sub("", raw_text))
     try:
         comp = Composition(text)
     except Exception as exc:  # pymatgen raises several exception types for bad input
@@ -61,6 +78,13 @@ def composition_key(raw: str) -> str:
         raise CompositionError(f"formula names no atoms: {raw!r}")
     if any(amt < 0 for amt in comp.values()):
         raise CompositionError(f"negative amount in formula: {raw!r}")
+    # A fractional formula that a small multiplier makes integral is written integral, so
+    # (Li2S)0.75(P2S5)0.25 and Li3PS4 share a key. Larger multipliers would turn doped
+    # formulas (Li6.4La3Zr1.4Ta0.6O12) into unreadable supercells, so they stay fractional.
+    for mult in (1, 2, 3, 4):
+        if all(abs(amt * mult - round(amt * mult)) < 1e-6 for amt in comp.values()):
+            comp = comp * mult
+            break
     reduced, _factor = comp.get_reduced_composition_and_factor()
     # Composition.formula orders elements by electronegativity, which is stable.
     parts = []

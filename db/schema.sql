@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS records (
     doi                 TEXT,
     reference           TEXT,
     notes               TEXT,
+    evidence            TEXT,             -- the sentence that states the number, where kept
     measurement_id      TEXT NOT NULL,    -- shared by the copies of one measurement across sources
     is_primary          BOOLEAN NOT NULL DEFAULT TRUE,  -- the one copy that cohorts count
     derived_from        TEXT              -- JSON list of record_ids for derived records
@@ -67,7 +68,8 @@ CREATE TABLE IF NOT EXISTS entries (
     z               DOUBLE,
     split           TEXT,                 -- OBELiX official split: train | test
     icsd_id         TEXT,
-    crystal_system  TEXT,
+    liion_id        TEXT,                 -- OBELiX cross-link to the Liverpool dataset
+    laskowski_id    TEXT,                 -- OBELiX / Laskowski SI reference number
     PRIMARY KEY (source, source_row)
 );
 
@@ -107,7 +109,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
     source_row    TEXT NOT NULL,
     raw           TEXT NOT NULL,   -- the raw row as JSON
     reason        TEXT NOT NULL,
-    at            TIMESTAMP NOT NULL DEFAULT current_timestamp
+    quarantined_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
 CREATE TABLE IF NOT EXISTS build_info (
@@ -171,4 +173,13 @@ CREATE TABLE IF NOT EXISTS predictions (
     lo80             DOUBLE,
     hi80             DOUBLE,
     PRIMARY KEY (model_version, record_id)
+);
+
+-- Rows users ingested (db ingest / the Upload page), kept raw so a rebuild replays them.
+CREATE TABLE IF NOT EXISTS uploads (
+    source      TEXT NOT NULL,
+    row_index   INTEGER NOT NULL,
+    raw         TEXT NOT NULL,           -- the row as JSON, in the ingest template's columns
+    uploaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (source, row_index)
 );

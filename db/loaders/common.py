@@ -1,0 +1,217 @@
+"""What every loader shares: the source description, the row-by-row result, and the record builder."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.composition import CompositionError, composition_key
+from db.units import ValueError_, parse_temperature, to_canonical
+
+
+class RowError(ValueError):
+    """A source row that cannot be loaded; the message is the quarantine reason."""
+
+
+@dataclass
+class SourceSpec:
+    """A named source with its citation, license and where its files are."""
+
+    name: str
+    title: str
+    citation: str
+    doi_or_url: str
+    license: str
+    version: str
+    kind: str  # bundled | external | user
+    path: Path | None
+    note: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.path is not None and self.path.exists()
+
+
+@dataclass
+class LoadResult:
+    """Everything one source produced. Every source row ends up loaded or quarantined."""
+
+    spec: SourceSpec
+    rows_in: int = 0
+    loaded_rows: int = 0
+    records: list[dict] = field(default_factory=list)
+    entries: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+
+    def add_row(self, source_row: str, raw: dict, build: Callable[[], list[dict]]) -> None:
+        """Load one source row atomically: all of its records, or none and a quarantine entry."""
+        self.rows_in += 1
+        try:
+            records = build()
+            if not records:
+                raise RowError("no value to load in this row")
+        except (RowError, ValueError_, CompositionError) as exc:
+            self.quarantine_row(source_row, raw, str(exc))
+            return
+        self.loaded_rows += 1
+        self.records.extend(records)
+
+    def quarantine_row(self, source_row: str, raw: dict, reason: str) -> None:
+        self.quarantine.append(
+            {
+                "source": self.spec.name,
+                "source_row": str(source_row),
+                "raw": json.dumps(raw, ensure_ascii=False, default=str),
+                "reason": reason,
+            }
+        )
+
+    @property
+    def quarantined_rows(self) -> int:
+        return len({q["source_row"] for q in self.quarantine})
+
+
+def blank(value: object) -> bool:
+    """True for None, NaN and whitespace-only strings."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def text_or_none(value: object) -> str | None:
+    return None if blank(value) else str(value).strip()
+
+
+def _entity_rules():
+    """The normalizer's rule-based entity resolver, if the normalizer is installed.
+
+    This is the seam between the store and the normalizer: the store parses formulas itself
+    and asks the normalizer's deterministic rules (never the LLM) for everything else.
+    """
+    try:
+        from auditor.normalize import normalize_entity
+    except ImportError:
+        return None
+    return normalize_entity
+
+
+def resolve_composition(material_raw: str) -> tuple[str, str | None]:
+    """The canonical key of a material name, and a note when the normalizer supplied it.
+
+    Raises:
+        CompositionError: neither pymatgen nor the normalizer's rules give a formula.
+    """
+    try:
+        return composition_key(material_raw), None
+    except CompositionError as first:
+        resolver = _entity_rules()
+        if resolver is None:
+            raise
+        try:
+            result = resolver(material_raw)
+        except Exception:  # a normalizer bug must not hide the parse failure's reason
+            raise first from None
+        formula = getattr(result, "formula", None)
+        if not formula:
+            reason = getattr(result, "reason", "") or ""
+            raise CompositionError(f"{first}; normalizer: {reason or 'no formula'}") from None
+        return composition_key(
+            formula
+        ), f"formula {formula} from normalizer rules ({result.reason})"
+
+
+def make_record(
+    *,
+    source: str,
+    source_row: str,
+    material_raw: str,
+    prop: str,
+    value_raw: object,
+    unit_raw: str,
+    method_tag: str,
+    key: str | None = None,
+    temperature: object = None,
+    temperature_unit: str | None = "K",
+    family_raw: str | None = None,
+    method_raw: str | None = None,
+    method_details: str | None = None,
+    sub_method: str | None = None,
+    path_id: str | None = None,
+    doi: str | None = None,
+    reference: str | None = None,
+    notes: str | None = None,
+    evidence: str | None = None,
+) -> dict:
+    """Build one records row, converting value and temperature to canonical units.
+
+    Args:
+        key: the canonical composition key when the caller already has it; otherwise it is
+            computed from `material_raw`.
+
+    Raises:
+        ValueError_ / CompositionError: with the reason the row is quarantined.
+    """
+    key_note = None
+    if key is None:
+        key, key_note = resolve_composition(material_raw)
+    canon = to_canonical(prop, value_raw, unit_raw)
+    temp = parse_temperature(temperature, temperature_unit, prop=prop)
+    details = [method_details] if method_details else []
+    if temp.low is not None:
+        details.append(f"T range {temp.low:g}-{temp.high:g} K")
+    note_parts = [n for n in (notes, canon.note, key_note) if n]
+    measurement = f"{source}/{source_row}/{prop}/{method_tag}" + (
+        f"/{sub_method}" if sub_method else ""
+    )
+    return {
+        "source": source,
+        "source_row": str(source_row),
+        "material_raw": str(material_raw),
+        "composition_key": key,
+        "family_raw": text_or_none(family_raw),
+        "property": prop,
+        "value_raw": str(value_raw).strip(),
+        "unit_raw": unit_raw,
+        "value": canon.value,
+        "unit": canon.unit,
+        "log10_value": canon.log10_value,
+        "qualifier": canon.qualifier,
+        "censored": canon.censored,
+        "value_low": canon.low,
+        "value_high": canon.high,
+        "temperature_k": temp.kelvin,
+        "temperature_raw": text_or_none(temperature),
+        "temperature_implied": temp.implied,
+        "method_tag": method_tag,
+        "method_raw": method_raw,
+        "method_details": "; ".join(details) or None,
+        "sub_method": sub_method,
+        "path_id": path_id,
+        "doi": normalize_doi(doi),
+        "reference": text_or_none(reference),
+        "notes": "; ".join(note_parts) or None,
+        "evidence": text_or_none(evidence),
+        "measurement_id": measurement,
+        "is_primary": True,
+    }
+
+
+def normalize_doi(doi: object) -> str | None:
+    """A bare DOI (`10.xxxx/...`) from a DOI, a doi.org URL or None; other text is kept as is."""
+    text = text_or_none(doi)
+    if text is None:
+        return None
+    lowered = text.lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if lowered.startswith(prefix):
+            return text[len(prefix) :].strip()
+    return text
+
+
+def looks_like_doi(text: str | None) -> bool:
+    return bool(text) and text.startswith("10.") and "/" in text

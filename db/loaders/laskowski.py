@@ -1,0 +1,202 @@
+"""Laskowski et al. 2023 (EES 16, 1264), SI table as scraped from the PDF by OBELiX.
+
+Columns: 1 composition, 2 RT conductivity (S/cm, text), 3 experimental Ea (eV), 4 space group,
+5 space-group number, 6 overflow text, 7 ICSD ID, 8 reference number (-> doi_lookup_table.csv).
+
+The scrape splits long formulas over two or three lines, with the numbers on the middle line:
+
+    (Ag0.33Li0.67)0.27La0.57TiO,,,,,,,61      <- formula start (+ reference)
+    "",1E-4,0.30,Pmmm,47,,,                   <- the numbers
+    3,,,,,,,                                  <- formula end
+
+Lines that only carry column-6 overflow (`β-`, `“tetrago`, formula fragments that repeat the
+formula) are annotations of the neighbouring entry. `reassemble` turns lines into logical rows;
+each logical row is then loaded or quarantined as a whole.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.loaders.common import LoadResult, RowError, SourceSpec, blank, make_record
+
+COLUMNS = ("composition", "sigma", "ea", "space_group", "sg_number", "overflow", "icsd", "ref")
+
+
+@dataclass
+class LogicalRow:
+    """One Laskowski entry reassembled from one or more physical lines."""
+
+    first_line: int
+    lines: list[int] = field(default_factory=list)
+    composition: str = ""
+    values: dict = field(default_factory=dict)
+    overflow: list[str] = field(default_factory=list)
+    awaiting_values: bool = False
+    expecting_tail: bool = False
+    stray_reason: str | None = None
+
+    def raw(self, physical: dict[int, list[str]]) -> dict:
+        return {f"line {n}": ",".join(physical[n]) for n in self.lines}
+
+
+def _kind(cells: dict) -> str:
+    has_comp = not blank(cells["composition"])
+    has_values = any(not blank(cells[c]) for c in ("sigma", "ea", "space_group", "sg_number"))
+    if has_comp and has_values:
+        return "full"
+    if has_comp:
+        return "composition"
+    if has_values:
+        return "values"
+    if not blank(cells["overflow"]):
+        return "overflow"
+    if not blank(cells["ref"]) or not blank(cells["icsd"]):
+        return "reference"
+    return "blank"
+
+
+def reassemble(lines: list[list[str]]) -> list[LogicalRow]:
+    """Group the scrape's physical lines into logical rows (see the module docstring)."""
+    rows: list[LogicalRow] = []
+    current: LogicalRow | None = None
+    pending_overflow: list[tuple[int, str]] = []
+
+    def start(line_no: int) -> LogicalRow:
+        row = LogicalRow(first_line=line_no)
+        for n, text in pending_overflow:
+            row.lines.append(n)
+            row.overflow.append(text)
+        pending_overflow.clear()
+        rows.append(row)
+        return row
+
+    for line_no, parts in enumerate(lines, start=1):
+        cells = dict(zip(COLUMNS, (p.strip() for p in parts + [""] * 8), strict=False))
+        kind = _kind(cells)
+        if kind == "full":
+            current = start(line_no)
+            current.lines.append(line_no)
+            current.composition = cells["composition"]
+            current.values = cells
+        elif kind == "composition" and current is not None and current.expecting_tail:
+            current.lines.append(line_no)
+            current.composition += cells["composition"]
+            current.expecting_tail = False
+        elif kind == "composition":
+            current = start(line_no)
+            current.lines.append(line_no)
+            current.composition = cells["composition"]
+            current.values = {"ref": cells["ref"], "icsd": cells["icsd"]}
+            current.awaiting_values = True
+        elif kind == "values" and current is not None and current.awaiting_values:
+            current.lines.append(line_no)
+            merged = dict(cells)
+            for key in ("ref", "icsd"):
+                merged[key] = current.values.get(key) or cells[key]
+            current.values = merged
+            current.awaiting_values = False
+            current.expecting_tail = True
+        elif kind == "overflow":
+            if current is not None and current.lines and current.lines[-1] == line_no - 1:
+                current.lines.append(line_no)
+                current.overflow.append(cells["overflow"])
+            else:
+                pending_overflow.append((line_no, cells["overflow"]))
+            continue
+        else:
+            stray = LogicalRow(first_line=line_no, lines=[line_no])
+            stray.stray_reason = {
+                "values": "numbers on a continuation line with no formula before it",
+                "reference": "a reference number alone on a line (no formula, no value)",
+                "blank": "blank line in the PDF scrape",
+            }.get(kind, "unreadable line")
+            rows.append(stray)
+            current = None
+            continue
+        if kind != "values":
+            # Only a values line can be followed by the formula's tail.
+            if current is not None and current.lines[-1] != line_no:
+                current.expecting_tail = False
+    if pending_overflow:
+        row = start(pending_overflow[0][0])
+        row.stray_reason = "overflow text with no entry to attach to"
+    return rows
+
+
+def load_laskowski(spec: SourceSpec) -> LoadResult:
+    """Reassembled rows -> one `sigma` (RT implied) and one `Ea` (EXP) record each."""
+    table_path: Path = spec.path
+    doi_table = {}
+    with open(table_path.with_name("doi_lookup_table.csv"), encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            doi_table[row["ref. number"].strip()] = row["DOI"].strip()
+    with open(table_path, encoding="utf-8", newline="") as fh:
+        physical = list(csv.reader(fh))
+    by_line = {n: parts for n, parts in enumerate(physical, start=1)}
+    result = LoadResult(spec)
+    for logical in reassemble(physical):
+        source_row = f"L{logical.first_line}"
+        raw = logical.raw(by_line)
+        if logical.stray_reason:
+            result.rows_in += 1
+            result.quarantine_row(source_row, raw, logical.stray_reason)
+            continue
+        values = logical.values
+        ref = values.get("ref", "")
+        note = f"overflow text: {' '.join(logical.overflow)}" if logical.overflow else None
+
+        def build(logical=logical, values=values, ref=ref, note=note, source_row=source_row):
+            if logical.awaiting_values:
+                raise RowError("formula without conductivity or activation energy")
+            doi = doi_table.get(ref)
+            common = {
+                "source": spec.name,
+                "source_row": source_row,
+                "material_raw": logical.composition,
+                "method_tag": "EXP",
+                "doi": doi,
+                "reference": f"Laskowski 2023 SI ref. {ref}" if ref else None,
+                "notes": note,
+            }
+            records = []
+            if not blank(values.get("sigma")):
+                records.append(
+                    make_record(
+                        **common,
+                        prop="sigma",
+                        value_raw=values["sigma"],
+                        unit_raw="S/cm",
+                        method_raw="experimental, room temperature (Laskowski 2023 SI)",
+                    )
+                )
+            if not blank(values.get("ea")):
+                records.append(
+                    make_record(
+                        **common,
+                        prop="Ea",
+                        value_raw=values["ea"],
+                        unit_raw="eV",
+                        method_raw="experimental activation energy (Laskowski 2023 SI)",
+                    )
+                )
+            return records
+
+        result.add_row(source_row, raw, build)
+        if values and not logical.awaiting_values and not blank(logical.composition):
+            result.entries.append(
+                {
+                    "source": spec.name,
+                    "source_row": source_row,
+                    "material_raw": logical.composition,
+                    "space_group": values.get("space_group") or None,
+                    "sg_number": int(values["sg_number"])
+                    if str(values.get("sg_number", "")).isdigit()
+                    else None,
+                    "icsd_id": values.get("icsd") or None,
+                    "laskowski_id": ref or None,
+                }
+            )
+    return result
