@@ -1,0 +1,61 @@
+"""`python -m auditor normalize --kind entity|method|family [--llm]`: stdin lines to JSON lines.
+
+One raw string per input line, one JSON object per output line, in order. Without `--llm` no
+network call is made; with it, the rules answer first and the LLM is asked only where they
+leave a name unresolved, and only verified answers replace the rules' result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from auditor.normalize.entity import normalize_entity
+from auditor.normalize.family import normalize_family_result
+from auditor.normalize.method import normalize_method
+
+
+def _rules(kind: str, line: str) -> dict:
+    if kind == "entity":
+        return normalize_entity(line).to_dict()
+    if kind == "method":
+        return normalize_method(line).to_dict()
+    return normalize_family_result(line).to_dict()
+
+
+def _needs_llm(kind: str, result: dict) -> bool:
+    if kind == "entity":
+        return result["formula"] is None or result["family"] is None
+    if kind == "method":
+        return result["method"] in (None, "OTHER")
+    return result["confidence"] < 1.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; argv[0] is the command name "normalize"."""
+    parser = argparse.ArgumentParser(prog="python -m auditor normalize", description=__doc__)
+    parser.add_argument("--kind", choices=("entity", "method", "family"), required=True)
+    parser.add_argument("--llm", action="store_true", help="ask the LLM where rules cannot decide")
+    parser.add_argument("--db", help="store file for the LLM cache (default: the app's store)")
+    args = parser.parse_args((argv or ["normalize"])[1:])
+
+    lines = [line.rstrip("\r\n") for line in sys.stdin]
+    results = [_rules(args.kind, line) for line in lines]
+    if args.llm:
+        from auditor.normalize.llm import LLMConfigError, propose_verified
+
+        todo = [i for i, r in enumerate(results) if _needs_llm(args.kind, r)]
+        try:
+            answers = propose_verified(args.kind, [lines[i] for i in todo], db=args.db)
+        except LLMConfigError as exc:
+            print(f"normalize: {exc}", file=sys.stderr)
+            return 2
+        for i, answer in zip(todo, answers, strict=True):
+            if answer is not None:
+                results[i] = answer
+    out = sys.stdout
+    for result in results:
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0

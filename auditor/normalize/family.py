@@ -1,0 +1,224 @@
+"""Families: source labels and compositions onto the one vocabulary `auditor.vocab.FAMILIES`.
+
+A source's label wins where it names a structure family (OBELiX "argyrodites", Devi "GARNETS").
+Broad chemical classes ("oxides", "Other", Devi's "ELECTROLYTES") say too little, so those rows are
+classified from the composition, with the space group where it is known.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from auditor.normalize.aliases import CARRIERS, FAMILY_KEYWORDS, FAMILY_LABELS
+from auditor.normalize.results import FamilyResult
+from auditor.vocab import FAMILIES
+
+HALOGENS = frozenset({"F", "Cl", "Br", "I"})
+CHALCOGENS = frozenset({"S", "Se", "Te"})
+# Large A-site cations of Li-garnets and Li-perovskites; B sites of the same.
+_A_LARGE = frozenset({"La", "Nd", "Sm", "Pr", "Ce", "Gd", "Y", "Ba", "Sr", "Ca", "Bi", "Eu"})
+_GARNET_B = frozenset({"Zr", "Ta", "Nb", "Te", "Sb", "W", "Hf", "Sn", "Mo", "Ga", "Al", "Y", "Sc"})
+_PEROV_B = frozenset({"Ti", "Nb", "Ta", "Zr", "Hf", "Al", "Mg", "W", "Sn", "Fe", "Co", "Ga", "Sc"})
+_TETRA = frozenset({"P", "Si", "Ge", "V", "Al", "Zn", "W", "As", "Ga", "Ti", "S"})
+_TM_LAYERED = frozenset({"Co", "Ni", "Mn", "Cr", "V", "Fe"})
+_SPINEL_SG = frozenset({"Fd-3m", "P4332", "P4132", "Fd-3mS", "Fd-3mZ"})
+_LGPS_SG = frozenset({"P42/nmc"})
+_THIO_LISICON_SG = frozenset({"P21/m", "Pnma", "Pmn21", "P-3m1"})
+_GARNET_SG = frozenset({"Ia-3d", "I-43d"})
+_VAGUE = "classified from composition"
+
+
+def clean_space_group(space_group: str | None) -> str | None:
+    """`P 21 21 21` -> `P212121`, `P42/nmcZ` -> `P42/nmc`; None for blanks."""
+    if space_group is None:
+        return None
+    text = re.sub(r"\s+", "", str(space_group))
+    text = re.sub(r"(?<=[a-z0-9])[ZS]$", "", text)  # origin-choice suffixes
+    return text or None
+
+
+@lru_cache(maxsize=65536)
+def _amounts(formula: str) -> dict[str, float] | None:
+    from pymatgen.core import Composition
+
+    try:
+        comp = Composition(formula)
+    except Exception:  # pymatgen raises several types; an unparsable key classifies as nothing
+        return None
+    return {str(el): float(amt) for el, amt in comp.items()}
+
+
+def _near(value: float, target: float, tol: float) -> bool:
+    return abs(value - target) <= tol
+
+
+def _sum(amt: dict[str, float], elements: frozenset[str] | set[str]) -> float:
+    return sum(v for k, v in amt.items() if k in elements)
+
+
+def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
+    """Family of a composition (and space group): (family, reason). Pure rules, no labels."""
+    amt = _amounts(formula)
+    if not amt:
+        return "other", "no composition to classify"
+    els = set(amt)
+    sg = clean_space_group(space_group)
+    carrier = next((c for c in CARRIERS if c in els), None)
+    car = amt.get(carrier, 0.0) if carrier else 0.0
+    hal = _sum(amt, HALOGENS)
+    chal = _sum(amt, CHALCOGENS)
+    oxy = amt.get("O", 0.0)
+    why = f"composition {formula}" + (f", space group {sg}" if sg else "")
+
+    if "H" in els and els & {"B", "Al", "N"} and not (oxy and "P" in els):
+        return "complex-hydride", f"{why}: H with B/Al/N (borohydride, alanate, amide, ammine)"
+    # Anti-perovskite A3BX: Li3OCl, Na3SI, Li3SBF4 (cluster anions count by their B).
+    if carrier and (oxy or chal) and (hal or "B" in els):
+        a_site = oxy + amt.get("S", 0.0) + amt.get("Se", 0.0)
+        x_site = amt.get("Cl", 0) + amt.get("Br", 0) + amt.get("I", 0) + amt.get("B", 0)
+        x_site += 0 if "B" in els else amt.get("F", 0)
+        others = els - {carrier, "O", "S", "Se", "H", "B", "F", "Cl", "Br", "I"}
+        if not others and _near(a_site, x_site, 0.25 * a_site) and a_site > 0:
+            ratio = (car + amt.get("H", 0.0)) / a_site
+            if _near(ratio, 3.0, 0.4):
+                return "anti-perovskite", f"{why}: A3BX stoichiometry"
+    if carrier and chal and hal and not oxy:
+        centre = _sum(amt, {"P", "Ge", "Si", "Sb", "As", "Sn", "Al"})
+        scale = 6.0 / (chal + hal)
+        if centre and _near(centre * scale, 1.0, 0.35) and 4.5 <= car * scale <= 7.6:
+            return "argyrodite", f"{why}: A6PS5X stoichiometry"
+    if carrier and (chal or (oxy and "P" in els)) and not hal:
+        anion = chal if chal else oxy
+        scale = 12.0 / anion
+        centre = _sum(amt, {"P", "Ge", "Si", "Sn", "Al"})
+        lgps_window = 9.4 <= car * scale <= 11.6 and _near(centre * scale, 3.0, 0.5)
+        by_composition = sg is None and chal and "P" in els and len(els) >= 4
+        if lgps_window and (sg in _LGPS_SG or by_composition):
+            return "LGPS", f"{why}: Li10MP2S12 stoichiometry"
+    if carrier and oxy:
+        scale = 12.0 / oxy
+        a_large = _sum(amt, _A_LARGE) * scale
+        b_site = _sum(amt, _GARNET_B) * scale
+        if sg in _GARNET_SG or (
+            _near(a_large, 3.0, 0.6) and 1.4 <= b_site <= 2.6 and car * scale >= 3
+        ):
+            if not (els & {"P", "S"}):
+                return "garnet", f"{why}: garnet A3B2O12 / Ia-3d"
+        poly = _sum(amt, {"P", "Si", "S", "Mo", "As"}) * scale
+        metals = _sum(amt, els - {carrier, "P", "Si", "S", "Mo", "As", "O"}) * scale
+        if _near(poly, 3.0, 0.45) and 1.5 <= metals <= 2.6 and car * scale <= 4.6:
+            return "NASICON", f"{why}: AM2(XO4)3 stoichiometry"
+    if carrier == "Li" and chal and not oxy and not hal and els & {"Ge", "Si", "Sn"}:
+        scale = 4.0 / chal
+        if 2.9 <= car * scale <= 5.1 and sg not in _LGPS_SG:
+            return "thio-LISICON", f"{why}: Li4-xM1-xPxS4 stoichiometry"
+    if carrier and "P" in els and chal and not oxy and chal / amt["P"] >= 2.5:
+        return "thiophosphate", f"{why}: A-P-S with no oxygen"
+    if carrier == "Li" and oxy and not hal and not chal:
+        anion = oxy + amt.get("N", 0.0)
+        scale = 4.0 / anion
+        tetra = _sum(amt, _TETRA) * scale
+        rest = els - {"Li", "O", "N"} - _TETRA
+        if not rest and 2.5 <= car * scale <= 4.6 and 0.8 <= tetra <= 1.3:
+            return "LISICON", f"{why}: Li3+xMO4 (gamma-Li3PO4 type) stoichiometry"
+    if carrier and oxy and not chal:
+        scale = 3.0 / oxy
+        a_large = _sum(amt, _A_LARGE - {"Y"}) * scale
+        b_site = _sum(amt, _PEROV_B) * scale
+        if a_large >= 0.3 and _near(a_large + car * scale, 1.0, 0.3) and _near(b_site, 1.0, 0.2):
+            return "perovskite", f"{why}: ABO3 with a large A cation"
+    if carrier and hal and not chal and not (els & {"P", "N", "C"}) and hal >= oxy:
+        return "halide", f"{why}: metal halide"
+    cations = sum(v for k, v in amt.items() if k not in {"O", "S", "Se"} | HALOGENS)
+    anions = oxy + chal
+    if anions and not hal:
+        scale = 4.0 / anions
+        if sg in _SPINEL_SG and _near(cations * scale, 3.0, 0.15):
+            return "spinel", f"{why}: AB2X4 in a spinel space group"
+        poly = _sum(amt, {"P", "Si", "As"}) * scale
+        metal = (cations - _sum(amt, {"P", "Si", "As"})) * scale - car * scale
+        if oxy and _near(poly, 1.0, 0.1) and _near(metal, 1.0, 0.15) and car * scale <= 1.1:
+            if sg in (None, "Pnma", "Pbnm"):
+                return "olivine", f"{why}: AMXO4 (olivine)"
+        scale2 = 2.0 / anions
+        tm = _sum(amt, _TM_LAYERED) * scale2
+        if oxy and carrier and _near(tm, 1.0, 0.15) and 0.5 <= car * scale2 <= 1.2:
+            if sg in (None, "R-3m", "C2/m", "P63/mmc"):
+                return "layered-oxide", f"{why}: AMO2 (layered)"
+    if "N" in els and not (oxy or chal or hal or els & {"H", "C"}):
+        return "nitride", f"{why}: nitride"
+    return "other", f"{why}: no family pattern matched"
+
+
+@lru_cache(maxsize=65536)
+def classify_composition(formula: str | None, space_group: str | None = None) -> tuple[str, str]:
+    """Family from a composition key and an optional space group: (family, reason)."""
+    if not formula:
+        return "other", "no composition to classify"
+    return _classify(formula, space_group)
+
+
+def family_from_text(text: str) -> str | None:
+    """The family a name or label states outright ("garnet-type", "LGPS", "argyrodite")."""
+    lowered = text.lower()
+    for pattern, family in FAMILY_KEYWORDS:
+        if re.search(pattern, lowered):
+            return family
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _label_family(label: str) -> tuple[str | None, str]:
+    """(family or None when the label is too broad, reason)."""
+    key = re.sub(r"\s+", " ", label.strip().lower())
+    if key in FAMILY_LABELS:
+        fam = FAMILY_LABELS[key]
+        return fam, (f"label {label!r} -> {fam}" if fam else f"label {label!r} is a broad class")
+    # Free text ("complex hydride (closo-borate)", "NASICON (LATP/LAGP)"): the head noun
+    # decides, the parenthesised qualifier only when the head says nothing.
+    head = re.sub(r"\([^)]*\)", " ", key)
+    if re.match(r"\s*other\b", head):
+        return "other", f"label {label!r} says other"
+    for part in (head, key):
+        fam = family_from_text(part)
+        if fam:
+            return fam, f"label {label!r} names {fam}"
+    return None, f"label {label!r} not in the alias table"
+
+
+def normalize_family_result(
+    label: str | None, *, formula: str | None = None, space_group: str | None = None
+) -> FamilyResult:
+    """Like `normalize_family`, with confidence and reason."""
+    label_text = "" if label is None else str(label)
+    if label_text.strip() and label_text.strip().lower() not in ("nan", "none"):
+        fam, why = _label_family(label_text)
+        if fam == "layered-oxide" and formula and "O" not in (_amounts(formula) or {}):
+            fam = None  # a layered sulfide or fluoride is not a layered oxide
+            why += "; no oxygen, so classified from composition"
+        if fam:
+            return FamilyResult(label_text, fam, 1.0, reason=why)
+        cls, cls_why = classify_composition(formula, space_group)
+        conf = 0.8 if formula else 0.3
+        return FamilyResult(label_text, cls, conf, reason=f"{why}; {cls_why}")
+    cls, cls_why = classify_composition(formula, space_group)
+    return FamilyResult(label_text, cls, 0.8 if formula else 0.3, reason=cls_why)
+
+
+def normalize_family(
+    label: str | None, *, formula: str | None = None, space_group: str | None = None
+) -> str:
+    """Map a source's family label onto `auditor.vocab.FAMILIES`.
+
+    Args:
+        label: the source's own label (OBELiX, Liverpool, Devi CLASS, literature free text).
+        formula: composition key, used where the label is broad or missing.
+        space_group: Hermann-Mauguin symbol as the source writes it.
+
+    Returns:
+        One of `FAMILIES`; "other" when nothing decides.
+    """
+    family = normalize_family_result(label, formula=formula, space_group=space_group).family
+    assert family in FAMILIES, family  # the alias tables only name vocabulary families
+    return family

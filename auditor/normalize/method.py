@@ -1,0 +1,128 @@
+"""Free-text method descriptions to a tag of `auditor.vocab.METHOD_TAGS`, details kept.
+
+The sampling method decides the tag: metadynamics driven by AIMD is MetaD, NEB run with a
+foundation potential is MLIP-NEB. Clauses that only corroborate ("verified by AIMD",
+"consistent with NMR", "trained on DFT") are cut before matching, so they never decide.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from auditor.normalize.results import MethodResult
+from auditor.vocab import METHOD_TAGS
+
+_MLIP = r"(?:mace|chgnet|m3gnet|sevennet|matgl|orb|mattersim|mlip|ml[- ]?potential|machine[- ]learn\w*\s+(?:interatomic\s+)?potential|universal\s+potential|foundation\s+(?:model|potential))"
+_NEB = r"(?:\bneb\b|nudged[- ]elastic[- ]band|elastic band)"
+# (tag, pattern, confidence), checked in order: the first match decides.
+_RULES: tuple[tuple[str, str, float], ...] = (
+    ("MetaD", r"meta-?dynamics|\bmetad\b", 1.0),
+    ("KMC", r"kinetic monte[- ]carlo|\bkmc\b", 1.0),
+    ("MLIP-NEB", rf"{_MLIP}[^;]*{_NEB}|{_NEB}[^;]*{_MLIP}|mlip-neb", 1.0),
+    ("CI-NEB", r"\bci-?neb\b|climbing[- ]image", 1.0),
+    ("NEB", _NEB, 1.0),
+    (
+        "MLMD",
+        r"\bmlmd\b|deepmd|deep[- ]potential|machine[- ]learn\w*[^;]*(?:force[- ]field|potential)|neural[- ]network[^;]*(?:force[- ]field|potential)|\bmlff\b|\bml[- ]?ff\b|\bmlip\b|\bgap\b|\bmtp\b|nequip|allegro|moment tensor",
+        1.0,
+    ),
+    (
+        "AIMD",
+        r"\baimd\b|ab[- ]initio (?:molecular dynamics|md)|first[- ]principles (?:and \w+ )?(?:molecular dynamics|md)|car-parrinello|\bcpmd\b|born-oppenheimer|\bdft[- ]md\b|ab initio md",
+        1.0,
+    ),
+    (
+        "CLASSICAL-MD",
+        r"classical (?:molecular dynamics|md)|force[- ]field (?:molecular dynamics|md)|empirical potential|buckingham|reaxff|\bgulp\b|interatomic potential md",
+        1.0,
+    ),
+    ("BVSE", r"\bbvse\b|bond[- ]valence|softbv|\bbvs\b|\bbvel\b", 1.0),
+    (
+        "ML",
+        r"machine[- ]learning (?:model|prediction|regression)|\bml model\b|graph neural network|\bgnn\b|\bcgcnn\b|random forest|gradient boost|predicted by (?:a |an )?(?:ml|model)",
+        1.0,
+    ),
+    (
+        "EXP",
+        r"impedance|\beis\b|\bnmr\b|\bqens\b|quasi-?elastic|neutron|tracer|muon|\bμsr\b|\bmusr\b|conductivity (?:measurement|spectroscopy)|experiment|measured|\bexp\b|dc polari[sz]ation|spin[- ]lattice",
+        1.0,
+    ),
+    ("AIMD", r"\bmolecular dynamics\b|\bmd simulations?\b", 0.7),
+    ("OTHER", r"first[- ]principles|\bdft\b|computed|calculat|predict|estimat|simulat", 0.6),
+)
+_COMPILED = tuple((tag, re.compile(p, re.IGNORECASE), c) for tag, p, c in _RULES)
+# Corroborating clauses: they say what else was done, not what gave the number.
+_SECONDARY = re.compile(
+    r"(?:verified|validated|confirmed|checked)\s+(?:by|with)[^;,)]*|consistent with[^;,)]*|"
+    r"with [^;,)]*support|identified from[^;,)]*|trained on[^;,)]*|as reported by[^;,)]*|"
+    r"\(ref[^)]*\)|refs? \d+[^;,)]*",
+    re.IGNORECASE,
+)
+_FUNCTIONAL = re.compile(
+    r"\b(r2SCAN|SCAN|PBEsol|PBE0|PBE\+U|PBE|HSE0?6?|GGA\+U|GGA|LDA\+U|LDA|optB88(?:-vdW)?|vdW-DF2?|revPBE|PW91|B3LYP|DFT-D3|D3)\b",
+    re.IGNORECASE,
+)
+_POTENTIAL = re.compile(
+    r"\b(MACE(?:-MP-0)?|CHGNet|M3GNet|SevenNet|MatterSim|ORB|DeePMD|DeepMD|NequIP|Allegro|GAP|MTP|ReaxFF|Buckingham|softBV)\b",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"\b(VASP|CP2K|Quantum ESPRESSO|QE|LAMMPS|CASTEP|SIESTA|GPAW|ABINIT)\b")
+_T_RANGE = re.compile(
+    r"(-?\d+(?:\.\d+)?)\s*(?:-|to|–)\s*(-?\d+(?:\.\d+)?)\s*(K|°C|° C|C)\b", re.IGNORECASE
+)
+_EXTRAP = re.compile(r"extrapolat\w*(?:\s+to\s+(\d+(?:\.\d+)?)\s*(K|°C))?", re.IGNORECASE)
+_ENSEMBLE = re.compile(r"\b(NVT|NPT|NVE)\b")
+
+
+def method_details(text: str) -> dict:
+    """The functional, potential, code, ensemble, temperature range and extrapolation named."""
+    details: dict = {}
+    if m := _FUNCTIONAL.findall(text):
+        details["functional"] = sorted(set(m), key=m.index)
+    if m := _POTENTIAL.findall(text):
+        details["potential"] = sorted(set(m), key=m.index)
+    if m := _CODE.findall(text):
+        details["code"] = sorted(set(m), key=m.index)
+    if m := _ENSEMBLE.findall(text):
+        details["ensemble"] = sorted(set(m), key=m.index)
+    if m := _T_RANGE.search(text):
+        low, high, unit = float(m.group(1)), float(m.group(2)), m.group(3).replace(" ", "")
+        if unit.upper() != "K":
+            low, high = low + 273.15, high + 273.15
+        details["t_range_k"] = [round(low, 2), round(high, 2)]
+    if m := _EXTRAP.search(text):
+        target = None
+        if m.group(1):
+            target = float(m.group(1)) + (273.15 if m.group(2) != "K" else 0.0)
+        details["extrapolated_to_k"] = target if target is not None else "stated, target unstated"
+    if re.search(r"arrhenius", text, re.IGNORECASE):
+        details["arrhenius"] = True
+    if re.search(r"cited|as summarized|as reported|quoted|review", text, re.IGNORECASE):
+        details["secondary"] = True
+    return details
+
+
+@lru_cache(maxsize=65536)
+def normalize_method(text: str) -> MethodResult:
+    """Map a method description onto `auditor.vocab.METHOD_TAGS`.
+
+    Args:
+        text: the method as the source describes it ("CI-NEB (PBE)", "AIMD 600-1200 K").
+
+    Returns:
+        A `MethodResult`; `method` is None (with a reason) for empty input.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return MethodResult(str(text or ""), None, {}, 0.0, reason="empty input")
+    clean = re.sub(r"\s+", " ", text.replace("\u2013", "-").replace("\u2212", "-")).strip()
+    primary = _SECONDARY.sub(" ", clean)
+    for tag, pattern, conf in _COMPILED:
+        m = pattern.search(primary)
+        if m:
+            assert tag in METHOD_TAGS
+            why = f"matched {m.group(0)!r} -> {tag}"
+            if primary != clean:
+                why += " (corroborating clauses ignored)"
+            return MethodResult(text, tag, method_details(clean), conf, reason=why)
+    return MethodResult(text, "OTHER", method_details(clean), 0.3, reason="no method named")
