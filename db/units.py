@@ -86,6 +86,8 @@ def parse_value(raw: object) -> ParsedValue:
     text = str(raw).translate(_CLEAN).strip()
     if not text:
         raise ValueError_("empty value")
+    if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        raise ValueError_(f"not a finite number: {raw!r}")
     note = None
     match = _PAREN_NOTE.search(text)
     if match and not re.fullmatch(r"\d+", match.group(1)):

@@ -100,7 +100,11 @@ def reassemble(lines: list[list[str]]) -> list[LogicalRow]:
             current.awaiting_values = False
             current.expecting_tail = True
         elif kind == "overflow":
-            if current is not None and current.lines and current.lines[-1] == line_no - 1:
+            # The overflow column holds the name centred on its entry: a prefix (`β-`,
+            # `“tetrago`) opens the next entry's name; anything else ends the current one's.
+            text = cells["overflow"]
+            opens_next = text.endswith("-") or text.startswith("“")
+            if not opens_next and current is not None and current.lines[-1] == line_no - 1:
                 current.lines.append(line_no)
                 current.overflow.append(cells["overflow"])
             else:

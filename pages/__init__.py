@@ -1,0 +1,1 @@
+"""Streamlit pages: thin views that read through auditor/ and db/ and render."""

@@ -1,0 +1,27 @@
+"""What every page shares: the store connection (one per process, a cursor per thread)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.config import db_path
+from db.store import connect
+
+
+@st.cache_resource(show_spinner=False)
+def _store_connection(path: str):
+    # Built on first use: the progress shows while the bundled sources load.
+    from pathlib import Path
+
+    if not Path(path).exists():
+        from db.build import build_store
+
+        bar = st.progress(0.0, text="Building the evidence store from the bundled data...")
+        build_store(path, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+        bar.empty()
+    return connect(path)
+
+
+def store_cursor():
+    """A DuckDB cursor for this script run's thread, on the shared store connection."""
+    return _store_connection(str(db_path())).cursor()

@@ -1,0 +1,103 @@
+"""The whole build on the real sources: accounting, links, atomic rebuild."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import db.build
+from db.build import build_store
+from db.queries import store_stats
+
+
+def test_every_source_is_accounted_for_row_by_row(store_con):
+    stats = store_stats(store_con)
+    names = {s["name"] for s in stats["sources"]}
+    assert {"obelix", "liverpool", "laskowski", "ionnet", "devi2025", "literature"} <= names
+    for source in stats["sources"]:
+        assert source["rows_in"] == source["loaded"] + source["quarantined"], source
+    quarantined = store_con.execute("SELECT count(DISTINCT (source, source_row)) FROM quarantine").fetchone()[0]
+    assert quarantined == sum(s["quarantined"] for s in stats["sources"])
+    by_property = stats["records"]["by_property"]
+    assert by_property["sigma"] > 2000 and by_property["Ea"] > 500
+    assert {"EXP", "AIMD"} <= set(stats["records"]["by_method"])
+
+
+def test_quarantine_keeps_the_raw_row_and_a_reason(store_con):
+    rows = store_con.execute("SELECT source, raw, reason FROM quarantine").fetchall()
+    assert rows and all(raw and reason for _, raw, reason in rows)
+
+
+def test_obelix_copy_of_a_liverpool_row_counts_once(store_con):
+    # OBELiX `Liion ID` is the Liverpool row index; matched copies share one measurement.
+    pairs = store_con.execute(
+        """
+        SELECT a.measurement_id = b.measurement_id, a.is_primary, b.is_primary
+        FROM links l
+        JOIN records a ON a.source = l.source_a AND a.source_row = l.row_a AND a.property = 'sigma'
+        JOIN records b ON b.source = l.source_b AND b.source_row = l.row_b AND b.property = 'sigma'
+        WHERE l.link_type = 'liion_id' AND l.matched
+        """
+    ).fetchall()
+    assert len(pairs) > 100
+    assert all(same and a_primary and not b_primary for same, a_primary, b_primary in pairs)
+    dup = store_con.execute(
+        "SELECT count(*) FROM (SELECT measurement_id FROM records WHERE is_primary "
+        "GROUP BY measurement_id HAVING count(*) > 1)"
+    ).fetchone()[0]
+    assert dup == 0
+
+
+def test_ionnet_rows_link_to_liverpool(store_con):
+    n_linked = store_con.execute(
+        "SELECT count(*) FROM records WHERE source = 'ionnet' AND NOT is_primary"
+    ).fetchone()[0]
+    assert n_linked >= 300
+
+
+def test_stated_links_that_disagree_are_kept_but_not_merged(store_con):
+    row = store_con.execute(
+        "SELECT count(*), min(note) FROM links WHERE NOT matched"
+    ).fetchone()
+    assert row[0] > 0 and row[1].startswith("stated link")
+
+
+def test_structures_from_cifs(store_con):
+    n, partial = store_con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE li_partial) FROM structures"
+    ).fetchone()
+    assert n == 321 and 0 < partial < n
+    density = store_con.execute("SELECT density FROM structures WHERE obelix_id = '122'").fetchone()[0]
+    assert 1.0 < density < 3.0  # Li6PS5Cl
+
+
+def test_crashed_rebuild_leaves_the_old_store_intact(store_copy, monkeypatch):
+    before = duckdb.connect(str(store_copy), read_only=True)
+    n_before = before.execute("SELECT count(*) FROM records").fetchone()[0]
+    before.close()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("simulated crash during the CIF step")
+
+    monkeypatch.setattr(db.build, "load_structures", crash)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        build_store(store_copy, progress=lambda f, m: None)
+    after = duckdb.connect(str(store_copy), read_only=True)
+    assert after.execute("SELECT count(*) FROM records").fetchone()[0] == n_before
+    after.close()
+    leftovers = [p for p in store_copy.parent.iterdir() if "building" in p.name]
+    assert leftovers == []
+
+
+def test_stats_cli_prints_one_json_object(built_store):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "db", "stats", "--json", "--path", str(built_store)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    stats = json.loads(out)
+    assert all(s["rows_in"] == s["loaded"] + s["quarantined"] for s in stats["sources"])
+    assert stats["records"]["by_property"] and stats["records"]["by_method"]

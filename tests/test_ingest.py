@@ -1,0 +1,125 @@
+"""The write path: good rows land in one transaction, hostile rows go to quarantine with reasons."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from db.ingest import IngestError, ingest_file
+from db.loaders.template import TEMPLATE_COLUMNS
+
+GOOD = [
+    {"material": "Li7La3Zr2O12", "property": "Ea", "value": "0.42", "unit": "eV",
+     "temperature": "", "temperature_unit": "", "method": "EXP", "doi": "10.1000/test.1",
+     "reference": "", "notes": "impedance"},
+    {"material": "Li3PS4", "property": "sigma", "value": "0.16", "unit": "mS/cm",
+     "temperature": "25", "temperature_unit": "C", "method": "EXP", "doi": "",
+     "reference": "A. Author, J. Test 1 (2025)", "notes": ""},
+]
+HOSTILE = [
+    ({"value": "abc"}, "not a number"),
+    ({"value": "inf"}, "finite"),
+    ({"property": "Ea", "value": "-0.3", "unit": "eV"}, "negative"),
+    ({"unit": "furlongs"}, "unknown unit"),
+    ({"property": "viscosity"}, "unknown property"),
+    ({"temperature": "-5", "temperature_unit": "K"}, "absolute zero"),
+    ({"material": "unobtainium"}, "formula"),
+    ({"material": "Li3PS4'); DROP TABLE records; --"}, "SQL"),
+    ({"notes": "=HYPERLINK(\"http://x\",\"click\")"}, "spreadsheet formula"),
+    ({"reference": "@SUM(A1:A9)", "doi": ""}, "spreadsheet formula"),
+    ({"doi": "", "reference": ""}, "DOI or a reference"),
+]
+
+
+def _write(path, rows):
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=TEMPLATE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _hostile_rows():
+    base = dict(GOOD[1])
+    return [{**base, **override} for override, _ in HOSTILE]
+
+
+def test_good_rows_commit_and_show_up_in_the_store(store_copy, tmp_path):
+    result = ingest_file(_write(tmp_path / "good.csv", GOOD), "my-lab", path=store_copy)
+    assert (result["committed"], result["quarantined"]) == (2, 0)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    rows = con.execute(
+        "SELECT composition_key, property, value, temperature_k, temperature_implied, doi, reference "
+        "FROM records WHERE source = 'my-lab' ORDER BY property"
+    ).fetchall()
+    assert rows[0][:5] == ("Li7La3Zr2O12", "Ea", 0.42, None, False)
+    assert rows[1][1] == "sigma" and rows[1][2] == pytest.approx(1.6e-4) and rows[1][3] == 298.15
+    assert con.execute("SELECT rows_in, loaded FROM sources WHERE name = 'my-lab'").fetchone() == (2, 2)
+    con.close()
+
+
+@pytest.mark.parametrize(("override", "reason"), HOSTILE, ids=[r for _, r in HOSTILE])
+def test_each_hostile_row_is_quarantined_with_its_reason(store_copy, tmp_path, override, reason):
+    row = {**GOOD[1], **override}
+    result = ingest_file(_write(tmp_path / "bad.csv", [row, GOOD[0]]), "bad-batch", path=store_copy)
+    assert result["committed"] == 1 and result["quarantined"] == 1
+    assert reason.lower() in result["reasons"][0].lower()
+    con = duckdb.connect(str(store_copy), read_only=True)
+    (raw, stored_reason), = con.execute(
+        "SELECT raw, reason FROM quarantine WHERE source = 'bad-batch'"
+    ).fetchall()
+    assert json.loads(raw)["material"] == row["material"] and stored_reason == result["reasons"][0]
+    assert con.execute("SELECT count(*) FROM records WHERE source = 'bad-batch'").fetchone()[0] == 1
+    con.close()
+
+
+def test_all_hostile_rows_at_once_leave_the_store_readable(store_copy, tmp_path):
+    con = duckdb.connect(str(store_copy), read_only=True)
+    n_before = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    con.close()
+    result = ingest_file(_write(tmp_path / "bad.csv", _hostile_rows()), "hostile", path=store_copy)
+    assert result["committed"] == 0 and result["quarantined"] == len(HOSTILE)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == n_before
+    assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'hostile'").fetchone()[0] == len(HOSTILE)
+    con.close()
+
+
+def test_a_file_missing_columns_writes_nothing(store_copy, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("compound,Ea\nLi3PS4,0.3\n")
+    with pytest.raises(IngestError, match="missing column"):
+        ingest_file(path, "wrong", path=store_copy)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    assert con.execute("SELECT count(*) FROM sources WHERE name = 'wrong'").fetchone()[0] == 0
+    con.close()
+
+
+def test_a_source_name_cannot_be_reused(store_copy, tmp_path):
+    with pytest.raises(IngestError, match="already exists"):
+        ingest_file(_write(tmp_path / "good.csv", GOOD), "obelix", path=store_copy)
+
+
+def test_uploads_survive_a_rebuild(store_copy, tmp_path):
+    from db.build import build_store
+
+    ingest_file(_write(tmp_path / "good.csv", GOOD), "kept", path=store_copy)
+    build_store(store_copy, progress=lambda f, m: None)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    assert con.execute("SELECT count(*) FROM records WHERE source = 'kept'").fetchone()[0] == 2
+    con.close()
+
+
+def test_ingest_cli_prints_counts(store_copy, tmp_path):
+    path = _write(tmp_path / "mixed.csv", GOOD + _hostile_rows()[:3])
+    out = subprocess.run(
+        [sys.executable, "-m", "db", "ingest", str(path), "--source", "cli-batch", "--path", str(store_copy)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    result = json.loads(out)
+    assert (result["committed"], result["quarantined"]) == (2, 3)
