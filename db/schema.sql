@@ -22,6 +22,7 @@ CREATE SEQUENCE IF NOT EXISTS record_id_seq START 1;
 
 CREATE TABLE IF NOT EXISTS records (
     record_id           BIGINT PRIMARY KEY DEFAULT nextval('record_id_seq'),
+    record_key          TEXT NOT NULL UNIQUE, -- stable across rebuilds: source/row/property/method[/sub]
     source              TEXT NOT NULL,
     source_row          TEXT NOT NULL,    -- the row's own key in its source (ID, line number)
     material_raw        TEXT NOT NULL,    -- the material exactly as the source wrote it

@@ -37,6 +37,7 @@ RECORD_COLUMNS = (
     "reference",
     "notes",
     "evidence",
+    "record_key",
     "measurement_id",
     "is_primary",
 )

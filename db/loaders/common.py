@@ -196,6 +196,7 @@ def make_record(
         "reference": text_or_none(reference),
         "notes": "; ".join(note_parts) or None,
         "evidence": text_or_none(evidence),
+        "record_key": measurement,
         "measurement_id": measurement,
         "is_primary": True,
     }
