@@ -19,6 +19,16 @@ from db.composition import CompositionError, composition_key
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 _JOINERS = str.maketrans({c: "\u00b7" for c in "*\u2022\u22c5\u2219"})
+_ION_WORDS = {
+    "lithium": "Li",
+    "sodium": "Na",
+    "potassium": "K",
+    "magnesium": "Mg",
+    "calcium": "Ca",
+    "zinc": "Zn",
+    "aluminium": "Al",
+    "aluminum": "Al",
+}
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon"}
 # Phase / polymorph prefixes: c-, t-, a1-, beta-, O3- (layer stacking), HT-.
 _PREFIX = re.compile(
@@ -153,7 +163,12 @@ def _combine(text: str) -> str:
     if len(parts) == 1:
         return text
     if any(not p for p in parts):
-        raise _Unresolved("ends or starts with a separator (truncated?)")
+        head = _split_top(text, "·-")[0]
+        try:  # what precedes the dangling separator still says the family and the ion
+            parent = composition_key(head) if head and parts[-1] == "" else None
+        except CompositionError:
+            parent = None
+        raise _Unresolved("ends or starts with a separator (truncated?)", parent=parent)
     coefs, bodies = [], []
     for part in parts:
         m = _COEF.match(part)
@@ -384,6 +399,9 @@ def normalize_entity(
     else:
         family, fam_why = None, "no family"
     carrier = _carrier(basis, ion)
+    if carrier is None:
+        words = re.findall(r"[a-z]+", text.lower())
+        carrier = next((_ION_WORDS[w] for w in words if w in _ION_WORDS), None)
     if carrier is None and acronyms:
         # Electrolyte acronyms start with their mobile ion: LATP, LLTO (Li), NZSP, NBH (Na).
         carrier = {"L": "Li", "N": "Na"}.get(acronyms[0][0])

@@ -26,7 +26,27 @@ _SPINEL_SG = frozenset({"Fd-3m", "P4332", "P4132", "Fd-3mS", "Fd-3mZ"})
 _LGPS_SG = frozenset({"P42/nmc"})
 _THIO_LISICON_SG = frozenset({"P21/m", "Pnma", "Pmn21", "P-3m1"})
 _GARNET_SG = frozenset({"Ia-3d", "I-43d"})
-_VAGUE = "classified from composition"
+# Electrolyte structure families: more specific than a chemical class (thiophosphate, halide).
+STRUCTURE_FAMILIES = frozenset(
+    {
+        "garnet",
+        "NASICON",
+        "LISICON",
+        "thio-LISICON",
+        "LGPS",
+        "argyrodite",
+        "perovskite",
+        "anti-perovskite",
+    }
+)
+# A chemical-class label must agree with the composition (Devi files Li4P2O7 as THIOPHOSPHATE).
+_CLASS_NEEDS: dict[str, frozenset[str]] = {
+    "thiophosphate": frozenset({"S", "Se"}),
+    "halide": HALOGENS,
+    "nitride": frozenset({"N"}),
+    "complex-hydride": frozenset({"H"}),
+    "layered-oxide": frozenset({"O"}),
+}
 
 
 def clean_space_group(space_group: str | None) -> str | None:
@@ -71,7 +91,8 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
     oxy = amt.get("O", 0.0)
     why = f"composition {formula}" + (f", space group {sg}" if sg else "")
 
-    if "H" in els and els & {"B", "Al", "N"} and not (oxy and "P" in els):
+    carba = {"B", "C", "H"} <= els  # carba-closo-borates (LiCB11H12) hold carbon
+    if "H" in els and els & {"B", "Al", "N"} and ("C" not in els or carba):
         return "complex-hydride", f"{why}: H with B/Al/N (borohydride, alanate, amide, ammine)"
     # Anti-perovskite A3BX: Li3OCl, Na3SI, Li3SBF4 (cluster anions count by their B).
     if carrier and (oxy or chal) and (hal or "B" in els):
@@ -81,12 +102,12 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
         others = els - {carrier, "O", "S", "Se", "H", "B", "F", "Cl", "Br", "I"}
         if not others and _near(a_site, x_site, 0.25 * a_site) and a_site > 0:
             ratio = (car + amt.get("H", 0.0)) / a_site
-            if _near(ratio, 3.0, 0.4):
+            if _near(ratio, 3.0, 0.4) and car / a_site >= 1.8:  # LiCl·H2O is no Li2OHCl
                 return "anti-perovskite", f"{why}: A3BX stoichiometry"
     if carrier and chal and hal and not oxy:
         centre = _sum(amt, {"P", "Ge", "Si", "Sb", "As", "Sn", "Al"})
         scale = 6.0 / (chal + hal)
-        if centre and _near(centre * scale, 1.0, 0.35) and 4.5 <= car * scale <= 7.6:
+        if centre and _near(centre * scale, 1.0, 0.35) and 5.2 <= car * scale <= 7.6:
             return "argyrodite", f"{why}: A6PS5X stoichiometry"
     if carrier and (chal or (oxy and "P" in els)) and not hal:
         anion = chal if chal else oxy
@@ -119,14 +140,17 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
         anion = oxy + amt.get("N", 0.0)
         scale = 4.0 / anion
         tetra = _sum(amt, _TETRA) * scale
+        centres = _sum(amt, _TETRA - {"Zn"}) * scale  # Zn sits on Li sites (Li14Zn(GeO4)4)
         rest = els - {"Li", "O", "N"} - _TETRA
-        if not rest and 2.5 <= car * scale <= 4.6 and 0.8 <= tetra <= 1.3:
+        ortho = centres and 3.6 <= 4.0 / centres <= 4.4  # XO4 units, not X2O7 (Li6Ge2O7)
+        if not rest and ortho and 2.5 <= car * scale <= 4.6 and 0.8 <= tetra <= 1.3:
             return "LISICON", f"{why}: Li3+xMO4 (gamma-Li3PO4 type) stoichiometry"
     if carrier and oxy and not chal:
         scale = 3.0 / oxy
         a_large = _sum(amt, _A_LARGE - {"Y"}) * scale
         b_site = _sum(amt, _PEROV_B) * scale
-        if a_large >= 0.3 and _near(a_large + car * scale, 1.0, 0.3) and _near(b_site, 1.0, 0.2):
+        a_site = a_large + car * scale  # A-deficient perovskites (La1/3NbO3) count too
+        if a_large >= 0.25 and 0.4 <= a_site <= 1.15 and _near(b_site, 1.0, 0.2):
             return "perovskite", f"{why}: ABO3 with a large A cation"
     if carrier and hal and not chal and not (els & {"P", "N", "C"}) and hal >= oxy:
         return "halide", f"{why}: metal halide"
@@ -138,7 +162,12 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
             return "spinel", f"{why}: AB2X4 in a spinel space group"
         poly = _sum(amt, {"P", "Si", "As"}) * scale
         metal = (cations - _sum(amt, {"P", "Si", "As"})) * scale - car * scale
-        if oxy and _near(poly, 1.0, 0.1) and _near(metal, 1.0, 0.15) and car * scale <= 1.1:
+        if (
+            oxy == anions
+            and _near(poly, 1.0, 0.03)
+            and _near(metal, 1.0, 0.15)
+            and car * scale <= 1.1
+        ):
             if sg in (None, "Pnma", "Pbnm"):
                 return "olivine", f"{why}: AMXO4 (olivine)"
         scale2 = 2.0 / anions
@@ -180,10 +209,14 @@ def _label_family(label: str) -> tuple[str | None, str]:
     head = re.sub(r"\([^)]*\)", " ", key)
     if re.match(r"\s*other\b", head):
         return "other", f"label {label!r} says other"
-    for part in (head, key):
-        fam = family_from_text(part)
-        if fam:
-            return fam, f"label {label!r} names {fam}"
+    head_fam, full_fam = family_from_text(head), family_from_text(key)
+    qualifier_fam = family_from_text(" ".join(re.findall(r"\(([^)]*)\)", key)))
+    if qualifier_fam in STRUCTURE_FAMILIES and head_fam not in STRUCTURE_FAMILIES:
+        # "Na thiophosphate (LGPS-type Na)": the structure family is the more specific answer.
+        return qualifier_fam, f"label {label!r} names the structure {qualifier_fam}"
+    fam = head_fam or full_fam
+    if fam:
+        return fam, f"label {label!r} names {fam}"
     return None, f"label {label!r} not in the alias table"
 
 
@@ -194,9 +227,10 @@ def normalize_family_result(
     label_text = "" if label is None else str(label)
     if label_text.strip() and label_text.strip().lower() not in ("nan", "none"):
         fam, why = _label_family(label_text)
-        if fam == "layered-oxide" and formula and "O" not in (_amounts(formula) or {}):
-            fam = None  # a layered sulfide or fluoride is not a layered oxide
-            why += "; no oxygen, so classified from composition"
+        needs = _CLASS_NEEDS.get(fam or "")
+        if needs and formula and not needs & set(_amounts(formula) or {}):
+            why += f"; but {formula} has none of {', '.join(sorted(needs))}, so classified"
+            fam = None
         if fam:
             return FamilyResult(label_text, fam, 1.0, reason=why)
         cls, cls_why = classify_composition(formula, space_group)

@@ -56,7 +56,7 @@ _COMPILED = tuple((tag, re.compile(p, re.IGNORECASE), c) for tag, p, c in _RULES
 _SECONDARY = re.compile(
     r"(?:verified|validated|confirmed|checked)\s+(?:by|with)[^;,)]*|consistent with[^;,)]*|"
     r"with [^;,)]*support|identified from[^;,)]*|trained on[^;,)]*|as reported by[^;,)]*|"
-    r"\(ref[^)]*\)|refs? \d+[^;,)]*",
+    r"\(ref[^)]*\)|refs? \d+[^;,)]*|specific [^;]*not stated[^;]*|method not (?:stated|named)[^;]*",
     re.IGNORECASE,
 )
 _FUNCTIONAL = re.compile(

@@ -1,0 +1,175 @@
+"""Accuracy of the rules on the labelled set, and throughput of the rules path.
+
+Run: `python benchmarks/bench_normalize.py [--repeat N]`. Prints figures; asserts nothing.
+The labelled set is tests/data/normalize_labelled.csv (real names from the sources, labelled by
+hand with the chemically right answer). Throughput is measured cold (caches cleared) over every
+distinct material name in the bundled sources.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from auditor.normalize import normalize_entity, normalize_method  # noqa: E402
+from auditor.normalize.entity import parse_token  # noqa: E402
+from auditor.normalize.family import _amounts, classify_composition  # noqa: E402
+from db.composition import composition_key  # noqa: E402
+
+LABELLED = REPO / "tests" / "data" / "normalize_labelled.csv"
+
+
+def same_formula(got: str | None, expected: str) -> bool:
+    """Same composition (fractional amounts within 0.1 %), however each is written."""
+    if not expected:
+        return got is None
+    if got is None:
+        return False
+    from pymatgen.core import Composition
+
+    a = Composition(got).fractional_composition
+    b = Composition(composition_key(expected)).fractional_composition
+    return a.almost_equals(b, rtol=1e-3, atol=1e-4)
+
+
+def load_labelled(path: Path = LABELLED) -> list[dict]:
+    """The labelled rows as dicts."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def entity_scores(rows: list[dict]) -> dict:
+    """Formula, family and carrier accuracy of the rules on the entity rows."""
+    per_source: dict[str, Counter] = defaultdict(Counter)
+    misses = []
+    for row in rows:
+        res = normalize_entity(
+            row["input"],
+            family_label=row["family_label"] or None,
+            space_group=row["space_group"] or None,
+        )
+        ok_formula = same_formula(res.formula, row["expected_formula"])
+        if not ok_formula and row["accept_unresolved"] == "1" and res.formula is None:
+            ok_formula = True  # a typo left unresolved is a right answer too
+        ok_family = res.family == row["expected_family"]
+        ok_carrier = res.carrier_ion == (row["expected_carrier"] or None)
+        c = per_source[row["source"]]
+        c["n"] += 1
+        c["formula"] += ok_formula
+        c["family"] += ok_family
+        c["carrier"] += ok_carrier
+        if not (ok_formula and ok_family):
+            misses.append(
+                (
+                    row["source"],
+                    row["input"],
+                    res.formula,
+                    row["expected_formula"],
+                    res.family,
+                    row["expected_family"],
+                )
+            )
+    return {"per_source": per_source, "misses": misses}
+
+
+def method_scores(rows: list[dict]) -> tuple[int, int, list]:
+    """Tag accuracy of the rules on the method rows."""
+    misses = []
+    for row in rows:
+        res = normalize_method(row["input"])
+        if res.method != row["expected_method"]:
+            misses.append((row["input"], res.method, row["expected_method"]))
+    return len(rows), len(rows) - len(misses), misses
+
+
+def source_names() -> list[str]:
+    """Every distinct material name in the bundled sources (the throughput workload)."""
+    import pandas as pd
+
+    names: list[str] = []
+    ob = pd.read_csv(REPO / "data/obelix/downloads/all.csv", keep_default_na=False)
+    names += list(ob["Reduced Composition"])
+    lv = pd.read_csv(
+        REPO / "data/obelix/misc/LiIonDatabase.csv", encoding="utf-8-sig", keep_default_na=False
+    )
+    names += list(lv["composition"])
+    with open(REPO / "data/obelix/misc/laskowski_semi-fromatted.csv", encoding="utf-8") as fh:
+        names += [line.split(",")[0] for line in fh]
+    lit = pd.read_csv(REPO / "data/literature/literature_barriers.csv", keep_default_na=False)
+    names += list(lit["material_as_reported"])
+    return sorted(set(names))
+
+
+def clear_caches() -> None:
+    """Cold start: every memo the rules keep."""
+    for fn in (parse_token, classify_composition, _amounts, composition_key, normalize_method):
+        fn.cache_clear()
+
+
+def throughput(names: list[str], repeat: int) -> float:
+    """Names per second through `normalize_entity`, caches cleared before each pass."""
+    best = 0.0
+    for _ in range(repeat):
+        clear_caches()
+        start = time.perf_counter()
+        for name in names:
+            normalize_entity(name)
+        best = max(best, len(names) / (time.perf_counter() - start))
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    args = parser.parse_args()
+
+    rows = load_labelled()
+    ent = [r for r in rows if r["kind"] == "entity"]
+    met = [r for r in rows if r["kind"] == "method"]
+    scores = entity_scores(ent)
+    total = Counter()
+    print(f"labelled set: {LABELLED.relative_to(REPO)} ({len(ent)} names, {len(met)} method texts)")
+    print(f"{'source':<12}{'n':>5}{'formula':>10}{'family':>10}{'carrier':>10}")
+    for source, c in sorted(scores["per_source"].items()):
+        total.update(c)
+        print(
+            f"{source:<12}{c['n']:>5}{c['formula'] / c['n']:>10.1%}{c['family'] / c['n']:>10.1%}"
+            f"{c['carrier'] / c['n']:>10.1%}"
+        )
+    n = total["n"]
+    print(
+        f"{'all':<12}{n:>5}{total['formula'] / n:>10.1%}{total['family'] / n:>10.1%}"
+        f"{total['carrier'] / n:>10.1%}"
+    )
+    m_n, m_ok, m_miss = method_scores(met)
+    print(f"method tags: {m_ok}/{m_n} = {m_ok / m_n:.1%}")
+    if args.misses:
+        for miss in scores["misses"]:
+            print("  entity miss:", miss)
+        for miss in m_miss:
+            print("  method miss:", miss)
+
+    names = source_names()
+    rate = throughput(names, args.repeat)
+    clear_caches()
+    start = time.perf_counter()
+    for text in {r["input"] for r in met} | {f"method {i}" for i in range(2000)}:
+        normalize_method(text)
+    m_rate = (len(met) + 2000) / (time.perf_counter() - start)
+    print(
+        f"rules throughput (cold caches, {len(names)} distinct source names): {rate:,.0f} names/s"
+    )
+    print(f"method rules throughput: {m_rate:,.0f} texts/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
