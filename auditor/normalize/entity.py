@@ -337,7 +337,9 @@ def normalize_entity(
     acronyms = _acronyms_in(text)
 
     mangled = bool(_MANGLED.search(body))
-    if mangled:
+    if body in ACRONYMS:  # "LiPON" would parse as a formula, but it names a material class
+        mangled, unresolved_why = True, None
+    elif mangled:
         unresolved_why = "mangled formula (subscripts detached from elements, a PDF scrape)"
     else:
         try:  # the whole name as one formula (with spaces dropped): most tabulated names
