@@ -21,7 +21,7 @@ from db.structures import STRUCTURE_FIELDS, summarize_cif
 
 CIF_DIR = BUNDLED_DATA / "obelix" / "cifs" / "all_randomized_cifs"
 # What a person or an LLM decided survives a rebuild; uploads are replayed from their raw rows.
-CARRIED_TABLES = ("normalization_overrides", "llm_cache", "uploads")
+CARRIED_TABLES = ("normalization_overrides", "llm_cache", "uploads", "flags")
 
 Progress = Callable[[float, str], None]
 
@@ -97,6 +97,15 @@ def _normalize(con: duckdb.DuckDBPyConnection) -> dict | None:
     return normalize_store(con)
 
 
+def _derive_arrhenius(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Experimental Ea from each source's conductivity series (auditor.arrhenius)."""
+    try:
+        from auditor.arrhenius import derive_arrhenius_records
+    except ImportError:
+        return None
+    return derive_arrhenius_records(con)
+
+
 def build_store(path: str | os.PathLike | None = None, progress: Progress | None = None) -> dict:
     """Build the store at `path` from every source and swap it in atomically.
 
@@ -140,6 +149,7 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
         summary["links"] = link_measurements(con, SOURCE_PRIORITY)
         progress((len(sources) + 2) / (len(sources) + 3), "normalizing names, families and methods")
         summary["normalization"] = _normalize(con)
+        summary["arrhenius_fits"] = _derive_arrhenius(con)
         summary["carried_over"] = carried
         summary["seconds"] = round(time.perf_counter() - started, 2)
         ext = external_data_dir()

@@ -184,3 +184,40 @@ CREATE TABLE IF NOT EXISTS uploads (
     uploaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     PRIMARY KEY (source, row_index)
 );
+
+-- Arrhenius fits of one source's conductivity series (auditor.arrhenius): one row per derived
+-- Ea record (records.sub_method = 'arrhenius-fit'), with what the fit alone knows.
+CREATE TABLE IF NOT EXISTS arrhenius_fits (
+    record_id        BIGINT PRIMARY KEY,  -- the derived Ea record
+    record_key       TEXT NOT NULL,
+    source           TEXT NOT NULL,
+    doi              TEXT,
+    composition_key  TEXT NOT NULL,
+    n_points         INTEGER NOT NULL,
+    n_temperatures   INTEGER NOT NULL,
+    t_min_k          DOUBLE NOT NULL,
+    t_max_k          DOUBLE NOT NULL,
+    ea_ev            DOUBLE NOT NULL,
+    ea_se_ev         DOUBLE,             -- NULL with exactly two distinct points' worth of dof
+    r2               DOUBLE,
+    ln_prefactor     DOUBLE NOT NULL,    -- ln(A) of sigma*T = A exp(-Ea/kT), A in S K/cm
+    log10_sigma_298  DOUBLE NOT NULL,    -- the fit extrapolated (or interpolated) to 298 K
+    input_record_ids TEXT NOT NULL       -- JSON list, same as records.derived_from
+);
+
+-- Outlier flags a person reviews. Keyed by record_key (stable across rebuilds) and rule, and
+-- carried over by db.build, so a rebuild neither duplicates flags nor resets reviews.
+CREATE TABLE IF NOT EXISTS flags (
+    record_key  TEXT NOT NULL,
+    rule        TEXT NOT NULL,           -- modified-z | vs-experiment | model-residual
+    cohort      TEXT,                    -- family/property/method the rule compared within
+    score       DOUBLE,
+    reason      TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open',   -- open | confirmed | dismissed
+    note        TEXT,
+    reviewer    TEXT,
+    reviewed_at TIMESTAMP,
+    flagged_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    active      BOOLEAN NOT NULL DEFAULT TRUE,  -- false when the latest flagging no longer raises it
+    PRIMARY KEY (record_key, rule)
+);
