@@ -1,0 +1,386 @@
+"""Descriptors of a material for the room-temperature conductivity model.
+
+Input is a frame with one row per material (see `INPUT_COLUMNS`); output is a numeric
+frame the model reads, plus one string column, `family`, that the model one-hot encodes.
+
+Censored targets: a conductivity reported as an upper bound (`<1E-10`, `<1E-8`) is imputed at
+`CENSORED_LOG10` = -15 (1e-15 S/cm) and marked ``censored=True``. This is OBELiX's own
+convention (their data notes: 'Set all "<1e-10" to 1e-15'), and the published train-median
+baseline (MAE about 2.16 on the test split) is reproduced only with it, so our metrics stay
+comparable with the paper. Training and evaluation both use it; the model report also gives
+the MAE on the uncensored test rows. Nothing else in the package may impute a bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pymatgen.core import Composition, Element
+
+from db.composition import try_composition_key
+
+CENSORED_LOG10 = -15.0
+
+# What a caller hands to `feature_frame`; every column but `composition` may be missing/NaN.
+INPUT_COLUMNS: tuple[str, ...] = (
+    "composition",  # formula as written
+    "cell_composition",  # formula of the whole cell (OBELiX `True Composition`)
+    "z",  # formula units per cell (when cell_composition is absent)
+    "space_group",
+    "sg_number",
+    "a",
+    "b",
+    "c",
+    "alpha",
+    "beta",
+    "gamma",
+    "density",  # g/cm3 as given by the caller
+    "family_raw",
+    "cif_path",
+)
+
+ELEMENT_PROPERTIES: tuple[str, ...] = (
+    "X",
+    "atomic_radius",
+    "average_ionic_radius",
+    "atomic_mass",
+    "group",
+    "row",
+    "molar_volume",
+    "mendeleev_no",
+    "melting_point",
+    "ionization_energy",
+    "electron_affinity",
+)
+ANIONS: frozenset[str] = frozenset({"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N", "H"})
+ANION_CLASSES: dict[str, frozenset[str]] = {
+    "oxide": frozenset({"O"}),
+    "chalcogenide": frozenset({"S", "Se", "Te"}),
+    "halide": frozenset({"F", "Cl", "Br", "I"}),
+    "nitride": frozenset({"N"}),
+    "hydride": frozenset({"H"}),
+}
+# Element-fraction columns cover Z = 1..94: fixed, so two training sets give the same columns.
+FRACTION_ELEMENTS: tuple[str, ...] = tuple(Element.from_Z(z).symbol for z in range(1, 95))
+LATTICE_COLUMNS: tuple[str, ...] = ("a", "b", "c", "alpha", "beta", "gamma")
+CIF_COLUMNS: tuple[str, ...] = (
+    "has_cif",
+    "cif_density",
+    "cif_volume_per_atom",
+    "cif_li_partial",
+    "cif_other_partial",
+    "cif_min_li_li",
+    "cif_min_li_anion",
+)
+_CRYSTAL_SYSTEM_BOUNDS = (2, 15, 74, 142, 167, 194, 230)  # last sg number of each system
+
+
+def parse_sigma(raw: object) -> tuple[float, bool]:
+    """Read a reported conductivity (S/cm) into (log10 value, censored).
+
+    Upper bounds (`<1E-10`) become `CENSORED_LOG10`; see the module docstring.
+    Returns (nan, False) when the value is not a positive number.
+    """
+    text = str(raw).strip() if raw is not None else ""
+    censored = text.startswith("<")
+    if censored:
+        return CENSORED_LOG10, True
+    try:
+        value = float(text)
+    except ValueError:
+        return float("nan"), False
+    return (math.log10(value), False) if value > 0 else (float("nan"), False)
+
+
+@lru_cache(maxsize=256)
+def _element_property(symbol: str, prop: str) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pymatgen warns on missing data; NaN says the same
+        try:
+            value = getattr(Element(symbol), prop)
+        except (AttributeError, ValueError, KeyError):
+            return float("nan")
+    try:
+        return float(value) if value is not None else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _weighted_stats(values: np.ndarray, weights: np.ndarray, prefix: str) -> dict[str, float]:
+    ok = ~np.isnan(values)
+    if not ok.any():
+        return {f"{prefix}_{s}": float("nan") for s in ("mean", "std", "min", "max", "range")}
+    v, w = values[ok], weights[ok] / weights[ok].sum()
+    mean = float(np.dot(w, v))
+    return {
+        f"{prefix}_mean": mean,
+        f"{prefix}_std": float(np.sqrt(np.dot(w, (v - mean) ** 2))),
+        f"{prefix}_min": float(v.min()),
+        f"{prefix}_max": float(v.max()),
+        f"{prefix}_range": float(v.max() - v.min()),
+    }
+
+
+def parse_composition(formula: str) -> Composition | None:
+    """A pymatgen Composition, or None when the formula is not one (key must parse too)."""
+    if try_composition_key(str(formula)) is None:
+        return None
+    try:
+        return Composition(re.sub(r"\s+", "", str(formula)))
+    except Exception:  # pymatgen raises several types; the key parser may be more lenient
+        return None
+
+
+@lru_cache(maxsize=8192)
+def composition_descriptors(formula: str) -> dict[str, float] | None:
+    """Element-property statistics, element fractions and Li/anion content of a formula.
+
+    Returns None when the formula does not parse (callers skip and count such rows).
+    """
+    comp = parse_composition(formula)
+    if comp is None:
+        return None
+    frac = comp.fractional_composition.get_el_amt_dict()
+    symbols = list(frac)
+    weights = np.array([frac[s] for s in symbols])
+    out: dict[str, float] = {"n_elements": float(len(symbols))}
+    for prop in ELEMENT_PROPERTIES:
+        values = np.array([_element_property(s, prop) for s in symbols])
+        out.update(_weighted_stats(values, weights, prop))
+    anions = [s for s in symbols if s in ANIONS]
+    framework = [s for s in symbols if s not in ANIONS and s != "Li"]
+    # Anion polarizability and framework-cation chemistry separate sulfides from oxides
+    # better than whole-formula averages do.
+    for name, subset in (("anion", anions), ("framework", framework)):
+        w = np.array([frac[s] for s in subset]) if subset else np.array([])
+        for prop in ("X", "average_ionic_radius", "atomic_mass"):
+            vals = np.array([_element_property(s, prop) for s in subset])
+            out[f"{name}_{prop}_mean"] = float(np.dot(w, vals) / w.sum()) if subset else np.nan
+    li = frac.get("Li", 0.0)
+    anion_total = sum(frac[s] for s in anions)
+    out["li_fraction"] = li
+    out["li_per_anion"] = li / anion_total if anion_total else float("nan")
+    out["li_per_framework"] = (
+        li / sum(frac[s] for s in framework) if framework else float("nan")
+    )
+    out["anion_fraction"] = anion_total
+    for cls, members in ANION_CLASSES.items():
+        out[f"anion_{cls}"] = sum(frac.get(s, 0.0) for s in members)
+    out["n_anion_species"] = float(len(anions))
+    for symbol in FRACTION_ELEMENTS:
+        out[f"frac_{symbol}"] = frac.get(symbol, 0.0)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def space_group_number(space_group: object) -> float:
+    """International number of a space group given as a number or an H-M symbol ('P -1')."""
+    if space_group is None or (isinstance(space_group, float) and math.isnan(space_group)):
+        return float("nan")
+    text = str(space_group).strip()
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        number = int(float(text))
+        return float(number) if 1 <= number <= 230 else float("nan")
+    from pymatgen.symmetry.groups import SpaceGroup
+
+    for candidate in (text, text.replace(" ", "")):
+        try:
+            return float(SpaceGroup(candidate).int_number)
+        except Exception:  # pymatgen raises ValueError/KeyError for unknown symbols
+            continue
+    return float("nan")
+
+
+def crystal_system_index(sg_number: float) -> float:
+    """0 triclinic .. 6 cubic, from the space-group number (NaN when unknown)."""
+    if not np.isfinite(sg_number):
+        return float("nan")
+    return float(next(i for i, last in enumerate(_CRYSTAL_SYSTEM_BOUNDS) if sg_number <= last))
+
+
+def cell_volume(a: float, b: float, c: float, alpha: float, beta: float, gamma: float) -> float:
+    """Cell volume (A^3) from lattice parameters (A, degrees)."""
+    ca, cb, cg = (math.cos(math.radians(x)) for x in (alpha, beta, gamma))
+    arg = 1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg
+    return a * b * c * math.sqrt(arg) if arg > 0 else float("nan")
+
+
+def family_label(
+    label: object, *, formula: str | None = None, space_group: str | None = None
+) -> str:
+    """The harmonized family the model sees: the one seam between the model and the normalizer.
+
+    Uses `auditor.normalize.normalize_family` when that module exists; until then the raw
+    label lower-cased with a trailing plural 's' dropped (so 'argyrodites'/'argyrodite' agree).
+    """
+    raw = "" if label is None or (isinstance(label, float) and math.isnan(label)) else str(label)
+    try:
+        from auditor.normalize import normalize_family  # written by another workstream
+    except ImportError:
+        normalize_family = None
+    if normalize_family is not None:
+        try:
+            result = normalize_family(raw, formula=formula, space_group=space_group)
+        except Exception:  # a normalizer bug must not take the model down; fall back
+            result = None
+        if isinstance(result, dict):
+            result = result.get("family")
+        result = getattr(result, "family", result)
+        if result:
+            return str(result)
+    text = raw.strip().lower()
+    return re.sub(r"(?<=[a-z]{4})s$", "", text) or "unknown"
+
+
+# ---- CIF summaries, cached on disk because parsing 321 CIFs costs ~10 s ----------------
+
+
+def _cache_dir() -> Path:
+    from db.config import REPO_ROOT
+
+    return Path(os.environ.get("SSE_AUDIT_CACHE", REPO_ROOT / "var" / "cache"))
+
+
+def _cif_cache_file() -> Path:
+    return _cache_dir() / "cif_summaries.csv"
+
+
+_CIF_MEMO: dict[str, dict] = {}
+
+
+def cif_summaries(paths: list[str]) -> dict[str, dict]:
+    """`db.structures.summarize_cif` for each path, memoized in-process and on disk.
+
+    The disk cache is keyed by path and file content hash, so an edited CIF is re-read.
+    """
+    from db.structures import summarize_cif
+
+    wanted = {p for p in paths if isinstance(p, str) and p and Path(p).is_file()}
+    keyed = {p: f"{p}|{hashlib.sha1(Path(p).read_bytes()).hexdigest()[:16]}" for p in wanted}
+    cache_file = _cif_cache_file()
+    if not _CIF_MEMO and cache_file.is_file():
+        for row in pd.read_csv(cache_file).to_dict("records"):
+            _CIF_MEMO[row.pop("key")] = row
+    missing = [p for p in wanted if keyed[p] not in _CIF_MEMO]
+    for p in missing:
+        try:
+            _CIF_MEMO[keyed[p]] = summarize_cif(p)
+        except Exception:  # an unreadable CIF leaves the structure features NaN
+            _CIF_MEMO[keyed[p]] = {}
+    if missing:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        rows = [{"key": k, **v} for k, v in _CIF_MEMO.items()]
+        pd.DataFrame(rows).to_csv(cache_file, index=False)
+    return {p: _CIF_MEMO[keyed[p]] for p in wanted}
+
+
+def _cif_features(summary: dict | None) -> dict[str, float]:
+    if not summary:
+        return {col: (0.0 if col == "has_cif" else float("nan")) for col in CIF_COLUMNS}
+
+    def num(key: str) -> float:
+        value = summary.get(key)
+        try:
+            return float(value) if value is not None else float("nan")
+        except (TypeError, ValueError):
+            return float(bool(value)) if isinstance(value, str) else float("nan")
+
+    return {
+        "has_cif": 1.0,
+        "cif_density": num("density"),
+        "cif_volume_per_atom": num("volume_per_atom"),
+        "cif_li_partial": float(str(summary.get("li_partial")).lower() == "true"),
+        "cif_other_partial": float(str(summary.get("other_partial")).lower() == "true"),
+        "cif_min_li_li": num("min_li_li"),
+        "cif_min_li_anion": num("min_li_anion"),
+    }
+
+
+def _lattice_features(row: dict, comp: Composition) -> dict[str, float]:
+    out = {col: _num(row.get(col)) for col in LATTICE_COLUMNS}
+    sg = space_group_number(row.get("sg_number"))
+    if not np.isfinite(sg):
+        sg = space_group_number(row.get("space_group"))
+    out["sg_number"] = sg
+    out["crystal_system"] = crystal_system_index(sg)
+    volume = (
+        cell_volume(*(out[c] for c in LATTICE_COLUMNS))
+        if all(np.isfinite(out[c]) for c in LATTICE_COLUMNS)
+        else float("nan")
+    )
+    cell = parse_composition(row["cell_composition"]) if row.get("cell_composition") else None
+    z = _num(row.get("z"))
+    if cell is None and np.isfinite(z) and z > 0:
+        cell = comp * z
+    out["cell_volume"] = volume
+    if cell is not None and np.isfinite(volume) and volume > 0:
+        out["volume_per_atom"] = volume / cell.num_atoms
+        out["volume_per_formula"] = volume * comp.num_atoms / cell.num_atoms
+        out["li_density"] = cell["Li"] / volume  # carriers per A^3
+        out["lattice_density"] = cell.weight / volume * 1.66053906660  # amu/A^3 -> g/cm3
+    else:
+        out.update(
+            volume_per_atom=np.nan, volume_per_formula=np.nan, li_density=np.nan,
+            lattice_density=np.nan,
+        )  # fmt: skip
+    given = _num(row.get("density"))
+    out["density"] = given if np.isfinite(given) else out["lattice_density"]
+    return out
+
+
+def _num(value: object) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+    return out if math.isfinite(out) else float("nan")
+
+
+def feature_frame(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Descriptors for each input row whose composition parses.
+
+    Args:
+        inputs: rows with the columns of `INPUT_COLUMNS` (only `composition` is required).
+
+    Returns:
+        (features indexed like the parsed input rows, boolean mask of rows that parsed).
+    """
+    records = inputs.to_dict("records")
+    cifs = cif_summaries([r.get("cif_path") for r in records if r.get("cif_path")])
+    rows, ok = [], []
+    for r in records:
+        formula = str(r.get("composition") or "")
+        desc = composition_descriptors(formula)
+        if desc is None and r.get("cell_composition"):
+            # OBELiX writes hydrates as `...*(H2O)18`, which pymatgen cannot read; the
+            # cell formula of the same row says the same thing in plain element counts.
+            formula = str(r["cell_composition"])
+            desc = composition_descriptors(formula)
+        ok.append(desc is not None)
+        if desc is None:
+            continue
+        comp = parse_composition(formula)
+        feats = dict(desc)
+        feats.update(_lattice_features(r, comp))
+        feats.update(_cif_features(cifs.get(r.get("cif_path"))))
+        feats["family"] = family_label(
+            r.get("family_raw"), formula=formula, space_group=r.get("space_group")
+        )
+        rows.append(feats)
+    mask = pd.Series(ok, index=inputs.index)
+    frame = pd.DataFrame(rows, index=inputs.index[mask.to_numpy()])
+    return frame, mask
+
+
+def baseline_columns(frame: pd.DataFrame) -> list[str]:
+    """OBELiX's plain baseline inputs: element fractions, space group number and lattice."""
+    fracs = [c for c in frame.columns if c.startswith("frac_")]
+    return fracs + ["sg_number", *LATTICE_COLUMNS]
