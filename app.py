@@ -4,6 +4,9 @@ import streamlit as st
 
 PAGES = [
     ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/explorer.py", "Explorer", ":material/search:"),
+    ("pages/evidence.py", "Evidence", ":material/fact_check:"),
+    ("pages/upload.py", "Upload", ":material/upload:"),
 ]
 
 st.set_page_config(page_title="sse-audit", layout="wide")

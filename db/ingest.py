@@ -94,3 +94,28 @@ def ingest_file(
 ) -> dict:
     """Ingest a CSV/XLSX in the template as the new source `source`."""
     return ingest_rows(read_table(file), source, path=path)
+
+
+def preview_rows(rows: list[dict]) -> pd.DataFrame:
+    """What ingesting the rows would do, row by row, without writing anything."""
+    result = load_template_rows(user_source_spec("preview"), rows)
+    by_row = {r["source_row"]: r for r in result.records}
+    reasons = {q["source_row"]: q["reason"] for q in result.quarantine}
+    out = []
+    for index, row in enumerate(rows, start=1):
+        record = by_row.get(str(index), {})
+        out.append(
+            {
+                "row": index,
+                "material": row.get("material"),
+                "status": "ok" if record else "quarantine",
+                "reason": reasons.get(str(index), record.get("notes")),
+                "composition_key": record.get("composition_key"),
+                "property": record.get("property") or row.get("property"),
+                "value_canonical": record.get("value"),
+                "unit_canonical": record.get("unit"),
+                "temperature_k": record.get("temperature_k"),
+                "method_tag": record.get("method_tag"),
+            }
+        )
+    return pd.DataFrame(out)

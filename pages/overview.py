@@ -12,7 +12,9 @@ def _stats() -> dict:
 
 
 st.title("SSE evidence audit")
-st.caption("Ion-migration barriers and conductivities of solid-state electrolytes, with provenance.")
+st.caption(
+    "Ion-migration barriers and conductivities of solid-state electrolytes, with provenance."
+)
 stats = _stats()
 records = stats["records"]
 cols = st.columns(4)

@@ -16,7 +16,9 @@ def test_every_source_is_accounted_for_row_by_row(store_con):
     assert {"obelix", "liverpool", "laskowski", "ionnet", "devi2025", "literature"} <= names
     for source in stats["sources"]:
         assert source["rows_in"] == source["loaded"] + source["quarantined"], source
-    quarantined = store_con.execute("SELECT count(DISTINCT (source, source_row)) FROM quarantine").fetchone()[0]
+    quarantined = store_con.execute(
+        "SELECT count(DISTINCT (source, source_row)) FROM quarantine"
+    ).fetchone()[0]
     assert quarantined == sum(s["quarantined"] for s in stats["sources"])
     by_property = stats["records"]["by_property"]
     assert by_property["sigma"] > 2000 and by_property["Ea"] > 500
@@ -56,9 +58,7 @@ def test_ionnet_rows_link_to_liverpool(store_con):
 
 
 def test_stated_links_that_disagree_are_kept_but_not_merged(store_con):
-    row = store_con.execute(
-        "SELECT count(*), min(note) FROM links WHERE NOT matched"
-    ).fetchone()
+    row = store_con.execute("SELECT count(*), min(note) FROM links WHERE NOT matched").fetchone()
     assert row[0] > 0 and row[1].startswith("stated link")
 
 
@@ -67,7 +67,9 @@ def test_structures_from_cifs(store_con):
         "SELECT count(*), count(*) FILTER (WHERE li_partial) FROM structures"
     ).fetchone()
     assert n == 321 and 0 < partial < n
-    density = store_con.execute("SELECT density FROM structures WHERE obelix_id = '122'").fetchone()[0]
+    density = store_con.execute(
+        "SELECT density FROM structures WHERE obelix_id = '122'"
+    ).fetchone()[0]
     assert 1.0 < density < 3.0  # Li6PS5Cl
 
 
@@ -96,7 +98,9 @@ def test_stats_cli_prints_one_json_object(built_store):
 
     out = subprocess.run(
         [sys.executable, "-m", "db", "stats", "--json", "--path", str(built_store)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     stats = json.loads(out)
     assert all(s["rows_in"] == s["loaded"] + s["quarantined"] for s in stats["sources"])

@@ -14,12 +14,30 @@ from db.ingest import IngestError, ingest_file
 from db.loaders.template import TEMPLATE_COLUMNS
 
 GOOD = [
-    {"material": "Li7La3Zr2O12", "property": "Ea", "value": "0.42", "unit": "eV",
-     "temperature": "", "temperature_unit": "", "method": "EXP", "doi": "10.1000/test.1",
-     "reference": "", "notes": "impedance"},
-    {"material": "Li3PS4", "property": "sigma", "value": "0.16", "unit": "mS/cm",
-     "temperature": "25", "temperature_unit": "C", "method": "EXP", "doi": "",
-     "reference": "A. Author, J. Test 1 (2025)", "notes": ""},
+    {
+        "material": "Li7La3Zr2O12",
+        "property": "Ea",
+        "value": "0.42",
+        "unit": "eV",
+        "temperature": "",
+        "temperature_unit": "",
+        "method": "EXP",
+        "doi": "10.1000/test.1",
+        "reference": "",
+        "notes": "impedance",
+    },
+    {
+        "material": "Li3PS4",
+        "property": "sigma",
+        "value": "0.16",
+        "unit": "mS/cm",
+        "temperature": "25",
+        "temperature_unit": "C",
+        "method": "EXP",
+        "doi": "",
+        "reference": "A. Author, J. Test 1 (2025)",
+        "notes": "",
+    },
 ]
 HOSTILE = [
     ({"value": "abc"}, "not a number"),
@@ -30,7 +48,7 @@ HOSTILE = [
     ({"temperature": "-5", "temperature_unit": "K"}, "absolute zero"),
     ({"material": "unobtainium"}, "formula"),
     ({"material": "Li3PS4'); DROP TABLE records; --"}, "SQL"),
-    ({"notes": "=HYPERLINK(\"http://x\",\"click\")"}, "spreadsheet formula"),
+    ({"notes": '=HYPERLINK("http://x","click")'}, "spreadsheet formula"),
     ({"reference": "@SUM(A1:A9)", "doi": ""}, "spreadsheet formula"),
     ({"doi": "", "reference": ""}, "DOI or a reference"),
 ]
@@ -59,7 +77,10 @@ def test_good_rows_commit_and_show_up_in_the_store(store_copy, tmp_path):
     ).fetchall()
     assert rows[0][:5] == ("Li7La3Zr2O12", "Ea", 0.42, None, False)
     assert rows[1][1] == "sigma" and rows[1][2] == pytest.approx(1.6e-4) and rows[1][3] == 298.15
-    assert con.execute("SELECT rows_in, loaded FROM sources WHERE name = 'my-lab'").fetchone() == (2, 2)
+    assert con.execute("SELECT rows_in, loaded FROM sources WHERE name = 'my-lab'").fetchone() == (
+        2,
+        2,
+    )
     con.close()
 
 
@@ -70,7 +91,7 @@ def test_each_hostile_row_is_quarantined_with_its_reason(store_copy, tmp_path, o
     assert result["committed"] == 1 and result["quarantined"] == 1
     assert reason.lower() in result["reasons"][0].lower()
     con = duckdb.connect(str(store_copy), read_only=True)
-    (raw, stored_reason), = con.execute(
+    ((raw, stored_reason),) = con.execute(
         "SELECT raw, reason FROM quarantine WHERE source = 'bad-batch'"
     ).fetchall()
     assert json.loads(raw)["material"] == row["material"] and stored_reason == result["reasons"][0]
@@ -86,7 +107,9 @@ def test_all_hostile_rows_at_once_leave_the_store_readable(store_copy, tmp_path)
     assert result["committed"] == 0 and result["quarantined"] == len(HOSTILE)
     con = duckdb.connect(str(store_copy), read_only=True)
     assert con.execute("SELECT count(*) FROM records").fetchone()[0] == n_before
-    assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'hostile'").fetchone()[0] == len(HOSTILE)
+    assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'hostile'").fetchone()[
+        0
+    ] == len(HOSTILE)
     con.close()
 
 
@@ -118,8 +141,20 @@ def test_uploads_survive_a_rebuild(store_copy, tmp_path):
 def test_ingest_cli_prints_counts(store_copy, tmp_path):
     path = _write(tmp_path / "mixed.csv", GOOD + _hostile_rows()[:3])
     out = subprocess.run(
-        [sys.executable, "-m", "db", "ingest", str(path), "--source", "cli-batch", "--path", str(store_copy)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "db",
+            "ingest",
+            str(path),
+            "--source",
+            "cli-batch",
+            "--path",
+            str(store_copy),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result = json.loads(out)
     assert (result["committed"], result["quarantined"]) == (2, 3)

@@ -67,7 +67,9 @@ def test_liverpool_reads_bom_celsius_and_repeated_ids():
 
 
 def test_ionnet_loads_every_row():
-    result = load_ionnet(_spec("ionnet", BUNDLED_DATA / "ionnet" / "LiIonDatabase-Experiments-300K.csv"))
+    result = load_ionnet(
+        _spec("ionnet", BUNDLED_DATA / "ionnet" / "LiIonDatabase-Experiments-300K.csv")
+    )
     assert result.rows_in == 398 == result.loaded_rows
     assert all(r["property"] == "sigma" for r in result.records)
 
@@ -90,7 +92,9 @@ def test_laskowski_strips_overlines_and_keeps_censoring(laskowski):
 
 def test_laskowski_accounts_for_every_line(laskowski):
     assert laskowski.rows_in == laskowski.loaded_rows + laskowski.quarantined_rows
-    lines = {int(n.split()[1]) for q in laskowski.quarantine for n in __import__("json").loads(q["raw"])}
+    lines = {
+        int(n.split()[1]) for q in laskowski.quarantine for n in __import__("json").loads(q["raw"])
+    }
     loaded = {int(r["source_row"][1:]) for r in laskowski.records}
     assert 1 in loaded and 16 in lines  # line 16 is the mangled `Li0.91Hf2.022(PO )  4 3`
     reasons = {q["source_row"]: q["reason"] for q in laskowski.quarantine}
@@ -115,7 +119,9 @@ def test_laskowski_reassembly_on_a_constructed_scrape():
 
 
 def test_literature_parses_qualifiers_and_moves_neb_barriers_to_em():
-    result = load_literature(_spec("literature", BUNDLED_DATA / "literature" / "literature_barriers.csv"))
+    result = load_literature(
+        _spec("literature", BUNDLED_DATA / "literature" / "literature_barriers.csv")
+    )
     assert result.rows_in == 154 == result.loaded_rows + result.quarantined_rows
     assert {r["property"] for r in result.records if r["method_tag"] == "NEB"} == {"Em"}
     ranges = [r for r in result.records if r["qualifier"] == "range"]

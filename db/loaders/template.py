@@ -55,7 +55,8 @@ def method_tag_for(text: str | None) -> tuple[str, str | None]:
     if normalize_method is not None:
         result = normalize_method(str(text))
         if result.method:
-            return result.method, getattr(result, "details_text", None) or None
+            details = "; ".join(f"{k}: {v}" for k, v in (result.details or {}).items())
+            return result.method, details or None
         raise RowError(f"method not recognised: {text!r}")
     for tag in METHOD_TAGS:
         if tag.lower() == str(text).strip().lower():

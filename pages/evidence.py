@@ -1,0 +1,95 @@
+"""Evidence card for one material: every record, how it was placed, its structure, model and flags."""
+
+import streamlit as st
+
+from auditor.explore import search_keys
+from db.queries import material_decisions, material_records, material_structures
+from pages.shared import store_cursor
+
+params = st.query_params
+
+
+@st.cache_data(show_spinner=False)
+def _records(key: str):
+    return material_records(store_cursor(), key)
+
+
+@st.cache_data(show_spinner=False)
+def _structures(key: str):
+    return material_structures(store_cursor(), key)
+
+
+@st.cache_data(show_spinner=False)
+def _decisions(key: str):
+    return material_decisions(store_cursor(), key)
+
+
+st.title("Evidence card")
+typed = st.text_input(
+    "Material (formula or name)", value=params.get("material", ""), key="material_input"
+)
+keys = search_keys(typed)
+if not typed:
+    st.info("Type a formula or a name (LLZO, Li6PS5Cl), or open a material from the Explorer.")
+    st.stop()
+if not keys:
+    st.warning(f"{typed!r} is not a formula or a name the normalizer knows.")
+    st.stop()
+key = keys[0]
+params["material"] = key
+records = _records(key)
+st.subheader(key)
+if records.empty:
+    st.warning("No record of this material in the store.")
+    st.stop()
+
+names = sorted(records["material_raw"].unique())
+fams = sorted(records["family"].dropna().unique())
+st.caption(
+    f"Reported as: {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}. Family: {', '.join(fams) or 'not set'}."
+)
+shown = records.assign(doi_link="https://doi.org/" + records["doi"].fillna(""))
+shown.loc[records["doi"].isna(), "doi_link"] = None
+st.dataframe(
+    shown[
+        [
+            "record_id",
+            "property",
+            "value_raw",
+            "unit_raw",
+            "value",
+            "unit",
+            "qualifier",
+            "temperature_k",
+            "temperature_implied",
+            "method_tag",
+            "method_raw",
+            "method_details",
+            "source",
+            "source_row",
+            "doi_link",
+            "is_primary",
+            "notes",
+            "evidence",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "doi_link": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)")
+    },
+)
+
+with st.expander("Normalization decisions that placed these records", expanded=False):
+    decisions = _decisions(key)
+    if decisions.empty:
+        st.write("No decision recorded for these names (the formula parsed directly).")
+    else:
+        st.dataframe(decisions, hide_index=True, width="stretch")
+
+structures = _structures(key)
+st.subheader("Structure (OBELiX CIF)")
+if structures.empty:
+    st.write("No CIF for this composition.")
+else:
+    st.dataframe(structures, hide_index=True, width="stretch")

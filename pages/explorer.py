@@ -1,0 +1,121 @@
+"""Explorer: search and filter every record; the view lives in the URL so a link reproduces it."""
+
+import streamlit as st
+
+from auditor.explore import list_param, search_keys, to_csv_bytes, to_parquet_bytes
+from db.queries import filter_options, search_records
+from pages.shared import store_cursor
+
+PAGE_SIZE = 50
+params = st.query_params
+
+
+@st.cache_data(show_spinner=False)
+def _options() -> dict:
+    return filter_options(store_cursor())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _page(filters: dict, offset: int, limit: int):
+    return search_records(store_cursor(), limit=limit, offset=offset, **filters)
+
+
+options = _options()
+st.title("Explorer")
+text = st.text_input(
+    "Search formula, name, acronym or DOI",
+    value=params.get("q", ""),
+    key="q",
+    placeholder="LLZO, Li6PS5Cl, 10.1039/...",
+)
+cols = st.columns(5)
+families = cols[0].multiselect(
+    "Family",
+    options["family"],
+    default=[f for f in list_param(params.get("family")) if f in options["family"]],
+)
+carriers = cols[1].multiselect(
+    "Carrier ion",
+    options["carrier_ion"],
+    default=[c for c in list_param(params.get("carrier")) if c in options["carrier_ion"]],
+)
+properties = cols[2].multiselect(
+    "Property",
+    options["property"],
+    default=[p for p in list_param(params.get("property")) if p in options["property"]],
+)
+methods = cols[3].multiselect(
+    "Method",
+    options["method_tag"],
+    default=[m for m in list_param(params.get("method")) if m in options["method_tag"]],
+)
+sources = cols[4].multiselect(
+    "Source",
+    options["source"],
+    default=[s for s in list_param(params.get("source")) if s in options["source"]],
+)
+t_lo, t_hi = (float(x) for x in options["temperature"])
+t_range = st.slider(
+    "Temperature (K); records without a temperature are kept", t_lo, t_hi, (t_lo, t_hi)
+)
+
+state = {
+    "q": text,
+    "family": ",".join(families),
+    "carrier": ",".join(carriers),
+    "property": ",".join(properties),
+    "method": ",".join(methods),
+    "source": ",".join(sources),
+}
+for key, value in state.items():
+    if value:
+        params[key] = value
+    elif key in params:
+        del params[key]
+
+filters = {
+    "text": text.strip() or None,
+    "keys": search_keys(text),
+    "families": families,
+    "carriers": carriers,
+    "properties": properties,
+    "methods": methods,
+    "sources": sources,
+    "t_range": None if (t_lo, t_hi) == t_range else t_range,
+}
+_, total = _page(filters, 0, 1)
+n_pages = max(1, -(-total // PAGE_SIZE))
+page = st.number_input(f"Page (of {n_pages})", 1, n_pages, min(int(params.get("page", 1)), n_pages))
+frame, total = _page(filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+st.caption(
+    f"{total} records match; showing {len(frame)}. `is_primary` = false marks a copy of a measurement another source also reports."
+)
+st.dataframe(
+    frame,
+    hide_index=True,
+    width="stretch",
+    column_config={"doi": st.column_config.TextColumn("DOI")},
+)
+keys = sorted(frame["composition_key"].dropna().unique())
+if keys:
+    chosen = st.selectbox(
+        "Open the evidence card of",
+        keys,
+        index=keys.index(params["material"]) if params.get("material") in keys else 0,
+    )
+    st.page_link(
+        "pages/evidence.py",
+        label=f"Evidence for {chosen}",
+        icon=":material/fact_check:",
+        query_params={"material": chosen},
+    )
+
+if total:
+    export, _ = _page(filters, 0, 100_000)
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Download selection (CSV)", to_csv_bytes(export), "sse_audit_selection.csv", "text/csv"
+    )
+    c2.download_button(
+        "Download selection (Parquet)", to_parquet_bytes(export), "sse_audit_selection.parquet"
+    )

@@ -1,0 +1,79 @@
+"""Upload: a literature table in the template (or mapped onto it), previewed, then written in one transaction."""
+
+import pandas as pd
+import streamlit as st
+
+from auditor.explore import to_csv_bytes
+from db.config import db_path
+from db.ingest import IngestError, ingest_rows, preview_rows
+from db.loaders.template import REQUIRED_COLUMNS, TEMPLATE_COLUMNS
+
+st.title("Upload a literature table")
+st.download_button(
+    "Download the template (CSV)",
+    (",".join(TEMPLATE_COLUMNS) + "\n").encode(),
+    "sse_audit_template.csv",
+    "text/csv",
+)
+st.caption(
+    "property: sigma | Ea | Em; unit: S/cm, mS/cm, S/m, eV, meV, kJ/mol; temperature_unit: K or C "
+    "(empty temperature = room temperature for sigma); each row needs a DOI or a reference."
+)
+upload = st.file_uploader("CSV or XLSX", type=["csv", "xlsx"])
+if upload is None:
+    st.stop()
+try:
+    if upload.name.lower().endswith(".xlsx"):
+        table = pd.read_excel(upload, dtype=str, keep_default_na=False)
+    else:
+        table = pd.read_csv(upload, dtype=str, keep_default_na=False)
+except Exception as exc:  # any unreadable file is the user's to fix; say why
+    st.error(f"Cannot read {upload.name}: {exc}")
+    st.stop()
+
+st.subheader("Map your columns onto the template")
+columns = ["(none)", *table.columns]
+lowered = {c.strip().lower(): c for c in table.columns}
+mapping = {}
+map_cols = st.columns(5)
+for i, target in enumerate(TEMPLATE_COLUMNS):
+    default = lowered.get(target, "(none)")
+    mapping[target] = map_cols[i % 5].selectbox(
+        target, columns, index=columns.index(default), key=f"map_{target}"
+    )
+missing = [c for c in REQUIRED_COLUMNS if mapping[c] == "(none)"]
+if missing:
+    st.warning(f"Map the required column(s): {', '.join(missing)}")
+    st.stop()
+rows = [
+    {t: (row[s] if s != "(none)" else "") for t, s in mapping.items()}
+    for row in table.to_dict("records")
+]
+
+st.subheader("Preview: nothing is written yet")
+preview = preview_rows(rows)
+ok = int((preview["status"] == "ok").sum())
+st.write(
+    f"{ok} of {len(preview)} rows will be committed; {len(preview) - ok} go to quarantine with the reason shown."
+)
+st.dataframe(preview, hide_index=True, width="stretch")
+rejected = preview[preview["status"] != "ok"]
+if not rejected.empty:
+    st.download_button(
+        "Download the rejected rows with reasons",
+        to_csv_bytes(rejected),
+        "rejected_rows.csv",
+        "text/csv",
+    )
+
+name = st.text_input("Name of the new source", value=upload.name.rsplit(".", 1)[0][:64])
+if st.button("Commit", type="primary"):
+    try:
+        result = ingest_rows(rows, name, path=db_path())
+    except IngestError as exc:
+        st.error(str(exc))
+    else:
+        st.cache_data.clear()
+        st.success(
+            f"Source {result['source']!r}: {result['committed']} committed, {result['quarantined']} quarantined."
+        )
