@@ -1,0 +1,179 @@
+"""Outlier flags for a person to review: rules that point at numbers worth a second look.
+
+Rules (each flag is keyed by the record's stable `record_key` and the rule):
+- `modified-z`: |0.6745 (x - median) / MAD| > `z_threshold` (Iglewicz & Hoaglin, 3.5 by
+  default) within a cohort (family, property, method) of at least `min_cohort` values. When the
+  MAD is zero the mean absolute deviation stands in (scaled by 1.2533), so a cohort of mostly equal
+  values still flags a far one.
+- `vs-experiment`: a computed value further than `tolerance[property]` from the median of the
+  same material's experimental values (Em is compared with experimental Ea, a different
+  quantity; the reason says so).
+- `model-residual`: a reported room-temperature sigma further than `model_tolerance` decades from
+  the conductivity model's prediction. Reads the `predictions` table the model writes
+  (auditor.model); until it holds predictions this rule raises nothing.
+
+Flags never change records; reviews (status, note, reviewer) survive re-flagging and rebuilds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditor.cohorts import COHORT_KEYS, REFERENCE_PROPERTY, UNITS, experimental_reference
+
+RULES: tuple[str, ...] = ("modified-z", "vs-experiment", "model-residual")
+Z_THRESHOLD = 3.5
+MIN_COHORT = 5
+# How far a computed value may sit from experiment before a person should look (log10 S/cm, eV).
+TOLERANCE: dict[str, float] = {"sigma": 2.0, "Ea": 0.3, "Em": 0.3}
+MODEL_TOLERANCE_DECADES = 1.5
+
+
+def modified_z(values: np.ndarray) -> np.ndarray:
+    """Modified z-scores of `values` about their median (zeros when they do not vary)."""
+    x = np.asarray(values, dtype=float)
+    med = np.median(x)
+    mad = np.median(np.abs(x - med))
+    if mad > 0:
+        return 0.6745 * (x - med) / mad
+    mean_ad = np.mean(np.abs(x - med))
+    if mean_ad > 0:
+        return (x - med) / (1.253314 * mean_ad)
+    return np.zeros_like(x)
+
+
+def _cohort_label(family: str, prop: str, method: str) -> str:
+    return f"{family}/{prop}/{method}"
+
+
+def modified_z_flags(
+    records: pd.DataFrame, *, z_threshold: float = Z_THRESHOLD, min_cohort: int = MIN_COHORT
+) -> list[dict]:
+    """`modified-z` flags over uncensored records, cohort by cohort."""
+    flags: list[dict] = []
+    usable = records[records["censored"].isna()]
+    for (fam, prop, method), group in usable.groupby(COHORT_KEYS, sort=True):
+        if len(group) < min_cohort:
+            continue
+        z = modified_z(group["value"].to_numpy(float))
+        median = float(np.median(group["value"]))
+        for (_, row), score in zip(group.iterrows(), z, strict=True):
+            if abs(score) > z_threshold:
+                flags.append(
+                    {
+                        "record_key": row["record_key"],
+                        "rule": "modified-z",
+                        "cohort": _cohort_label(fam, prop, method),
+                        "score": round(float(score), 3),
+                        "reason": (
+                            f"{row['value']:.3g} {UNITS[prop]} vs cohort median {median:.3g} "
+                            f"(n={len(group)}): modified z = {score:.1f}, beyond ±{z_threshold}"
+                        ),
+                    }
+                )
+    return flags
+
+
+def vs_experiment_flags(
+    records: pd.DataFrame, *, tolerance: dict[str, float] | None = None
+) -> list[dict]:
+    """`vs-experiment` flags: computed records far from their material's experimental median."""
+    tolerance = {**TOLERANCE, **(tolerance or {})}
+    computed = records[(records["method"] != "EXP") & records["censored"].isna()].copy()
+    if computed.empty:
+        return []
+    computed["reference_property"] = computed["property"].map(REFERENCE_PROPERTY)
+    ref = experimental_reference(records).rename(columns={"property": "reference_property"})
+    paired = computed.merge(ref, on=["reference_property", "composition_key"], how="inner")
+    flags: list[dict] = []
+    for _, row in paired.iterrows():
+        tol = tolerance[row["property"]]
+        diff = row["value"] - row["exp_value"]
+        if abs(diff) <= tol:
+            continue
+        caveat = (
+            " (one hop's Em vs apparent Ea: different quantities)"
+            if row["property"] == "Em"
+            else ""
+        )
+        flags.append(
+            {
+                "record_key": row["record_key"],
+                "rule": "vs-experiment",
+                "cohort": _cohort_label(row["family"], row["property"], row["method"]),
+                "score": round(float(diff / tol), 3),
+                "reason": (
+                    f"{row['method']} {row['property']} {row['value']:.3g} {UNITS[row['property']]} "
+                    f"vs experimental {row['reference_property']} median {row['exp_value']:.3g} "
+                    f"(n={int(row['exp_n'])}): off by {diff:+.3g}, tolerance ±{tol}{caveat}"
+                ),
+            }
+        )
+    return flags
+
+
+def model_residual_flags(
+    predictions: pd.DataFrame, *, tolerance_decades: float = MODEL_TOLERANCE_DECADES
+) -> list[dict]:
+    """`model-residual` flags from observed vs predicted log10 sigma (db.flags.model_predictions)."""
+    flags: list[dict] = []
+    for _, row in predictions.iterrows():
+        resid = row["observed"] - row["predicted"]
+        if abs(resid) <= tolerance_decades:
+            continue
+        interval = (
+            f", 80% interval [{row['lo80']:.2f}, {row['hi80']:.2f}]"
+            if pd.notna(row.get("lo80")) and pd.notna(row.get("hi80"))
+            else ""
+        )
+        flags.append(
+            {
+                "record_key": row["record_key"],
+                "rule": "model-residual",
+                "cohort": f"model {row['model_version']}",
+                "score": round(float(resid / tolerance_decades), 3),
+                "reason": (
+                    f"log10 sigma {row['observed']:.2f} vs model {row['predicted']:.2f}{interval}: "
+                    f"off by {resid:+.2f} decades, tolerance ±{tolerance_decades}"
+                ),
+            }
+        )
+    return flags
+
+
+def refresh_flags(
+    con,
+    *,
+    z_threshold: float = Z_THRESHOLD,
+    min_cohort: int = MIN_COHORT,
+    tolerance: dict[str, float] | None = None,
+    model_tolerance_decades: float = MODEL_TOLERANCE_DECADES,
+) -> dict[str, int]:
+    """Run every rule over the store and write the flags idempotently (reviews are kept).
+
+    Returns:
+        Flags raised per rule in this run.
+    """
+    from auditor.cohorts import load_records
+    from db.flags import model_predictions, upsert_flags
+
+    records = load_records(con)
+    by_rule = {
+        "modified-z": modified_z_flags(records, z_threshold=z_threshold, min_cohort=min_cohort),
+        "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
+        "model-residual": model_residual_flags(
+            model_predictions(con), tolerance_decades=model_tolerance_decades
+        ),
+    }
+    upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(RULES))
+    return {rule: len(flags) for rule, flags in by_rule.items()}
+
+
+def flag_table(con, *, status: str | None = None, rule: str | None = None) -> pd.DataFrame:
+    """Active flags with their records, computing them first if this build has none yet."""
+    from db.flags import flags_computed, list_flags
+
+    if not flags_computed(con):
+        refresh_flags(con)
+    return list_flags(con, status=status, rule=rule)

@@ -1,0 +1,125 @@
+"""Reads and writes of outlier flags. Reviewing a flag changes the flag, never the records."""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import pandas as pd
+
+FLAG_STATUSES = ("open", "confirmed", "dismissed")
+_COMPUTED_KEY = "flags_computed_at"
+
+
+def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[str]) -> int:
+    """Write one flagging run of `rules` idempotently.
+
+    A flag already present (same record_key and rule) keeps its status, note and reviewer and
+    gets the new score and reason; a flag the run no longer raises is marked inactive, not
+    deleted, so its review stays on record.
+
+    Returns:
+        The number of active flags of these rules after the run.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE flags SET active = FALSE WHERE list_contains(?, rule)", [rules])
+        con.executemany(
+            """
+            INSERT INTO flags (record_key, rule, cohort, score, reason)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (record_key, rule) DO UPDATE SET
+                cohort = excluded.cohort, score = excluded.score,
+                reason = excluded.reason, active = TRUE
+            """,
+            [
+                [f["record_key"], f["rule"], f.get("cohort"), f.get("score"), f["reason"]]
+                for f in flags
+            ],
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
+            [_COMPUTED_KEY, time.strftime("%Y-%m-%dT%H:%M:%S%z")],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute(
+        "SELECT count(*) FROM flags WHERE active AND list_contains(?, rule)", [rules]
+    ).fetchone()[0]
+
+
+def flags_computed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether flags were computed on this build of the store (build_info is rebuilt each time)."""
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_COMPUTED_KEY]).fetchone()
+    return row is not None
+
+
+def list_flags(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    status: str | None = None,
+    rule: str | None = None,
+    include_inactive: bool = False,
+) -> pd.DataFrame:
+    """Flags with the flagged record's material, value, method, source and DOI."""
+    return con.execute(
+        """
+        SELECT f.record_key, f.rule, f.cohort, f.score, f.reason, f.status, f.note, f.reviewer,
+               f.reviewed_at, f.flagged_at, f.active,
+               r.record_id, r.composition_key, r.material_raw, r.property, r.method_tag,
+               r.value, r.log10_value, r.unit, r.temperature_k, r.source, r.doi
+        FROM flags f LEFT JOIN records r USING (record_key)
+        WHERE (? IS NULL OR f.status = ?) AND (? IS NULL OR f.rule = ?) AND (? OR f.active)
+        ORDER BY abs(f.score) DESC NULLS LAST, f.record_key, f.rule
+        """,
+        [status, status, rule, rule, include_inactive],
+    ).df()
+
+
+def review_flag(
+    con: duckdb.DuckDBPyConnection,
+    record_key: str,
+    rule: str,
+    *,
+    status: str,
+    note: str | None = None,
+    reviewer: str | None = None,
+) -> bool:
+    """Set a flag's status, note and reviewer; returns False when there is no such flag."""
+    if status not in FLAG_STATUSES:
+        raise ValueError(f"status must be one of {FLAG_STATUSES}, not {status!r}")
+    found = con.execute(
+        "SELECT count(*) FROM flags WHERE record_key = ? AND rule = ?", [record_key, rule]
+    ).fetchone()[0]
+    if not found:
+        return False
+    con.execute(
+        """
+        UPDATE flags SET status = ?, note = coalesce(?, note), reviewer = coalesce(?, reviewer),
+               reviewed_at = current_timestamp
+        WHERE record_key = ? AND rule = ?
+        """,
+        [status, note, reviewer, record_key, rule],
+    )
+    return True
+
+
+def model_predictions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The latest model's room-temperature sigma predictions next to the observed values.
+
+    Empty until the model (auditor.model) has written the `predictions` table.
+    """
+    return con.execute(
+        """
+        WITH latest AS (SELECT version FROM models ORDER BY created_at DESC LIMIT 1)
+        SELECT r.record_key, r.composition_key, r.log10_value AS observed,
+               p.pred_log10_sigma AS predicted, p.lo80, p.hi80, p.model_version
+        FROM predictions p
+        JOIN records r USING (record_id)
+        WHERE p.model_version IN (SELECT version FROM latest)
+          AND r.property = 'sigma' AND r.censored IS NULL AND r.log10_value IS NOT NULL
+          AND p.pred_log10_sigma IS NOT NULL
+        """
+    ).df()
