@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # Mobile ions in the order the rules prefer when a formula holds several (Li wins over Na in a
 # mixed Li/Na compound because the sources here are Li-centred; a stated intercalant wins over all).
-CARRIERS: tuple[str, ...] = ("Li", "Na", "K", "Rb", "Cs", "Ag", "Cu", "Mg", "Ca", "Sr", "Zn", "Al")
+CARRIERS: tuple[str, ...] = ("Li", "Na", "K", "Rb", "Cs", "Mg", "Ca", "Sr", "Zn", "Al")
 
 # acronym -> (formula or None, family, reason). None: the acronym names a composition range
 # (LATP: any x in Li1+xAlxTi2-x(PO4)3), so it keeps its family but gives no formula.

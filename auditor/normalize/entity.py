@@ -49,6 +49,7 @@ _AMOUNT_EXPR = re.compile(r"(?<=[A-Za-z)\]])([0-9.]*(?:[0-9./]|[+\-]?[0-9.]*[xyz
 _COEF = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(?=[A-Z(\[])")
 _WT = re.compile(r"-?\s*\d*\.?\d+\s*wt\s*%.*$", re.IGNORECASE)
 _LEADING_ZERO = re.compile(r"(?<=[A-Za-z)])0\d")
+_ZERO_FOR_O = re.compile(r"\(([A-Z][a-z]?)0(\d)\)")  # (P04)3: a zero typed for the letter O
 _POLONIUM = re.compile(r"Po(?=\d)")
 _CAPS_LI = re.compile(r"(?<![A-Za-z])LI(?=[A-Z0-9()]|$)")
 _NOT_ELEMENT_D_T = re.compile(r"D(?![bsy])|T(?![abcehilms])")  # pymatgen reads D, T as H
@@ -227,6 +228,9 @@ def parse_token(
     if _POLONIUM.search(tok) and "P" not in re.sub(r"P[a-z]", "", tok):
         tok = _POLONIUM.sub("PO", tok)
         notes.append("corrected 'Po' (polonium) to 'PO' (phosphate)")
+    if _ZERO_FOR_O.search(tok):
+        tok = _ZERO_FOR_O.sub(lambda m: f"({m.group(1)}O{m.group(2)})", tok)
+        notes.append("corrected a zero written for O in an oxo-anion, e.g. '(P04)' to '(PO4)'")
     if _LEADING_ZERO.search(tok):
         raise _Unresolved(f"amount with a leading zero in {tok!r} (a typo: 05 or 0.5?)")
     if _NOT_ELEMENT_D_T.search(tok):

@@ -1,0 +1,181 @@
+"""The normalizer's pass over a built store: families, mobile ions and method tags of records.
+
+Rules only, no network. A person's override wins over everything; an LLM answer that was
+verified and cached earlier fills what the rules leave unresolved; every decision is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import duckdb
+import pandas as pd
+
+from auditor.normalize.entity import normalize_entity
+from auditor.normalize.family import normalize_family_result
+from auditor.normalize.method import normalize_method
+from auditor.vocab import FAMILIES, METHOD_TAGS
+from db import decisions
+
+# A loader's tag is refined by the text only towards a more specific computed method; the
+# experimental/computed split is the loader's to make, so EXP is never re-tagged.
+REFINEMENTS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("NEB", "CI-NEB"),
+        ("NEB", "MLIP-NEB"),
+        ("CI-NEB", "MLIP-NEB"),
+        ("AIMD", "MetaD"),
+        ("MLMD", "MetaD"),
+        ("AIMD", "MLMD"),
+        ("AIMD", "CLASSICAL-MD"),
+    }
+)
+MIN_REFINE_CONFIDENCE = 0.9
+
+
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):  # NaN from pandas
+        return None
+    return str(value)
+
+
+def _may_refine(old: str, new: str | None, confidence: float) -> bool:
+    if new is None or new == old or confidence < MIN_REFINE_CONFIDENCE:
+        return False
+    return (old == "OTHER" and new not in ("EXP", "OTHER")) or (old, new) in REFINEMENTS
+
+
+def _entities(
+    con: duckdb.DuckDBPyConnection, source: str | None
+) -> tuple[pd.DataFrame, list[dict]]:
+    overrides = decisions.load_overrides(con)
+    cached = decisions.cached_answers(con, "entity")
+    rows, logs = [], []
+    for material, label, space_group in decisions.distinct_entities(con, source).itertuples(
+        index=False
+    ):
+        material, label, space_group = _text(material), _text(label), _text(space_group)
+        res = normalize_entity(material or "", family_label=label, space_group=space_group)
+        out = res.to_dict() | {"family_label": label, "space_group": space_group}
+        backend, status = "rules", "accepted" if res.formula else "unresolved"
+        family, carrier = res.family, res.carrier_ion
+        if res.formula is None and material in cached:
+            model, answer = cached[material]
+            family = answer.get("family") or family
+            carrier = answer.get("carrier_ion") or carrier
+            out |= {"llm_cache": answer}
+            backend, status = f"llm:{model}", "accepted"
+        family_override = overrides.get(("family", label)) if label else None
+        if family_override and family_override.get("family") in FAMILIES:
+            family = family_override["family"]
+        override = overrides.get(("entity", material))
+        if override:
+            family = override.get("family", family)
+            carrier = override.get("carrier_ion", carrier)
+            backend, status = "manual", "override"
+            out |= {"override": override}
+        rows.append(
+            {
+                "material_raw": material,
+                "family_raw": label,
+                "family": family,
+                "carrier_ion": carrier,
+            }
+        )
+        logs.append(
+            {
+                "kind": "entity",
+                "input": material or "",
+                "output": json.dumps(out, ensure_ascii=False),
+                "backend": backend,
+                "status": status,
+                "confidence": 1.0 if status == "override" else res.confidence,
+                "reason": res.reason,
+                "prompt_version": None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["material_raw", "family_raw", "family", "carrier_ion"]), logs
+
+
+def _families(con: duckdb.DuckDBPyConnection, source: str | None) -> list[dict]:
+    labels = {_text(v) for v in decisions.distinct_entities(con, source)["family_raw"]} - {None}
+    logs = []
+    for label in sorted(labels):
+        res = normalize_family_result(label)
+        logs.append(
+            {
+                "kind": "family",
+                "input": label,
+                "output": json.dumps(res.to_dict(), ensure_ascii=False),
+                "backend": "rules",
+                "status": "accepted" if res.confidence >= 1.0 else "unresolved",
+                "confidence": res.confidence,
+                "reason": res.reason,
+                "prompt_version": None,
+            }
+        )
+    return logs
+
+
+def _methods(con: duckdb.DuckDBPyConnection, source: str | None) -> tuple[pd.DataFrame, list[dict]]:
+    overrides = decisions.load_overrides(con, "method")
+    updates, logs = [], []
+    for text, old in decisions.distinct_methods(con, source).itertuples(index=False):
+        res = normalize_method(text)
+        new, backend, status = res.method, "rules", "accepted" if res.method else "unresolved"
+        override = overrides.get(("method", text))
+        if override and override.get("method") in METHOD_TAGS:
+            new, backend, status = override["method"], "manual", "override"
+        applied = new != old and (status == "override" or _may_refine(old, new, res.confidence))
+        if applied:
+            details = "; ".join(f"{k}: {v}" for k, v in res.details.items())
+            updates.append(
+                {"method_raw": text, "old_tag": old, "new_tag": new, "details_text": details}
+            )
+        out = res.to_dict() | {"source_tag": old, "applied": applied}
+        logs.append(
+            {
+                "kind": "method",
+                "input": text,
+                "output": json.dumps(out, ensure_ascii=False, default=str),
+                "backend": backend,
+                "status": status,
+                "confidence": 1.0 if status == "override" else res.confidence,
+                "reason": res.reason
+                + ("" if applied or new == old else f"; source tag {old} kept"),
+                "prompt_version": None,
+            }
+        )
+    return pd.DataFrame(updates, columns=["method_raw", "old_tag", "new_tag", "details_text"]), logs
+
+
+def normalize_store(con: duckdb.DuckDBPyConnection, source: str | None = None) -> dict:
+    """Fill records.family and records.carrier_ion, refine records.method_tag, log decisions.
+
+    Args:
+        con: a writable connection to a store with its records loaded.
+        source: only this source's records (an ingest); None for the whole store (a build).
+
+    Returns:
+        Counts for the build summary.
+    """
+    started = time.perf_counter()
+    entity_updates, entity_logs = _entities(con, source)
+    method_updates, method_logs = _methods(con, source)
+    family_logs = _families(con, source)
+    n_entity = decisions.update_entity_fields(con, entity_updates, source)
+    n_method = decisions.update_method_tags(con, method_updates, source)
+    decisions.record_decisions(con, entity_logs + family_logs + method_logs)
+    return {
+        "names": len(entity_logs),
+        "names_unresolved": sum(d["status"] == "unresolved" for d in entity_logs),
+        "family_labels": len(family_logs),
+        "method_texts": len(method_logs),
+        "records_family_set": n_entity,
+        "records_method_refined": n_method,
+        "method_refinements": sorted(
+            {f"{u.old_tag}->{u.new_tag}" for u in method_updates.itertuples(index=False)}
+        ),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
