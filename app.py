@@ -9,6 +9,7 @@ PAGES = [
     ("pages/upload.py", "Upload", ":material/upload:"),
 ]
 
-st.set_page_config(page_title="sse-audit", layout="wide")
-navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
-navigation.run()
+if __name__ == "__main__":  # streamlit runs this file as __main__; tests import PAGES only
+    st.set_page_config(page_title="sse-audit", layout="wide")
+    navigation = st.navigation([st.Page(p, title=t, icon=i) for p, t, i in PAGES])
+    navigation.run()

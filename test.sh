@@ -3,6 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh test
+# The browser test drives Debian's Chromium (Playwright's own browser download does not work offline).
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 . .venv/bin/activate
 ruff check .
 exec python -m pytest -q "$@"

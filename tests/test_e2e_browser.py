@@ -1,0 +1,173 @@
+"""End to end: `streamlit run app.py` on 127.0.0.1, driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from db.config import REPO_ROOT
+from db.loaders.template import TEMPLATE_COLUMNS
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = REPO_ROOT / "artifacts" / "screenshots"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _need(condition: bool, why: str) -> None:
+    if not condition:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the browser test: {why}")
+        pytest.skip(why)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_store, tmp_path_factory):
+    _need(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+    store = tmp_path_factory.mktemp("e2e") / "store.duckdb"
+    shutil.copy(built_store, store)
+    port = _free_port()
+    env = {**os.environ, "SSE_AUDIT_DB": str(store)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO_ROOT / "app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield page
+        browser.close()
+
+
+def _visit(page, url: str, shot: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_timeout(500)  # a rerun triggered by query-param sync settles
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0, f"exception on {url}"
+
+
+def test_every_page_renders_without_exception(server, page):
+    from app import PAGES
+
+    for path, title, _icon in PAGES:
+        slug = Path(path).stem
+        _visit(page, f"{server}/{'' if slug == 'overview' else slug}", slug)
+        assert page.get_by_text(title).first.is_visible()
+
+
+def test_search_llzo_and_open_its_evidence(server, page):
+    _visit(page, f"{server}/explorer?q=LLZO", "explorer_llzo")
+    # The table is a canvas; the link under it names the resolved formula.
+    link = page.get_by_role("link", name="Evidence for Li7La3Zr2O12")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**/evidence*")
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_selector("h3:has-text('Li7La3Zr2O12')", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "evidence_llzo.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_upload_a_file_and_see_it_in_the_store(server, page, tmp_path):
+    path = tmp_path / "e2e_upload.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=TEMPLATE_COLUMNS)
+        writer.writeheader()
+        writer.writerow(
+            {
+                "material": "Li6PS5Cl",
+                "property": "Ea",
+                "value": "0.31",
+                "unit": "eV",
+                "method": "AIMD",
+                "doi": "10.1000/e2e.upload",
+                "reference": "",
+                "notes": "e2e",
+            }
+        )
+        writer.writerow(
+            {
+                "material": "not a formula",
+                "property": "Ea",
+                "value": "0.3",
+                "unit": "eV",
+                "method": "EXP",
+                "doi": "10.1000/e2e.upload",
+            }
+        )
+    _visit(page, f"{server}/upload", "upload_empty")
+    page.locator("input[type='file']").set_input_files(str(path))
+    page.wait_for_selector("text=1 of 2 rows will be committed", timeout=60_000)
+    page.get_by_label("Name of the new source").fill("e2e-upload")
+    page.get_by_label("Name of the new source").press("Enter")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.get_by_role("button", name="Commit").click()
+    page.wait_for_selector("text=1 committed, 1 quarantined", timeout=60_000)
+    page.screenshot(path=str(SHOTS / "upload_committed.png"), full_page=True)
+    _visit(page, f"{server}/explorer?source=e2e-upload", "explorer_uploaded")
+    assert page.get_by_text("1 records match").first.is_visible()
