@@ -1,0 +1,205 @@
+"""Cohort statistics on constructed data with known answers, and on the real store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.cohorts import (
+    _harmonized_family,
+    bootstrap_median_ci,
+    cohort_stats,
+    cohort_table,
+    paired_materials,
+)
+from db.ingest import ingest_file
+from db.loaders.template import TEMPLATE_COLUMNS
+
+
+def _records(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for col, default in (("censored", None), ("family", "garnet"), ("record_key", None)):
+        if col not in frame:
+            frame[col] = default
+    frame["record_key"] = [f"r{i}" for i in range(len(frame))]
+    return frame
+
+
+def _constructed(true_bias: float, n: int = 40, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    exp = rng.uniform(0.2, 0.8, n)
+    rows = [
+        {"composition_key": f"M{i}", "property": "Ea", "method": "EXP", "value": v}
+        for i, v in enumerate(exp)
+    ]
+    rows += [
+        {"composition_key": f"M{i}", "property": "Ea", "method": "AIMD", "value": v + true_bias + e}
+        for i, (v, e) in enumerate(zip(exp, rng.normal(0, 0.05, n), strict=True))
+    ]
+    return _records(rows)
+
+
+@pytest.mark.parametrize("true_bias", [-0.15, 0.0, 0.1])
+def test_bootstrap_ci_covers_true_bias(true_bias):
+    stats = {c["method"]: c for c in cohort_stats(_constructed(true_bias))}
+    aimd = stats["AIMD"]
+    low, high = aimd["bias_ci95"]
+    assert low <= true_bias <= high
+    assert high - low < 0.1
+    assert aimd["paired_materials"] == 40
+    assert aimd["bias_vs_exp"] == pytest.approx(true_bias, abs=0.03)
+    assert aimd["spearman"] > 0.9
+    assert stats["EXP"]["bias_vs_exp"] is None and stats["EXP"]["paired_materials"] is None
+
+
+def test_bootstrap_ci_is_seeded_and_needs_two_values():
+    x = np.array([0.1, 0.3, 0.2, 0.5, 0.4])
+    assert bootstrap_median_ci(x, seed=7) == bootstrap_median_ci(x, seed=7)
+    assert bootstrap_median_ci(np.array([0.1])) is None
+
+
+def test_pairing_uses_material_medians_and_labels_em_vs_ea():
+    records = _records(
+        [
+            {"composition_key": "A", "property": "Ea", "method": "EXP", "value": 0.30},
+            {"composition_key": "A", "property": "Ea", "method": "EXP", "value": 0.40},
+            {"composition_key": "A", "property": "Em", "method": "NEB", "value": 0.20},
+            {"composition_key": "A", "property": "Em", "method": "NEB", "value": 0.60},
+            {"composition_key": "A", "property": "Em", "method": "NEB", "value": 0.50},
+            {"composition_key": "B", "property": "Em", "method": "NEB", "value": 0.90},
+        ]
+    )
+    pairs = paired_materials(records)
+    assert len(pairs) == 1
+    assert pairs.iloc[0]["diff"] == pytest.approx(0.50 - 0.35)
+    (neb,) = [c for c in cohort_stats(records) if c["method"] == "NEB"]
+    assert neb["n_records"] == 4 and neb["n_materials"] == 2 and neb["paired_materials"] == 1
+    assert neb["reference"] == "EXP Ea" and "different quantities" in neb["comparison"]
+    assert neb["unit"] == "eV"
+
+
+def test_censored_values_are_excluded_and_counted():
+    records = _records(
+        [
+            {"composition_key": "A", "property": "sigma", "method": "EXP", "value": -3.0},
+            {
+                "composition_key": "B",
+                "property": "sigma",
+                "method": "EXP",
+                "value": -9.0,
+                "censored": "<",
+            },
+            {"composition_key": "A", "property": "sigma", "method": "AIMD", "value": -2.0},
+        ]
+    )
+    stats = {c["method"]: c for c in cohort_stats(records)}
+    assert stats["EXP"]["n_records"] == 1 and stats["EXP"]["n_censored"] == 1
+    assert stats["EXP"]["median"] == -3.0 and stats["EXP"]["unit"] == "log10 S/cm"
+    assert stats["AIMD"]["bias_vs_exp"] == pytest.approx(1.0)
+
+
+def test_real_store_pairs_computed_methods_in_three_families(store_con):
+    cohorts = cohort_table(store_con, n_boot=200)
+    paired = {c["family"] for c in cohorts if c["method"] != "EXP" and c["paired_materials"]}
+    assert len(paired) >= 3, paired
+    for c in cohorts:
+        assert c["unit"] == {"sigma": "log10 S/cm", "Ea": "eV", "Em": "eV"}[c["property"]]
+        if c["bias_ci95"]:
+            assert c["bias_ci95"][0] <= c["bias_vs_exp"] <= c["bias_ci95"][1]
+
+
+def test_real_store_counts_each_measurement_once(store_con):
+    cohorts = cohort_table(store_con, property="Em", n_boot=10)
+    counted = sum(c["n_records"] + c["n_censored"] for c in cohorts)
+    primary = store_con.execute(
+        "SELECT count(*) FROM records WHERE property = 'Em' AND is_primary "
+        "AND composition_key IS NOT NULL"
+    ).fetchone()[0]
+    assert counted == primary
+
+
+def test_cli_json(built_store):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "cohorts",
+            "--json",
+            "--path",
+            str(built_store),
+            "--property",
+            "Ea",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    payload = json.loads(out)
+    assert payload["arrhenius_fits"] > 0
+    assert payload["cohorts"] and {c["property"] for c in payload["cohorts"]} == {"Ea"}
+    keys = {
+        "family",
+        "property",
+        "method",
+        "n_records",
+        "n_materials",
+        "median",
+        "unit",
+        "paired_materials",
+        "bias_vs_exp",
+        "bias_ci95",
+        "mae_vs_exp",
+        "spearman",
+    }
+    assert keys <= set(payload["cohorts"][0])
+
+
+def test_ingested_table_shows_up_in_its_cohort(store_copy, tmp_path):
+    con = duckdb.connect(str(store_copy), read_only=True)
+    # a material with experimental Ea in the store, so the new computed value pairs at once
+    key = con.execute(
+        "SELECT composition_key FROM records WHERE property = 'Ea' AND method_tag = 'EXP' "
+        "AND is_primary AND composition_key LIKE 'Li%' ORDER BY composition_key LIMIT 1"
+    ).fetchone()[0]
+    family = _harmonized_family(None, key)
+
+    def cohort(c):
+        rows = cohort_table(c, family=family, property="Ea", n_boot=10)
+        return next((r for r in rows if r["method"] == "MetaD"), None)
+
+    before = cohort(con)
+    con.close()
+    rows = [
+        {
+            "material": key,
+            "property": "Ea",
+            "value": "0.31",
+            "unit": "eV",
+            "temperature": "",
+            "temperature_unit": "",
+            "method": "metadynamics",
+            "doi": "10.1000/cohort.test",
+            "reference": "",
+            "notes": "",
+        }
+    ]
+    path = tmp_path / "lit.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=TEMPLATE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert ingest_file(path, "cohort_test", path=store_copy)["committed"] == 1
+    con = duckdb.connect(str(store_copy), read_only=True)
+    after = cohort(con)
+    con.close()
+    assert after is not None
+    assert after["n_records"] == (before["n_records"] if before else 0) + 1
+    assert after["paired_materials"] >= 1

@@ -1,0 +1,141 @@
+"""Outlier rules on constructed cohorts, and flags whose reviews survive re-flagging and rebuilds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.outliers import (
+    model_residual_flags,
+    modified_z,
+    modified_z_flags,
+    refresh_flags,
+    vs_experiment_flags,
+)
+from db.build import build_store
+from db.flags import list_flags, review_flag
+
+
+def _cohort(values, *, method="NEB", prop="Em", family="garnet", prefix="m") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "record_key": [f"{prefix}{i}" for i in range(len(values))],
+            "composition_key": [f"{prefix}{i}" for i in range(len(values))],
+            "family": family,
+            "property": prop,
+            "method": method,
+            "value": values,
+            "censored": None,
+        }
+    )
+
+
+def test_planted_outlier_is_flagged_and_clean_cohort_is_not():
+    clean = _cohort(np.linspace(0.25, 0.35, 20), prefix="clean")
+    planted = _cohort([*np.linspace(0.25, 0.35, 20), 1.5], family="halide", prefix="dirty")
+    flags = modified_z_flags(pd.concat([clean, planted]))
+    assert [f["record_key"] for f in flags] == ["dirty20"]
+    assert flags[0]["score"] > 3.5 and flags[0]["cohort"] == "halide/Em/NEB"
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(3.5, 0), (1.0, 2), (0.5, 6)])
+def test_threshold_is_adjustable(threshold, expected):
+    flags = modified_z_flags(_cohort(np.linspace(0.0, 1.0, 11)), z_threshold=threshold)
+    assert len(flags) == expected
+
+
+def test_modified_z_falls_back_when_mad_is_zero():
+    z = modified_z(np.array([1.0, 1.0, 1.0, 1.0, 1.0, 5.0]))
+    assert z[-1] > 3.5 and np.all(z[:-1] == 0)
+    assert np.all(modified_z(np.ones(5)) == 0)
+
+
+def test_small_cohorts_are_not_judged():
+    assert modified_z_flags(_cohort([0.3, 0.3, 9.0])) == []
+
+
+def test_computed_value_far_from_experiment_is_flagged():
+    exp = _cohort([0.30, 0.32], method="EXP", prop="Ea", prefix="a")
+    exp["composition_key"] = "LiX"
+    comp = _cohort([0.35, 0.95], prefix="c")
+    comp["composition_key"] = "LiX"
+    flags = vs_experiment_flags(pd.concat([exp, comp]))
+    assert [f["record_key"] for f in flags] == ["c1"]
+    assert "different quantities" in flags[0]["reason"]
+    assert vs_experiment_flags(pd.concat([exp, comp]), tolerance={"Em": 1.0}) == []
+
+
+def test_model_residual_hook():
+    preds = pd.DataFrame(
+        {
+            "record_key": ["a", "b"],
+            "observed": [-3.0, -7.0],
+            "predicted": [-3.2, -3.5],
+            "lo80": [-4.0, -4.3],
+            "hi80": [-2.4, -2.7],
+            "model_version": "v1",
+        }
+    )
+    flags = model_residual_flags(preds)
+    assert [f["record_key"] for f in flags] == ["b"] and flags[0]["rule"] == "model-residual"
+    assert model_residual_flags(preds.iloc[0:0]) == []
+
+
+def test_reviews_survive_reflagging_and_rebuild(store_copy):
+    con = duckdb.connect(str(store_copy))
+    counts = refresh_flags(con)
+    assert counts["modified-z"] > 0
+    flags = list_flags(con)
+    n = len(flags)
+    first = flags.iloc[0]
+    before = con.execute(
+        "SELECT value FROM records WHERE record_key = ?", [first.record_key]
+    ).fetchone()
+    assert review_flag(
+        con, first.record_key, first.rule, status="dismissed", note="ok", reviewer="tester"
+    )
+    with pytest.raises(ValueError):
+        review_flag(con, first.record_key, first.rule, status="deleted")
+    refresh_flags(con)
+    again = list_flags(con)
+    assert len(again) == n
+    row = again[(again.record_key == first.record_key) & (again.rule == first.rule)].iloc[0]
+    assert (row.status, row.note, row.reviewer) == ("dismissed", "ok", "tester")
+    # reviewing never changes the data
+    assert (
+        con.execute("SELECT value FROM records WHERE record_key = ?", [first.record_key]).fetchone()
+        == before
+    )
+    con.close()
+
+    build_store(store_copy, progress=lambda f, m: None)
+    con = duckdb.connect(str(store_copy))
+    refresh_flags(con)
+    rebuilt = list_flags(con)
+    assert len(rebuilt) == n
+    assert (
+        con.execute("SELECT count(*) FROM flags").fetchone()[0]
+        == con.execute("SELECT count(DISTINCT (record_key, rule)) FROM flags").fetchone()[0]
+    )
+    row = rebuilt[(rebuilt.record_key == first.record_key) & (rebuilt.rule == first.rule)].iloc[0]
+    assert (row.status, row.note) == ("dismissed", "ok")
+    assert not pd.isna(row.record_id)  # the key still finds the record in the new build
+    con.close()
+
+
+def test_flags_cli_computes_when_missing(store_copy):
+    out = subprocess.run(
+        [sys.executable, "-m", "auditor", "flags", "--json", "--path", str(store_copy)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    payload = json.loads(out)
+    assert payload["n"] == len(payload["flags"]) > 0
+    assert {"rule", "score", "reason", "status", "note", "reviewer"} <= set(payload["flags"][0])
