@@ -203,3 +203,25 @@ def test_ingested_table_shows_up_in_its_cohort(store_copy, tmp_path):
     assert after is not None
     assert after["n_records"] == (before["n_records"] if before else 0) + 1
     assert after["paired_materials"] >= 1
+
+
+def test_cohorts_page_renders_and_filter_changes_the_result(store_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db.config import REPO_ROOT
+
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/cohorts.py").run()
+    assert not at.exception
+    assert any("not the same quantity" in w.value for w in at.warning)
+    before = at.dataframe[0].value
+    at.selectbox(key="cohort_property").select("Ea").run()
+    assert not at.exception
+    after = at.dataframe[0].value
+    assert set(after["property"]) == {"Ea"} and not before.equals(after)
+    family = after["family"].iloc[0]
+    at.selectbox(key="cohort_family").select(family).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["family"]) == {family}

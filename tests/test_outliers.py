@@ -139,3 +139,31 @@ def test_flags_cli_computes_when_missing(store_copy):
     payload = json.loads(out)
     assert payload["n"] == len(payload["flags"]) > 0
     assert {"rule", "score", "reason", "status", "note", "reviewer"} <= set(payload["flags"][0])
+
+
+def test_outliers_page_lists_and_reviews_flags(store_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db.config import REPO_ROOT
+
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/outliers.py").run()
+    assert not at.exception
+    open_flags = at.dataframe[0].value
+    assert len(open_flags) > 0 and set(open_flags["status"]) == {"open"}
+    at.selectbox(key="flag_rule").select("vs-experiment").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["rule"]) == {"vs-experiment"}
+    key = at.dataframe[0].value["record_key"].iloc[0]
+    at.radio(key="review_status").set_value("dismissed")
+    at.text_area(key="review_note").input("checked against the paper")
+    at.button[-1].click().run()
+    assert not at.exception
+    con = duckdb.connect(str(store_copy))  # same configuration as the app's open connection
+    row = con.execute(
+        "SELECT status, note FROM flags WHERE record_key = ? AND rule = 'vs-experiment'", [key]
+    ).fetchone()
+    con.close()
+    assert row == ("dismissed", "checked against the paper")

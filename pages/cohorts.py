@@ -1,0 +1,110 @@
+"""Cohorts: how each computed method compares with experiment, per family, with uncertainty."""
+
+import pandas as pd
+import streamlit as st
+
+from auditor.cohorts import RT_WINDOW_K, cohort_stats, load_records, paired_materials
+from auditor.figures import arrhenius_plot, bias_by_method, distribution_by_method, parity_plot
+from db.derived import arrhenius_fits, arrhenius_points
+from pages.shared import figure_with_export, store_cursor
+
+
+@st.cache_data(show_spinner=False)
+def _records() -> pd.DataFrame:
+    return load_records(store_cursor())
+
+
+@st.cache_data(show_spinner=False)
+def _cohorts(family: str | None, prop: str | None) -> list[dict]:
+    return cohort_stats(_records(), family=family, property=prop)
+
+
+@st.cache_data(show_spinner=False)
+def _fits() -> pd.DataFrame:
+    return arrhenius_fits(store_cursor())
+
+
+@st.cache_data(show_spinner=False)
+def _points(record_id: int) -> pd.DataFrame:
+    return arrhenius_points(store_cursor(), record_id)
+
+
+def _evidence_link(event, key: str) -> None:
+    # A clicked point carries its material in customdata; the evidence page reads ?material=.
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    materials = sorted(
+        {str(p["customdata"][1 if key != "parity" else 0]) for p in points if p.get("customdata")}
+    )
+    for material in materials[:5]:
+        st.page_link(
+            "pages/evidence.py",
+            label=f"Evidence for {material}",
+            icon=":material/fact_check:",
+            query_params={"material": material},
+        )
+
+
+st.title("Cohorts: computed methods against experiment")
+st.caption(
+    f"A cohort is (family, property, method). sigma counts at room temperature "
+    f"({RT_WINDOW_K[0]:.0f}-{RT_WINDOW_K[1]:.0f} K) in log10 S/cm; Ea and Em in eV. Each measurement "
+    "counts once (primary copies only); censored values (< or > bounds) are left out of every "
+    "statistic. Computed values pair with experiment by material (same composition); bias is the "
+    "median of computed - experimental over paired materials, with a seeded bootstrap 95% CI "
+    "(given from 3 pairs up)."
+)
+st.warning(
+    "A computed Em is the barrier of one hop; an experimental Ea is an apparent activation energy "
+    "of long-range transport (several hops, defects, grain boundaries). Em is compared with "
+    "experimental Ea below because that is the question asked, but they are not the same quantity."
+)
+records = _records()
+cols = st.columns(2)
+families = sorted(records["family"].unique())
+family = cols[0].selectbox("Family", ["(all)", *families], key="cohort_family")
+prop = cols[1].selectbox("Property", ["Em", "Ea", "sigma"], key="cohort_property")
+fam = None if family == "(all)" else family
+cohorts = _cohorts(fam, prop)
+table = pd.DataFrame(cohorts)
+st.subheader("Cohort statistics")
+st.caption(f"{len(table)} cohorts")
+st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Bias per method")
+figure_with_export(bias_by_method(_cohorts(None, prop), property=prop), f"bias_{prop}")
+
+st.subheader("Parity: computed vs experimental")
+pairs = paired_materials(records)
+pairs = pairs[(pairs["property"] == prop) & ((pairs["family"] == fam) if fam else True)]
+event = figure_with_export(
+    parity_plot(pairs, property=prop), f"parity_{prop}", on_select="rerun", key="parity"
+)
+_evidence_link(event, "parity")
+
+st.subheader("Distribution by method")
+dist_family = fam or st.selectbox("Family for the distribution", families, key="dist_family")
+event = figure_with_export(
+    distribution_by_method(records, family=dist_family, property=prop),
+    f"distribution_{dist_family}_{prop}",
+    on_select="rerun",
+    key="distribution",
+)
+_evidence_link(event, "distribution")
+
+st.subheader("Arrhenius fits of conductivity series")
+fits = _fits()
+st.caption(
+    f"{len(fits)} fits of ln(sigma*T) vs 1/T (>= 3 temperatures over >= 40 K, one source "
+    "and DOI each); each is stored as a derived EXP Ea record."
+)
+if len(fits):
+    labels = [f"{r.composition_key} ({r.source}, {r.doi or 'no DOI'})" for r in fits.itertuples()]
+    choice = st.selectbox("Fit", range(len(fits)), format_func=labels.__getitem__, key="fit")
+    fit = fits.iloc[choice]
+    event = figure_with_export(
+        arrhenius_plot(fit, _points(int(fit["record_id"]))),
+        "arrhenius",
+        on_select="rerun",
+        key="arrhenius",
+    )
+    _evidence_link(event, "arrhenius")

@@ -1,0 +1,94 @@
+"""Outliers: flags a person reviews. Reviewing changes the flag's status and note, never the data."""
+
+import pandas as pd
+import streamlit as st
+
+from auditor.outliers import RULES, Z_THRESHOLD, flag_table, refresh_flags
+from db.flags import FLAG_STATUSES, review_flag
+from pages.shared import store_cursor
+
+
+@st.cache_data(show_spinner="Computing flags...")
+def _flags(status: str | None, rule: str | None) -> pd.DataFrame:
+    return flag_table(store_cursor(), status=status, rule=rule)
+
+
+st.title("Outliers: flags to review")
+st.caption(
+    "Rules: modified z-score (median/MAD) within a cohort (family, property, method); a computed "
+    "value far from the same material's experimental median (Em is compared with experimental Ea, "
+    "a different quantity); a reported conductivity far from the model's prediction, once the "
+    "model has written predictions. Flags are keyed by the record's stable key, so reviews "
+    "survive rebuilds."
+)
+cols = st.columns(3)
+status = cols[0].selectbox("Status", ["(all)", *FLAG_STATUSES], index=1, key="flag_status")
+rule = cols[1].selectbox("Rule", ["(all)", *RULES], key="flag_rule")
+with cols[2].popover("Re-run the rules"):
+    z = st.number_input("modified z threshold", 1.0, 20.0, Z_THRESHOLD, 0.5, key="flag_z")
+    if st.button("Re-run", key="flag_rerun"):
+        counts = refresh_flags(store_cursor(), z_threshold=z)
+        _flags.clear()
+        st.toast(f"flags raised: {counts}")
+
+flags = _flags(None if status == "(all)" else status, None if rule == "(all)" else rule)
+st.caption(f"{len(flags)} flags")
+shown = [
+    "status",
+    "rule",
+    "score",
+    "composition_key",
+    "property",
+    "method_tag",
+    "value",
+    "unit",
+    "source",
+    "doi",
+    "reason",
+    "note",
+    "reviewer",
+    "record_key",
+]
+st.dataframe(flags.reindex(columns=shown), hide_index=True, width="stretch")
+
+if len(flags):
+    st.subheader("Review a flag")
+    labels = [f"{r.rule} · {r.composition_key} · {r.record_key}" for r in flags.itertuples()]
+    choice = st.selectbox(
+        "Flag", range(len(flags)), format_func=labels.__getitem__, key="flag_pick"
+    )
+    flag = flags.iloc[choice]
+    st.markdown(f"**{flag['rule']}** (score {flag['score']}): {flag['reason']}")
+    if flag["doi"] and not pd.isna(flag["doi"]):
+        st.markdown(f"DOI: [{flag['doi']}](https://doi.org/{flag['doi']})")
+    if flag["composition_key"] and not pd.isna(flag["composition_key"]):
+        st.page_link(
+            "pages/evidence.py",
+            label=f"Evidence for {flag['composition_key']}",
+            icon=":material/fact_check:",
+            query_params={"material": flag["composition_key"]},
+        )
+    with st.form("review"):
+        new_status = st.radio(
+            "Status",
+            FLAG_STATUSES,
+            horizontal=True,
+            index=FLAG_STATUSES.index(flag["status"]),
+            key="review_status",
+        )
+        note = st.text_area(
+            "Note", value="" if pd.isna(flag["note"]) else flag["note"], key="review_note"
+        )
+        reviewer = st.text_input("Reviewer", key="review_reviewer")
+        if st.form_submit_button("Save review"):
+            review_flag(
+                store_cursor(),
+                flag["record_key"],
+                flag["rule"],
+                status=new_status,
+                note=note or None,
+                reviewer=reviewer or None,
+            )
+            _flags.clear()
+            st.success("Saved. The record itself is unchanged.")
+            st.rerun()
