@@ -7,6 +7,8 @@ PAGES = [
     ("pages/explorer.py", "Explorer", ":material/search:"),
     ("pages/evidence.py", "Evidence", ":material/fact_check:"),
     ("pages/upload.py", "Upload", ":material/upload:"),
+    ("pages/cohorts.py", "Cohorts", ":material/compare_arrows:"),
+    ("pages/outliers.py", "Outliers", ":material/flag:"),
 ]
 
 if __name__ == "__main__":  # streamlit runs this file as __main__; tests import PAGES only
