@@ -11,7 +11,23 @@ PAGES = [
     ("pages/outliers.py", "Outliers", ":material/flag:"),
 ]
 
+# Larger type and no sidebar for a meeting room; remove `present=1` from the URL to leave it.
+PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 1.3rem; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+h1 { font-size: 3rem !important; }
+</style>
+"""
+
 if __name__ == "__main__":  # streamlit runs this file as __main__; tests import PAGES only
     st.set_page_config(page_title="sse-audit", layout="wide")
     navigation = st.navigation([st.Page(p, title=t, icon=i) for p, t, i in PAGES])
+    # Presentation mode lives in the URL like the rest of the view, so a pasted link keeps it.
+    presenting = st.query_params.get("present") == "1"
+    if st.sidebar.toggle("Presentation mode", value=presenting, help="Larger fonts, no sidebar"):
+        st.query_params["present"] = "1"
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    elif "present" in st.query_params:
+        del st.query_params["present"]
     navigation.run()

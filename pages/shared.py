@@ -25,3 +25,25 @@ def _store_connection(path: str):
 def store_cursor():
     """A DuckDB cursor for this script run's thread, on the shared store connection."""
     return _store_connection(str(db_path())).cursor()
+
+
+def figure_with_export(fig, name: str, **chart_kwargs):
+    """Show a plotly figure with its exports.
+
+    Interactive HTML (plotly.js embedded, so it opens offline) is built only when clicked; the
+    chart's own toolbar saves PNG in the browser, offline.
+    """
+    event = st.plotly_chart(
+        fig,
+        width="stretch",
+        config={"toImageButtonOptions": {"format": "png", "scale": 2}},
+        **chart_kwargs,
+    )
+    st.download_button(
+        f"Export {name} (interactive HTML)",
+        lambda: fig.to_html(include_plotlyjs=True),
+        f"{name}.html",
+        "text/html",
+        key=f"export_{name}",
+    )
+    return event

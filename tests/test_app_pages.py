@@ -60,3 +60,19 @@ def test_upload_page_offers_the_template(app):
     app.switch_page("pages/upload.py").run()
     assert not app.exception
     assert app.title[0].value.startswith("Upload")
+
+
+def test_overview_draws_coverage_and_element_figures(app):
+    assert len(app.get("plotly_chart")) == 2
+    assert any(b.label.startswith("Export coverage") for b in app.get("download_button"))
+
+
+def test_presentation_mode_lives_in_the_url(store_copy, monkeypatch):
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["present"] = "1"
+    at.run()
+    assert [t.value for t in at.sidebar.toggle] == [True]
+    assert any("stSidebar" in m.value for m in at.markdown)
+    at.sidebar.toggle[0].set_value(False).run()
+    assert not any("stSidebar" in m.value for m in at.markdown)
