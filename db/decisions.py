@@ -300,3 +300,17 @@ def cached_answers(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, tuple
         [kind],
     ).fetchall()
     return {i: (m, json.loads(o)) for i, m, o in rows}
+
+
+def rejected_inputs(
+    con: duckdb.DuckDBPyConnection, kind: str, backend: str, prompt_version: str
+) -> set[str]:
+    """Inputs whose answer from this model and prompt was rejected (not asked again by default)."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT input FROM normalization_decisions
+        WHERE kind = ? AND backend = ? AND prompt_version = ? AND status = 'rejected'
+        """,
+        [kind, backend, prompt_version],
+    ).fetchall()
+    return {r[0] for r in rows}

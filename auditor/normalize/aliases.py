@@ -42,6 +42,19 @@ ACRONYMS: dict[str, tuple[str | None, str, str]] = {
     "NASICON": (None, "NASICON", "NASICON names a structure family, not one composition"),
 }
 
+# Elements an acronym names even where it names no single formula (LATP: Li, Al, Ti, P, O).
+ACRONYM_ELEMENTS: dict[str, frozenset[str]] = {
+    "LLZTO": frozenset({"Li", "La", "Zr", "Ta", "O"}),
+    "LLZAO": frozenset({"Li", "La", "Zr", "Al", "O"}),
+    "LLTO": frozenset({"Li", "La", "Ti", "O"}),
+    "LATP": frozenset({"Li", "Al", "Ti", "P", "O"}),
+    "LAGP": frozenset({"Li", "Al", "Ge", "P", "O"}),
+    "LPS": frozenset({"Li", "P", "S"}),
+    "LiPON": frozenset({"Li", "P", "O", "N"}),
+    "LIPON": frozenset({"Li", "P", "O", "N"}),
+    "NBH": frozenset({"Na", "B", "H"}),
+}
+
 # Words in a name or a label that name a family outright. Checked in this order: the more
 # specific name first (thio-LISICON before LISICON, anti-perovskite before perovskite).
 FAMILY_KEYWORDS: tuple[tuple[str, str], ...] = (
