@@ -168,9 +168,7 @@ def composition_descriptors(formula: str) -> dict[str, float] | None:
     anion_total = sum(frac[s] for s in anions)
     out["li_fraction"] = li
     out["li_per_anion"] = li / anion_total if anion_total else float("nan")
-    out["li_per_framework"] = (
-        li / sum(frac[s] for s in framework) if framework else float("nan")
-    )
+    out["li_per_framework"] = li / sum(frac[s] for s in framework) if framework else float("nan")
     out["anion_fraction"] = anion_total
     for cls, members in ANION_CLASSES.items():
         out[f"anion_{cls}"] = sum(frac.get(s, 0.0) for s in members)

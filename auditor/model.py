@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from auditor.features import CENSORED_LOG10, baseline_columns, feature_frame, parse_sigma
+from auditor.features import baseline_columns, feature_frame, parse_sigma
 from db.composition import try_composition_key
 from db.config import BUNDLED_DATA, REPO_ROOT
 
@@ -212,8 +213,12 @@ def make_estimator(
             n_estimators=n_trees, max_features=0.5, random_state=seed, n_jobs=n_jobs
         ),
         "hgb": lambda: HistGradientBoostingRegressor(
-            max_iter=60 if quick else 250, learning_rate=0.05, max_leaf_nodes=15,
-            min_samples_leaf=5, l2_regularization=1.0, random_state=seed,
+            max_iter=60 if quick else 250,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            min_samples_leaf=5,
+            l2_regularization=1.0,
+            random_state=seed,
         ),  # fmt: skip
     }
     median = kind.endswith("-median")
@@ -404,3 +409,352 @@ def evaluate(model: ConductivityModel, frame: pd.DataFrame) -> tuple[dict, pd.Da
     )
     metrics["n_skipped"] = int(len(frame) - len(rows))
     return metrics, rows
+
+
+# ---- extra training sources (guarded) --------------------------------------------------
+
+
+def load_liverpool(*, root: Path = OBELIX_DIR, t_min_c: float = 20.0, t_max_c: float = 30.0):
+    """Liverpool Ionics rows measured near room temperature, as model inputs with targets."""
+    raw = pd.read_csv(root / "misc" / "LiIonDatabase.csv", encoding="utf-8-sig")
+    raw = raw[raw["temperature"].between(t_min_c, t_max_c)]
+    frame = pd.DataFrame(
+        {
+            "composition": raw["composition"].astype(str),
+            "family_raw": raw["family"],
+            "doi": raw["source"].astype(str).str.strip().str.lower(),
+            "log10_sigma": pd.to_numeric(raw["log_target"], errors="coerce"),
+            "censored": False,
+        }
+    )
+    frame["composition_key"] = frame["composition"].map(try_composition_key)
+    return frame.reset_index(drop=True)
+
+
+def training_frame(*, extra: bool = False, root: Path = OBELIX_DIR) -> pd.DataFrame:
+    """OBELiX train, plus (with `extra`) Liverpool rows whose composition is in neither split.
+
+    Every extra row goes through `exclude_compositions` with the test split's keys, so no
+    test material reaches training; train compositions are excluded too, so a material
+    OBELiX already holds is not counted twice.
+    """
+    train = load_obelix("train", root=root)
+    if not extra:
+        return train
+    test_keys = set(load_obelix("test", root=root)["composition_key"].dropna())
+    more = exclude_compositions(load_liverpool(root=root), test_keys)
+    more = exclude_compositions(more, set(train["composition_key"].dropna()))
+    more = more.drop_duplicates("composition_key")  # one row per material: no reweighting
+    return pd.concat([train, more], ignore_index=True)
+
+
+# ---- the official evaluation -----------------------------------------------------------
+
+FEATURE_BLOCKS: dict[str, str] = {
+    "element fractions": r"^frac_",
+    "element-property statistics": r"_(mean|std|min|max|range)$|^n_elements$",
+    "Li and anion content": r"^(li_|anion_|n_anion)",
+    "lattice": r"^(a|b|c|alpha|beta|gamma|cell_volume|volume_per_\w+|lattice_density|density)$",
+    "symmetry": r"^(sg_number|crystal_system)$",
+    "family": r"^family$",
+    "CIF structure": r"^(has_cif|cif_\w+)$",
+}
+
+
+def block_importances(
+    model: ConductivityModel, feats: pd.DataFrame, y: np.ndarray, *, repeats: int = 3
+) -> dict[str, float]:
+    """Permutation importance per feature block: mean rise in MAE when a block is shuffled.
+
+    Blocks rather than single columns: 188 correlated columns make single-column scores
+    unreadable and cost 188 re-predictions of a few hundred trees.
+    """
+    rng = np.random.default_rng(0)
+    X = feats.reindex(columns=model.columns)
+    base = float(np.abs(model.pipeline.predict(X) - y).mean())
+    out = {}
+    for block, pattern in FEATURE_BLOCKS.items():
+        cols = [c for c in X.columns if re.search(pattern, c)]
+        if not cols:
+            continue
+        rises = []
+        for _ in range(repeats):
+            shuffled = X.copy()
+            order = rng.permutation(len(X))
+            shuffled[cols] = X[cols].to_numpy()[order]
+            rises.append(float(np.abs(model.pipeline.predict(shuffled) - y).mean()) - base)
+        out[block] = float(np.mean(rises))
+    return out
+
+
+def comparison_report(
+    model: ConductivityModel,
+    train_frame: pd.DataFrame,
+    test_frame: pd.DataFrame,
+    *,
+    floor_frame: pd.DataFrame | None = None,
+    quick: bool = False,
+    importances: bool = True,
+) -> dict:
+    """The model against the train-median baseline, a plain random forest and the floor.
+
+    Returns a JSON-ready dict: test, baselines, cv, by_family, importances, test_rows.
+    """
+    test_metrics, rows = evaluate(model, test_frame)
+    y = rows["log10_sigma"].to_numpy(float)
+    train = train_frame[np.isfinite(train_frame["log10_sigma"].astype(float))]
+    median = float(train["log10_sigma"].median())
+    baselines = {"train_median": {**regression_metrics(y, np.full(len(y), median))}}
+    baselines["train_median"]["value"] = median
+    # The plain RF sees only OBELiX train rows, as published, whatever `model` trained on.
+    obelix_train = train[train.get("obelix_id", pd.Series(index=train.index)).notna()]
+    tr_feats, tr_mask = feature_frame(obelix_train)
+    te_feats = feature_frame(rows)[0]
+    cols = baseline_columns(tr_feats)
+    plain = make_estimator("baseline-rf", cols, quick=quick).fit(
+        tr_feats[cols], obelix_train[tr_mask.to_numpy()]["log10_sigma"].to_numpy(float)
+    )
+    baselines["plain_rf"] = regression_metrics(y, plain.predict(te_feats[cols]))
+    if floor_frame is not None:
+        baselines["reproducibility_floor"] = reproducibility_floor(floor_frame)
+    uncensored = ~rows["censored"].astype(bool).to_numpy()
+    test_metrics["mae_uncensored"] = float(
+        np.abs(rows["pred_log10_sigma"].to_numpy() - y)[uncensored].mean()
+    )
+    test_metrics["n_censored"] = int((~uncensored).sum())
+    from auditor.features import family_label
+
+    fam = rows["family_raw"].map(family_label)
+    err = (rows["pred_log10_sigma"] - rows["log10_sigma"]).abs()
+    by_family = (
+        pd.DataFrame({"family": fam, "abs_error": err})
+        .groupby("family")["abs_error"]
+        .agg(mae="mean", n="size")
+        .reset_index()
+        .sort_values("n", ascending=False)
+    )
+    report = {
+        "model": {"version": model.version, "kind": model.kind, "n_train": model.n_train},
+        "test": test_metrics,
+        "baselines": baselines,
+        "cv": model.metrics.get("cv", {}),
+        "by_family": by_family.to_dict("records"),
+        "test_rows": rows.assign(family=fam)[
+            [
+                c
+                for c in (
+                    "obelix_id",
+                    "composition",
+                    "family",
+                    "log10_sigma",
+                    "censored",
+                    "pred_log10_sigma",
+                    "lo80",
+                    "hi80",
+                )
+                if c in rows.columns or c == "family"
+            ]
+        ].to_dict("records"),  # fmt: skip
+    }
+    if importances:
+        report["importances"] = block_importances(model, te_feats, y)
+    return report
+
+
+def train_official(*, quick: bool = False, extra: bool = False, n_jobs: int = 2):
+    """Train on OBELiX's official train split and attach the comparison report to metrics."""
+    t0 = time.perf_counter()
+    train_frame = training_frame(extra=extra)
+    candidates = ("rf", "rf-median") if quick else CANDIDATES
+    model = train(train_frame, candidates=candidates, quick=quick, n_jobs=n_jobs)
+    train_seconds = time.perf_counter() - t0
+    report = comparison_report(
+        model, train_frame, load_obelix("test"), floor_frame=load_obelix("all"), quick=quick
+    )
+    report["train_seconds"] = round(train_seconds, 1)
+    report["extra_sources"] = extra
+    model.metrics.update(report)
+    return model
+
+
+# ---- persistence -----------------------------------------------------------------------
+
+
+def models_dir() -> Path:
+    """Where models are saved: `SSE_AUDIT_MODELS`, else `var/models/` in the repository."""
+    env = os.environ.get("SSE_AUDIT_MODELS")
+    return Path(env) if env else REPO_ROOT / "var" / "models"
+
+
+def save_model(model: ConductivityModel, directory: str | os.PathLike | None = None) -> Path:
+    """Write the model with joblib and point `latest.json` at it. Returns the artifact path."""
+    import joblib
+
+    folder = Path(directory) if directory else models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{model.version}.joblib"
+    joblib.dump(model, path, compress=3)
+    latest = {"version": model.version, "path": path.name, "train_hash": model.train_hash}
+    (folder / "latest.json").write_text(json.dumps(latest, indent=1))
+    return path
+
+
+def load_model(
+    version: str | None = None, directory: str | os.PathLike | None = None
+) -> ConductivityModel | None:
+    """The saved model of `version` (default: the latest), or None when there is none."""
+    import joblib
+
+    folder = Path(directory) if directory else models_dir()
+    if version is None:
+        pointer = folder / "latest.json"
+        if not pointer.is_file():
+            return None
+        version = json.loads(pointer.read_text())["version"]
+    path = folder / f"{version}.joblib"
+    return joblib.load(path) if path.is_file() else None
+
+
+# ---- the store -------------------------------------------------------------------------
+
+# SQL is kept to the two model tables of db/schema.sql; candidates to move into db/ later.
+_STORE_INPUTS_SQL = """
+SELECT r.record_id, r.composition_key, r.material_raw, r.family_raw, r.family,
+       r.source, r.source_row, e.space_group, e.sg_number, e.a, e.b, e.c,
+       e.alpha, e.beta, e.gamma, e.z, s.cif_path, s.density AS cif_density
+FROM records r
+LEFT JOIN entries e ON e.source = r.source AND e.source_row = r.source_row
+LEFT JOIN structures s ON r.source = 'obelix' AND s.obelix_id = r.source_row
+WHERE r.property = 'sigma'
+"""
+
+
+def store_inputs(con) -> pd.DataFrame:
+    """Every sigma record of the store as model inputs (lattice and CIF where known)."""
+    raw = con.execute(_STORE_INPUTS_SQL).df()
+    frame = raw.rename(columns={"family_raw": "family_source"})
+    # The canonical key is the most reliable formula we hold; the raw text is the fallback.
+    frame["composition"] = raw["composition_key"].where(
+        raw["composition_key"].notna(), raw["material_raw"]
+    )
+    frame["family_raw"] = raw["family"].where(raw["family"].notna(), raw["family_raw"])
+    frame["cif_path"] = raw["cif_path"].map(
+        lambda p: str(REPO_ROOT / p) if isinstance(p, str) and not Path(p).is_absolute() else p
+    )
+    return frame
+
+
+def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = None) -> int:
+    """Predict every sigma record once per model version; a no-op when already done.
+
+    Returns:
+        The number of predictions written in this call (0 when the version was present).
+    """
+    done = con.execute(
+        "SELECT count(*) FROM predictions WHERE model_version = ?", [model.version]
+    ).fetchone()[0]
+    if done:
+        return 0
+    inputs = store_inputs(con)
+    pred = model.predict(inputs) if len(inputs) else pd.DataFrame()
+    out = pd.DataFrame(
+        {
+            "model_version": model.version,
+            "record_id": inputs["record_id"],
+            "composition_key": inputs["composition_key"],
+        }
+    )
+    out = out.join(pred)  # unparseable formulas keep a row with NULL predictions
+    metrics = {k: model.metrics.get(k) for k in ("test", "baselines", "cv", "train_seconds")}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT OR REPLACE INTO models (version, kind, train_hash, metrics, artifact_path) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [model.version, model.kind, model.train_hash, json.dumps(metrics), artifact_path],
+        )
+        con.register("_new_predictions", out)
+        con.execute(
+            "INSERT INTO predictions (model_version, record_id, composition_key, "
+            "pred_log10_sigma, lo80, hi80) SELECT model_version, record_id, composition_key, "
+            "pred_log10_sigma, lo80, hi80 FROM _new_predictions"
+        )
+        con.unregister("_new_predictions")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(out)
+
+
+def prediction_for_records(
+    con, record_ids: list[int], *, model_version: str | None = None
+) -> pd.DataFrame:
+    """Predicted log10 sigma and 80% interval beside each record (latest model by default).
+
+    Columns: record_id, model_version, pred_log10_sigma, lo80, hi80. Records without a
+    prediction are absent; pages show nothing for them.
+    """
+    if not record_ids:
+        return pd.DataFrame(
+            columns=["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
+        )
+    version = model_version or _latest_version(con)
+    if version is None:
+        return pd.DataFrame(
+            columns=["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
+        )
+    return con.execute(
+        "SELECT record_id, model_version, pred_log10_sigma, lo80, hi80 FROM predictions "
+        "WHERE model_version = ? AND list_contains(?, record_id) AND pred_log10_sigma IS NOT NULL",
+        [version, [int(r) for r in record_ids]],
+    ).df()
+
+
+def _latest_version(con) -> str | None:
+    row = con.execute("SELECT version FROM models ORDER BY created_at DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def interval_outliers(
+    observed: pd.DataFrame, *, margin_decades: float | None = None, min_margin: float = 1.0
+) -> list[dict]:
+    """Candidate flags: a reported log10 sigma outside the 80% interval by a wide margin.
+
+    Wide means beyond the interval by at least its own half-width (so at least twice the
+    80% half-width from the prediction), and never less than `min_margin` decades.
+    Censored values (upper bounds) are flagged only when the bound lies below the interval.
+
+    Args:
+        observed: rows with record_key (or record_id), log10_value, pred_log10_sigma, lo80,
+            hi80, and optionally censored ('<' for an upper bound).
+        margin_decades: a fixed margin instead of the half-width rule.
+
+    Returns:
+        Dicts shaped like the `flags` rows: record_key, rule, cohort, score, reason.
+    """
+    flags = []
+    for row in observed.to_dict("records"):
+        y, lo, hi = row.get("log10_value"), row.get("lo80"), row.get("hi80")
+        if any(v is None or not np.isfinite(v) for v in (y, lo, hi)):
+            continue
+        margin = margin_decades if margin_decades is not None else max((hi - lo) / 2, min_margin)
+        below, above = lo - y, y - hi
+        if row.get("censored") == "<":
+            above = -np.inf  # an upper bound above the interval says nothing
+        beyond = max(below, above)
+        if beyond < margin:
+            continue
+        flags.append(
+            {
+                "record_key": row.get("record_key", row.get("record_id")),
+                "rule": "model-interval",
+                "cohort": f"model {row.get('model_version', '')}".strip(),
+                "score": round(float(beyond / margin), 3),
+                "reason": (
+                    f"log10 sigma {y:.2f} lies {beyond:.2f} decades outside the model's 80% "
+                    f"interval [{lo:.2f}, {hi:.2f}] (margin {margin:.2f})"
+                ),
+            }
+        )
+    return flags
