@@ -3,8 +3,9 @@
 `Li7.0Bi1.0O6.0`, `Li7 Bi O6` and `Li14Bi2O12` all give `Li7BiO6`; `Al11 Fe16 O32` gives
 `Al11Fe16O32`. The key is what cohorts pair on, so it must be deterministic: elements in
 pymatgen's electronegativity order, integer formulas reduced by their common divisor, and
-fractional amounts printed to four decimals (so `0.60` and `0.6` agree). A fractional formula
-that becomes integral when multiplied by 2, 3 or 4 is written integral first.
+fractional amounts printed to four decimals (so `0.60` and `0.6` agree). A formula whose
+amounts are mostly fractional and that becomes integral when multiplied by 2, 3 or 4 is written
+integral.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pymatgen.core import Composition, Element
 
 _SPACES = re.compile(r"\s+")
 # PDF scrapes move subscripts away from their element: `Li SiS  4 4`, `(PO )  4 3`.
-# Two bare numbers in a row mean a mangled formula.
-_MANGLED = re.compile(r"\d\s+\d")
+# Two bare numbers in a row, or a letter then a space before `)`, mean a mangled formula.
+_MANGLED = re.compile(r"\d\s+\d|[A-Za-z]\s+\)")
 # Adduct / hydrate separators: `Mg(BH4)2·NH3`, `...*(H2O)18`.
 _ADDUCT = re.compile(r"\s*[·•∙*]\s*")
 _LEADING_COEFF = re.compile(r"^(\d+(?:\.\d+)?)(?=[A-Z(\[])")
@@ -78,10 +79,12 @@ def composition_key(raw: str) -> str:
         raise CompositionError(f"formula names no atoms: {raw!r}")
     if any(amt < 0 for amt in comp.values()):
         raise CompositionError(f"negative amount in formula: {raw!r}")
-    # A fractional formula that a small multiplier makes integral is written integral, so
-    # (Li2S)0.75(P2S5)0.25 and Li3PS4 share a key. Larger multipliers would turn doped
-    # formulas (Li6.4La3Zr1.4Ta0.6O12) into unreadable supercells, so they stay fractional.
-    for mult in (1, 2, 3, 4):
+    # A formula written per a fractional unit (most amounts fractional, as pseudo-binary
+    # fractions give) that a small multiplier makes integral is written integral, so
+    # (Li2S)0.75(P2S5)0.25 and Li3PS4 share a key. Doped formulas written on an integral
+    # frame (Li0.5La0.5TiO3, Li6PS5Cl0.5Br0.5) and larger multipliers stay as written.
+    n_fractional = sum(abs(amt - round(amt)) > 1e-6 for amt in comp.values())
+    for mult in (1, 2, 3, 4) if n_fractional * 2 > len(comp) else (1,):
         if all(abs(amt * mult - round(amt * mult)) < 1e-6 for amt in comp.values()):
             comp = comp * mult
             break
@@ -94,9 +97,43 @@ def composition_key(raw: str) -> str:
     return "".join(parts)
 
 
+def is_mangled(raw: str) -> bool:
+    """True when a PDF scrape moved subscripts away from their elements (`Li SiS  4 4`)."""
+    return bool(_MANGLED.search(str(raw or "")))
+
+
 def try_composition_key(raw: str) -> str | None:
     """Like `composition_key`, but None where the string is not a formula."""
     try:
         return composition_key(raw)
     except CompositionError:
         return None
+
+
+_TOKEN = re.compile(r"[A-Z][a-z]?|\d+(?:\.\d+)?|\s+|.", re.S)
+
+
+def demangle(raw: str) -> str | None:
+    """Reattach subscripts a PDF scrape moved away from their elements: `Li SiS  4 4` -> `Li4SiS4`.
+
+    In the scrape, an element (or `)`) whose subscript was moved is followed by a space, and the
+    moved numbers appear later, in order. Each detached number fills the earliest open slot.
+    Returns None when the numbers and slots do not pair up. The result is a candidate only: a
+    caller must confirm it against another source before trusting it.
+    """
+    out: list[str] = []
+    slots: list[int] = []
+    tokens = _TOKEN.findall(str(raw or "").strip())
+    for i, token in enumerate(tokens):
+        if token.isspace():
+            prev = out[-1] if out else ""
+            if re.fullmatch(r"[A-Z][a-z]?|\)", prev) and (not slots or slots[-1] != len(out) - 1):
+                slots.append(len(out) - 1)
+            continue
+        if re.fullmatch(r"\d+(?:\.\d+)?", token) and i > 0 and tokens[i - 1].isspace():
+            if not slots:
+                return None
+            out[slots.pop(0)] += token
+            continue
+        out.append(token)
+    return "".join(out)

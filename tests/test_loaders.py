@@ -96,10 +96,23 @@ def test_laskowski_accounts_for_every_line(laskowski):
         int(n.split()[1]) for q in laskowski.quarantine for n in __import__("json").loads(q["raw"])
     }
     loaded = {int(r["source_row"][1:]) for r in laskowski.records}
-    assert 1 in loaded and 16 in lines  # line 16 is the mangled `Li0.91Hf2.022(PO )  4 3`
+    assert 1 in loaded and 26 in lines  # line 26 is the mangled `Li SiS  4 4`
     reasons = {q["source_row"]: q["reason"] for q in laskowski.quarantine}
-    assert "mangled" in reasons["L16"]
+    assert "mangled" in reasons["L26"] and "reassembled as Li4SiS4" in reasons["L26"]
     assert sum(r["property"] == "Ea" for r in laskowski.records) > 500
+
+
+def test_laskowski_mangled_formula_loads_only_when_obelix_confirms(laskowski):
+    # `Li0.91Hf2.022(PO )  4 3`: reassembled as Li0.91Hf2.022(PO4)3, which OBELiX lists for ref 11
+    records = _by_row(laskowski, "L16")
+    assert {r["composition_key"] for r in records} == {"Li0.91Hf2.022P3O12"}
+    assert "reassembled" in records[0]["notes"]
+
+
+def test_composites_and_drifted_coefficients_are_refused(laskowski):
+    reasons = [q["reason"] for q in laskowski.quarantine]
+    assert any("composite (5 wt%)" in r for r in reasons)
+    assert any("mix fractions and whole numbers" in r and "SiS -20.33" in r for r in reasons)
 
 
 def test_laskowski_reassembly_on_a_constructed_scrape():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db.composition import CompositionError, composition_key
+from db.composition import CompositionError, composition_key, is_mangled
 from db.units import ValueError_, parse_temperature, to_canonical
 
 
@@ -100,6 +101,20 @@ def _entity_rules():
     return normalize_entity
 
 
+_COMPOSITE = re.compile(r"\d+(?:\.\d+)?\s*(?:wt|vol|mol)\s*\.?\s*%", re.I)
+_COEFFICIENT = re.compile(r"(?:^|[-–·*\s(])(\d+(?:\.\d+)?)(?=\s*[A-Z(])")
+
+
+def _mixed_coefficients(text: str) -> bool:
+    """Pseudo-binary coefficients that mix fractions and whole numbers (`0.35 LiBr-0.33 SiS -20.33 Li2S`).
+
+    Real notation uses one scale (0.75/0.25 or 75/25); a drifted subscript glued to a coefficient
+    breaks that, and the formula read from it would be wrong.
+    """
+    values = [float(v) for v in _COEFFICIENT.findall(str(text))]
+    return any(v < 1 for v in values) and any(v >= 1 for v in values)
+
+
 def resolve_composition(material_raw: str) -> tuple[str, str | None]:
     """The canonical key of a material name, and a note when the normalizer supplied it.
 
@@ -109,8 +124,18 @@ def resolve_composition(material_raw: str) -> tuple[str, str | None]:
     try:
         return composition_key(material_raw), None
     except CompositionError as first:
+        if _COMPOSITE.search(str(material_raw)):
+            raise CompositionError(
+                f"a composite ({_COMPOSITE.search(str(material_raw)).group(0)}) is not one material: {material_raw!r}"
+            ) from None
+        if _mixed_coefficients(material_raw):
+            raise CompositionError(
+                f"coefficients mix fractions and whole numbers, as when a subscript drifts in a "
+                f"PDF scrape; not read: {material_raw!r}"
+            ) from None
         resolver = _entity_rules()
-        if resolver is None:
+        if resolver is None or is_mangled(material_raw):
+            # No rule should guess where a scrape scattered the subscripts.
             raise
         try:
             result = resolver(material_raw)

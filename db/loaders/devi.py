@@ -10,7 +10,14 @@ import re
 import pandas as pd
 
 from db.composition import CompositionError, composition_key
-from db.loaders.common import LoadResult, RowError, SourceSpec, blank, make_record
+from db.loaders.common import (
+    LoadResult,
+    RowError,
+    SourceSpec,
+    blank,
+    make_record,
+    resolve_composition,
+)
 
 _PATH_SUFFIX = re.compile(r"_\d+$")
 
@@ -44,6 +51,10 @@ def devi_composition(composition: str, sys_name: str) -> tuple[str, str | None]:
         sys_key = None
     if key and (sys_key is None or sys_key == key):
         return key, None
+    if key is None and sys_key is None:
+        # Phase prefixes and intercalant notation (`g-Li3PS4`, `a-V2O5(Li)`): the normalizer's
+        # rules read them and say what they dropped.
+        return resolve_composition(composition)
     if sys_key:
         return (
             sys_key,

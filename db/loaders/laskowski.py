@@ -20,6 +20,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from db.composition import demangle, is_mangled, try_composition_key
 from db.loaders.common import LoadResult, RowError, SourceSpec, blank, make_record
 
 COLUMNS = ("composition", "sigma", "ea", "space_group", "sg_number", "overflow", "icsd", "ref")
@@ -58,6 +59,24 @@ def _kind(cells: dict) -> str:
     return "blank"
 
 
+_VALUE_CELLS = ("sigma", "ea", "space_group", "sg_number", "icsd", "ref")
+
+
+def _fill(values: dict, cells: dict) -> bool:
+    """Merge a continuation line's numbers into an entry; False (and no change) on a conflict."""
+    if any(cells.get(k) and values.get(k) and values[k] != cells[k] for k in _VALUE_CELLS):
+        return False
+    for key in _VALUE_CELLS:
+        if cells.get(key) and not values.get(key):
+            values[key] = cells[key]
+    return True
+
+
+def _continues(current: LogicalRow, cells: dict) -> bool:
+    """A line with formula and numbers continues a formula-only head that holds the reference."""
+    return bool(current.values.get("ref")) and blank(cells["ref"])
+
+
 def reassemble(lines: list[list[str]]) -> list[LogicalRow]:
     """Group the scrape's physical lines into logical rows (see the module docstring)."""
     rows: list[LogicalRow] = []
@@ -76,12 +95,19 @@ def reassemble(lines: list[list[str]]) -> list[LogicalRow]:
     for line_no, parts in enumerate(lines, start=1):
         cells = dict(zip(COLUMNS, (p.strip() for p in parts + [""] * 8), strict=False))
         kind = _kind(cells)
-        if kind == "full":
+        adjacent = current is not None and current.lines[-1] == line_no - 1
+        if kind == "full" and adjacent and current.awaiting_values and _continues(current, cells):
+            # The formula's middle fragment carries the numbers; the head above has the reference.
+            current.lines.append(line_no)
+            current.composition += cells["composition"]
+            _fill(current.values, cells)
+            current.awaiting_values, current.expecting_tail = False, True
+        elif kind == "full":
             current = start(line_no)
             current.lines.append(line_no)
             current.composition = cells["composition"]
-            current.values = cells
-        elif kind == "composition" and current is not None and current.expecting_tail:
+            current.values = dict(cells)
+        elif kind == "composition" and adjacent and current.expecting_tail:
             current.lines.append(line_no)
             current.composition += cells["composition"]
             current.expecting_tail = False
@@ -91,43 +117,67 @@ def reassemble(lines: list[list[str]]) -> list[LogicalRow]:
             current.composition = cells["composition"]
             current.values = {"ref": cells["ref"], "icsd": cells["icsd"]}
             current.awaiting_values = True
-        elif kind == "values" and current is not None and current.awaiting_values:
+        elif kind == "values" and adjacent and _fill(current.values, cells):
+            # Numbers the head line lacked, one line down; the formula's tail may follow.
             current.lines.append(line_no)
-            merged = dict(cells)
-            for key in ("ref", "icsd"):
-                merged[key] = current.values.get(key) or cells[key]
-            current.values = merged
-            current.awaiting_values = False
-            current.expecting_tail = True
+            current.awaiting_values, current.expecting_tail = False, True
         elif kind == "overflow":
             # The overflow column holds the name centred on its entry: a prefix (`β-`,
             # `“tetrago`) opens the next entry's name; anything else ends the current one's.
             text = cells["overflow"]
             opens_next = text.endswith("-") or text.startswith("“")
-            if not opens_next and current is not None and current.lines[-1] == line_no - 1:
+            if not opens_next and adjacent:
                 current.lines.append(line_no)
-                current.overflow.append(cells["overflow"])
+                current.overflow.append(text)
             else:
-                pending_overflow.append((line_no, cells["overflow"]))
-            continue
+                pending_overflow.append((line_no, text))
         else:
             stray = LogicalRow(first_line=line_no, lines=[line_no])
             stray.stray_reason = {
-                "values": "numbers on a continuation line with no formula before it",
+                "values": "numbers on a continuation line that conflict with, or have no, formula above",
                 "reference": "a reference number alone on a line (no formula, no value)",
                 "blank": "blank line in the PDF scrape",
             }.get(kind, "unreadable line")
             rows.append(stray)
             current = None
-            continue
-        if kind != "values":
-            # Only a values line can be followed by the formula's tail.
-            if current is not None and current.lines[-1] != line_no:
-                current.expecting_tail = False
     if pending_overflow:
         row = start(pending_overflow[0][0])
         row.stray_reason = "overflow text with no entry to attach to"
     return rows
+
+
+def _obelix_keys_by_reference(obelix_csv: Path) -> dict[str, set[str]]:
+    """Composition keys OBELiX gives for each Laskowski reference number (its `Laskowski ID`)."""
+    keys: dict[str, set[str]] = {}
+    if not obelix_csv.exists():
+        return keys
+    with open(obelix_csv, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            ref, key = row["Laskowski ID"], try_composition_key(row["Reduced Composition"])
+            if ref and key:
+                keys.setdefault(str(int(float(ref))), set()).add(key)
+    return keys
+
+
+def _confirmed_demangle(composition: str, obelix_keys: set[str]) -> tuple[str, str]:
+    """The key of a mangled formula, only when OBELiX lists the reassembled formula for the reference.
+
+    Raises:
+        RowError: no candidate, or a candidate OBELiX does not confirm (stated in the reason).
+    """
+    candidate = demangle(composition)
+    key = try_composition_key(candidate) if candidate else None
+    if key is None:
+        raise RowError(f"mangled formula (subscripts detached from elements): {composition!r}")
+    if key not in obelix_keys:
+        raise RowError(
+            f"mangled formula (subscripts detached from elements): {composition!r}; "
+            f"reassembled as {candidate}, which OBELiX does not list for this reference"
+        )
+    return (
+        key,
+        f"formula reassembled from detached subscripts as {candidate}; OBELiX lists it for this reference",
+    )
 
 
 def load_laskowski(spec: SourceSpec) -> LoadResult:
@@ -140,6 +190,7 @@ def load_laskowski(spec: SourceSpec) -> LoadResult:
     with open(table_path, encoding="utf-8", newline="") as fh:
         physical = list(csv.reader(fh))
     by_line = {n: parts for n, parts in enumerate(physical, start=1)}
+    confirmed_keys = _obelix_keys_by_reference(table_path.parent.parent / "downloads" / "all.csv")
     result = LoadResult(spec)
     for logical in reassemble(physical):
         source_row = f"L{logical.first_line}"
@@ -156,14 +207,20 @@ def load_laskowski(spec: SourceSpec) -> LoadResult:
             if logical.awaiting_values:
                 raise RowError("formula without conductivity or activation energy")
             doi = doi_table.get(ref)
+            key, key_note = None, None
+            if is_mangled(logical.composition):
+                key, key_note = _confirmed_demangle(
+                    logical.composition, confirmed_keys.get(ref, set())
+                )
             common = {
                 "source": spec.name,
                 "source_row": source_row,
                 "material_raw": logical.composition,
+                "key": key,
                 "method_tag": "EXP",
                 "doi": doi,
                 "reference": f"Laskowski 2023 SI ref. {ref}" if ref else None,
-                "notes": note,
+                "notes": "; ".join(n for n in (note, key_note) if n) or None,
             }
             records = []
             if not blank(values.get("sigma")):
