@@ -314,3 +314,31 @@ def rejected_inputs(
         [kind, backend, prompt_version],
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def get_decision(con: duckdb.DuckDBPyConnection, decision_id: int) -> dict | None:
+    """One decision as a dict (output parsed), or None."""
+    cur = con.execute(
+        "SELECT * FROM normalization_decisions WHERE decision_id = ?", [int(decision_id)]
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    record = dict(zip([d[0] for d in cur.description], row, strict=True))
+    record["output"] = json.loads(record["output"]) if record["output"] else None
+    return record
+
+
+def unresolved_inputs(con: duckdb.DuckDBPyConnection, kind: str, limit: int = 200) -> list[str]:
+    """Inputs the rules left unresolved and no person or accepted LLM answer has settled."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT d.input FROM normalization_decisions d
+        WHERE d.kind = ? AND d.status = 'unresolved'
+          AND NOT EXISTS (SELECT 1 FROM normalization_overrides o WHERE o.kind = d.kind AND o.input = d.input)
+          AND NOT EXISTS (SELECT 1 FROM llm_cache c WHERE c.kind = d.kind AND c.input = d.input)
+        ORDER BY d.input LIMIT ?
+        """,
+        [kind, int(limit)],
+    ).fetchall()
+    return [r[0] for r in rows]

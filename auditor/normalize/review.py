@@ -1,0 +1,105 @@
+"""What the review page shows and does: decisions as a table, accept, override, LLM batches.
+
+The page only renders; every query and write is here or in `db.decisions`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pandas as pd
+
+from auditor.vocab import FAMILIES, METHOD_TAGS
+from db import decisions
+
+# The fields a reviewer may set, per kind, and the vocabulary each draws from (None: free text).
+OVERRIDE_FIELDS: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "entity": {"formula": None, "family": FAMILIES, "carrier_ion": None},
+    "method": {"method": METHOD_TAGS},
+    "family": {"family": FAMILIES},
+}
+
+
+def decision_table(con, **filters) -> pd.DataFrame:
+    """Decisions with their answer spread into columns (formula, family, method, ...)."""
+    frame = decisions.list_decisions(con, **filters)
+    if frame.empty:
+        return frame
+    outputs = [json.loads(o) if o else {} for o in frame["output"]]
+    for column in ("formula", "family", "carrier_ion", "method"):
+        frame[column] = [o.get(column) for o in outputs]
+    frame["overridden"] = frame["override_output"].notna()
+    keep = [
+        "decision_id",
+        "kind",
+        "input",
+        "formula",
+        "family",
+        "carrier_ion",
+        "method",
+        "backend",
+        "status",
+        "confidence",
+        "reason",
+        "overridden",
+        "created_at",
+    ]
+    return frame[keep]
+
+
+def accept(con, decision_id: int, *, reviewer: str | None = None) -> dict:
+    """Make a decision's answer final: it becomes an override that survives rebuilds."""
+    record = decisions.get_decision(con, decision_id)
+    if record is None:
+        raise ValueError(f"no decision {decision_id}")
+    output = record["output"] or {}
+    answer = {k: output.get(k) for k in OVERRIDE_FIELDS[record["kind"]]}
+    decisions.set_override(
+        con,
+        record["kind"],
+        record["input"],
+        answer,
+        reviewer=reviewer,
+        note=f"accepted decision {decision_id} ({record['backend']})",
+    )
+    return answer
+
+
+def override(
+    con,
+    kind: str,
+    input_text: str,
+    answer: dict,
+    *,
+    reviewer: str | None = None,
+    note: str | None = None,
+) -> dict:
+    """Set a person's answer after checking it against the vocabulary and the formula parser."""
+    from db.composition import composition_key
+
+    clean = {}
+    for name, vocab in OVERRIDE_FIELDS[kind].items():
+        value = answer.get(name) or None
+        if value is not None and vocab is not None and value not in vocab:
+            raise ValueError(f"{name} {value!r} is not in the vocabulary")
+        if name == "formula" and value is not None:
+            value = composition_key(value)  # raises CompositionError with the reason
+        clean[name] = value
+    decisions.set_override(con, kind, input_text, clean, reviewer=reviewer, note=note)
+    return clean
+
+
+def ask_llm(
+    con,
+    kind: str,
+    *,
+    config=None,
+    limit: int = 50,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Ask the LLM about up to `limit` unresolved inputs of one kind (verified, logged, cached)."""
+    from auditor.normalize.llm import run_llm
+
+    inputs = decisions.unresolved_inputs(con, kind, limit=limit)
+    return run_llm(kind, inputs, con=con, config=config, progress=progress)

@@ -1,0 +1,130 @@
+"""Normalizer review: list decisions, accept or override them, ask the LLM about the rest."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from auditor.normalize import review
+from auditor.vocab import FAMILIES
+from db.store import connect
+
+st.header("Normalizer review")
+st.caption(
+    "Every decision the normalizer made: rules, LLM (verified) or a person. An accepted or "
+    "overridden answer wins over rules and the LLM on the next build."
+)
+
+with st.sidebar:
+    kind = st.selectbox("Kind", ["entity", "method", "family"])
+    backend = st.selectbox("Backend", ["any", "rules", "llm", "manual"])
+    status = st.selectbox("Status", ["any", "unresolved", "rejected", "accepted", "override"])
+    max_conf = st.slider("Confidence at most", 0.0, 1.0, 1.0, 0.05)
+    search = st.text_input("Input contains")
+    reviewer = st.text_input("Your name", value=os.environ.get("USER", ""))
+
+filters = {
+    "kind": kind,
+    "backend": None if backend == "any" else backend,
+    "status": None if status == "any" else status,
+    "max_confidence": None if max_conf >= 1.0 else max_conf,
+    "search": search or None,
+}
+con = connect(read_only=True)
+try:
+    table = review.decision_table(con, **filters)
+finally:
+    con.close()
+
+st.write(f"{len(table)} decisions (newest first, at most 500)")
+st.dataframe(table, hide_index=True, width="stretch")
+labels = {
+    int(i): f"{i}: {t}"
+    for i, t in zip(table.get("decision_id", []), table.get("input", []), strict=True)
+}
+picked = st.selectbox(
+    "Review a decision", [None, *labels], format_func=lambda i: labels.get(i, "-")
+)
+if picked is not None:
+    row = table.set_index("decision_id").loc[picked].to_dict() | {"decision_id": picked}
+    st.subheader(f"{row['kind']}: {row['input']}")
+    st.write(row["reason"])
+    if st.button("Accept this answer", type="primary"):
+        con = connect()
+        try:
+            answer = review.accept(con, int(row["decision_id"]), reviewer=reviewer or None)
+        finally:
+            con.close()
+        st.success(f"Accepted: {answer}")
+    with st.form("override"):
+        answer = {}
+        for name, vocab in review.OVERRIDE_FIELDS[row["kind"]].items():
+            current = row.get(name)
+            if vocab is None:
+                answer[name] = st.text_input(name, value=current or "")
+            else:
+                options = list(vocab)
+                index = options.index(current) if current in options else 0
+                answer[name] = st.selectbox(name, options, index=index)
+        note = st.text_input("Note (why)")
+        if st.form_submit_button("Save override"):
+            con = connect()
+            try:
+                saved = review.override(
+                    con,
+                    row["kind"],
+                    row["input"],
+                    answer,
+                    reviewer=reviewer or None,
+                    note=note or None,
+                )
+                st.success(f"Override saved: {saved}")
+            except ValueError as exc:
+                st.error(str(exc))
+            finally:
+                con.close()
+
+st.divider()
+st.subheader("Ask the LLM about unresolved inputs")
+secrets = {}
+try:
+    secrets = dict(st.secrets.get("llm", {}))
+except Exception:  # no secrets file: the environment decides
+    secrets = {}
+model = secrets.get("model") or os.environ.get("SSE_AUDIT_LLM_MODEL")
+if not model:
+    st.info("Set SSE_AUDIT_LLM_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY) or [llm] in secrets.")
+else:
+    limit = st.number_input("How many", 1, 500, 20)
+    if st.button(f"Ask {model} (answers are verified before they are kept)"):
+        from auditor.normalize.llm import LLMConfig
+
+        config = LLMConfig.from_env(
+            model=model, base_url=secrets.get("base_url"), api_key=secrets.get("api_key")
+        )
+        bar = st.progress(0.0, text="asking")
+        con = connect()
+        try:
+            run = review.ask_llm(
+                con,
+                kind,
+                config=config,
+                limit=int(limit),
+                progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
+            )
+        finally:
+            con.close()
+        st.write(
+            f"{run.calls} calls, {run.cache_hits} from cache, {run.accepted} accepted, "
+            f"{len(run.rejected)} rejected"
+        )
+        if run.rejected:
+            st.dataframe(
+                {
+                    "input": [r[0] for r in run.rejected],
+                    "why rejected": [r[1] for r in run.rejected],
+                }
+            )
+
+st.caption(f"Families: {', '.join(FAMILIES)}")

@@ -1,0 +1,62 @@
+"""The review page renders from the real store, and accept / override persist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "normalizer_review.py")
+
+
+@pytest.fixture
+def app(store_copy, monkeypatch):
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    monkeypatch.delenv("SSE_AUDIT_LLM_MODEL", raising=False)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at, store_copy
+
+
+def test_page_lists_decisions_and_filters(app):
+    at, _ = app
+    assert at.dataframe and len(at.dataframe[0].value) > 0
+    at.sidebar.selectbox[2].set_value("unresolved").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["status"]) <= {"unresolved"}
+
+
+def test_accept_and_override_persist(app):
+    at, store = app
+    review_box = next(s for s in at.selectbox if s.label == "Review a decision")
+    first = review_box.options[1]
+    review_box.set_value(int(first.split(":")[0])).run()
+    assert not at.exception
+    at.button[0].click().run()  # Accept this answer
+    assert not at.exception and at.success
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        n = con.execute("SELECT count(*) FROM normalization_overrides").fetchone()[0]
+    finally:
+        con.close()
+    assert n == 1
+
+
+def test_override_form_checks_the_vocabulary_and_saves(app):
+    at, store = app
+    review_box = next(s for s in at.selectbox if s.label == "Review a decision")
+    decision_id = int(review_box.options[1].split(":")[0])
+    review_box.set_value(decision_id).run()
+    next(s for s in at.selectbox if s.label == "family").set_value("glass")
+    next(t for t in at.text_input if t.label == "formula").input("Li3PS4")
+    next(b for b in at.button if b.label == "Save override").click().run()
+    assert not at.exception and at.success
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        output = con.execute("SELECT output FROM normalization_overrides").fetchone()[0]
+    finally:
+        con.close()
+    assert '"family": "glass"' in output and '"formula": "Li3PS4"' in output
