@@ -131,11 +131,15 @@ def _weighted_stats(values: np.ndarray, weights: np.ndarray, prefix: str) -> dic
 
 def parse_composition(formula: str) -> Composition | None:
     """A pymatgen Composition, or None when the formula is not one (key must parse too)."""
-    if try_composition_key(str(formula)) is None:
+    key = try_composition_key(str(formula))
+    if key is None:
         return None
     try:
-        return Composition(re.sub(r"\s+", "", str(formula)))
-    except Exception:  # pymatgen raises several types; the key parser may be more lenient
+        # Parse the canonical key, not the raw text: pymatgen reads some raw forms (hydrates
+        # written `...*(H2O)18`) on one call and not on the next; the key always parses.
+        # The key is the reduced formula, so amounts are per reduced formula unit.
+        return Composition(key)
+    except Exception:  # pymatgen raises several exception types for bad input
         return None
 
 
@@ -358,8 +362,8 @@ def feature_frame(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         formula = str(r.get("composition") or "")
         desc = composition_descriptors(formula)
         if desc is None and r.get("cell_composition"):
-            # OBELiX writes hydrates as `...*(H2O)18`, which pymatgen cannot read; the
-            # cell formula of the same row says the same thing in plain element counts.
+            # A formula we cannot read may still have a readable cell formula (OBELiX's
+            # `True Composition`), which says the same thing in plain element counts.
             formula = str(r["cell_composition"])
             desc = composition_descriptors(formula)
         ok.append(desc is not None)

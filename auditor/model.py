@@ -311,6 +311,9 @@ class ConductivityModel:
     n_train: int
     created_at: str
     metrics: dict = field(default_factory=dict)
+    # Out-of-fold prediction per training composition: for a material the model was fitted
+    # on, "what a model trained on everything else expects" is the held-out-fold value.
+    oof_by_key: dict[str, float] = field(default_factory=dict)
 
     def predict(self, inputs: pd.DataFrame) -> pd.DataFrame:
         """pred_log10_sigma, lo80, hi80 for rows whose composition parses (others dropped)."""
@@ -331,7 +334,14 @@ class ConductivityModel:
 def data_hash(frame: pd.DataFrame) -> str:
     """sha256 of the training inputs and targets, independent of row order."""
     cols = [c for c in frame.columns if c not in ("cif_path",)]
-    text = frame[cols].astype(str).apply("|".join, axis=1).sort_values().str.cat(sep="\n")
+    text = (
+        frame[cols]
+        .astype(str)
+        .fillna("nan")
+        .apply("|".join, axis=1)
+        .sort_values()
+        .str.cat(sep="\n")
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -396,6 +406,13 @@ def train(
         n_train=len(data),
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         metrics={"cv": cv, "train_seconds": round(time.perf_counter() - t0, 1)},
+        oof_by_key=(
+            pd.Series(oof, index=data["composition_key"].to_numpy())
+            .loc[lambda s: s.index.notna()]
+            .groupby(level=0)
+            .mean()
+            .to_dict()
+        ),
     )
 
 
@@ -507,7 +524,10 @@ def comparison_report(
     baselines = {"train_median": {**regression_metrics(y, np.full(len(y), median))}}
     baselines["train_median"]["value"] = median
     # The plain RF sees only OBELiX train rows, as published, whatever `model` trained on.
-    obelix_train = train[train.get("obelix_id", pd.Series(index=train.index)).notna()]
+    if "obelix_id" in train.columns:  # with extra sources mixed in, keep the OBELiX rows
+        obelix_train = train[train["obelix_id"].notna()]
+    else:
+        obelix_train = train
     tr_feats, tr_mask = feature_frame(obelix_train)
     te_feats = feature_frame(rows)[0]
     cols = baseline_columns(tr_feats)
@@ -665,6 +685,11 @@ def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = 
         }
     )
     out = out.join(pred)  # unparseable formulas keep a row with NULL predictions
+    held_out = out["composition_key"].map(model.oof_by_key)
+    has_oof = held_out.notna()
+    out.loc[has_oof, "pred_log10_sigma"] = held_out[has_oof]
+    out.loc[has_oof, "lo80"] = held_out[has_oof] - model.halfwidth80
+    out.loc[has_oof, "hi80"] = held_out[has_oof] + model.halfwidth80
     metrics = {k: model.metrics.get(k) for k in ("test", "baselines", "cv", "train_seconds")}
     con.execute("BEGIN TRANSACTION")
     try:

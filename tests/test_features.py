@@ -1,0 +1,108 @@
+"""Features of the conductivity model: censored targets, composition, symmetry, lattice, CIF."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor.features import (
+    CENSORED_LOG10,
+    FRACTION_ELEMENTS,
+    baseline_columns,
+    cell_volume,
+    composition_descriptors,
+    crystal_system_index,
+    feature_frame,
+    parse_sigma,
+    space_group_number,
+)
+from db.config import BUNDLED_DATA
+
+CIF_DIR = BUNDLED_DATA / "obelix" / "cifs" / "all_randomized_cifs"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1.58489e-06", (math.log10(1.58489e-06), False)),
+        ("<1E-10", (CENSORED_LOG10, True)),
+        ("<1E-8", (CENSORED_LOG10, True)),  # every bound gets the same imputed value
+        ("n/a", (float("nan"), False)),
+        ("0", (float("nan"), False)),
+    ],
+)
+def test_parse_sigma(raw, expected):
+    value, censored = parse_sigma(raw)
+    assert censored is expected[1]
+    assert value == pytest.approx(expected[0], nan_ok=True)
+
+
+def test_composition_descriptors_fractions_and_li_content():
+    d = composition_descriptors("Li7La3Zr2O12")
+    fracs = {s: d[f"frac_{s}"] for s in FRACTION_ELEMENTS}
+    assert sum(fracs.values()) == pytest.approx(1.0)
+    assert d["li_fraction"] == pytest.approx(7 / 24)
+    assert d["li_per_anion"] == pytest.approx(7 / 12)
+    assert d["anion_oxide"] == pytest.approx(12 / 24)
+    assert d["X_min"] == pytest.approx(0.98)  # Li
+    assert d["n_elements"] == 4
+
+
+@pytest.mark.parametrize("bad", ["", "notaformula", "Li SiS  4 4", "Xx2O"])
+def test_unparseable_composition_gives_none(bad):
+    assert composition_descriptors(bad) is None
+
+
+@pytest.mark.parametrize(
+    ("sg", "number", "system"),
+    [("P -1", 2, 0), ("R-3c", 167, 4), ("Ia-3d", 230, 6), (62, 62, 2), ("62", 62, 2)],
+)
+def test_space_group_and_crystal_system(sg, number, system):
+    assert space_group_number(sg) == number
+    assert crystal_system_index(space_group_number(sg)) == system
+
+
+def test_unknown_space_group_is_nan():
+    assert math.isnan(space_group_number("not a group"))
+    assert math.isnan(space_group_number(None))
+
+
+def test_cell_volume():
+    assert cell_volume(2, 3, 4, 90, 90, 90) == pytest.approx(24)
+    # hexagonal: a^2 c sin(120)
+    assert cell_volume(3, 3, 5, 90, 90, 120) == pytest.approx(9 * 5 * math.sin(math.radians(120)))
+
+
+def test_feature_frame_rows_lattice_and_cif():
+    cif = CIF_DIR / "jqc.cif"
+    assert cif.is_file()
+    inputs = pd.DataFrame(
+        {
+            "composition": ["Li7BiO6", "garbage!", "Li3(H2O)**"],
+            "cell_composition": ["Li7.0Bi1.0O6.0", None, "Li3H2O"],
+            "sg_number": [2, np.nan, np.nan],
+            "a": [5.5071, np.nan, np.nan],
+            "b": [6.0425, np.nan, np.nan],
+            "c": [5.5231, np.nan, np.nan],
+            "alpha": [116.912, np.nan, np.nan],
+            "beta": [120.867, np.nan, np.nan],
+            "gamma": [62.234, np.nan, np.nan],
+            "family_raw": ["hexaoxometalates", None, None],
+            "cif_path": [str(cif), None, None],
+        }
+    )
+    feats, mask = feature_frame(inputs)
+    # The junk row is dropped; the unreadable formula falls back to its cell formula.
+    assert mask.tolist() == [True, False, True]
+    assert list(feats.index) == [0, 2]
+    row = feats.loc[0]
+    volume = cell_volume(5.5071, 6.0425, 5.5231, 116.912, 120.867, 62.234)
+    assert row["volume_per_atom"] == pytest.approx(volume / 14)
+    assert row["li_density"] == pytest.approx(7 / volume)
+    assert row["has_cif"] == 1.0 and row["cif_density"] > 0
+    assert feats.loc[2, "has_cif"] == 0.0 and np.isnan(feats.loc[2, "cif_density"])
+    assert isinstance(row["family"], str) and row["family"]
+    assert set(baseline_columns(feats)) <= set(feats.columns)

@@ -1,0 +1,179 @@
+"""The conductivity model: the test-split guard, censored targets, intervals, CLI, store."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditor import model_cli
+from auditor.features import CENSORED_LOG10
+from auditor.model import (
+    conformal_halfwidth,
+    exclude_compositions,
+    interval_outliers,
+    load_model,
+    load_obelix,
+    predict_store,
+    prediction_for_records,
+    reproducibility_floor,
+    save_model,
+    train,
+    train_official,
+    training_frame,
+    training_groups,
+)
+
+
+@pytest.fixture(scope="module")
+def quick_official():
+    """A quick-config model on the official split, trained once for the module."""
+    return train_official(quick=True)
+
+
+def test_training_sees_no_test_composition():
+    test = load_obelix("test")
+    test_keys, test_ids = set(test["composition_key"].dropna()), set(test["obelix_id"])
+    for extra in (False, True):
+        frame = training_frame(extra=extra)
+        assert not set(frame["composition_key"].dropna()) & test_keys
+        assert not set(frame["obelix_id"].dropna()) & test_ids
+        assert frame["composition_key"].notna().all() or not extra
+    assert len(training_frame(extra=True)) > len(training_frame())  # the guard keeps some
+
+
+def test_exclude_compositions_drops_listed_and_unkeyed_rows():
+    frame = pd.DataFrame({"composition_key": ["Li7La3Zr2O12", "Li3PS4", None], "x": [1, 2, 3]})
+    kept = exclude_compositions(frame, {"Li7La3Zr2O12"})
+    assert kept["composition_key"].tolist() == ["Li3PS4"]
+
+
+def test_censored_targets_are_imputed_everywhere():
+    frame = load_obelix("all")
+    assert frame["censored"].sum() == 37  # 36 x '<1E-10' and 1 x '<1E-8'
+    assert (frame.loc[frame["censored"], "log10_sigma"] == CENSORED_LOG10).all()
+    assert (frame.loc[~frame["censored"], "log10_sigma"] > CENSORED_LOG10 - 5).all()
+    # The floor is measured on real numbers only.
+    floor = reproducibility_floor(frame)
+    assert 0.2 < floor["mae"] < 0.8 and floor["n_materials"] > 20
+
+
+def test_groups_join_doi_and_composition():
+    frame = pd.DataFrame(
+        {
+            "doi": ["d1", "d1", "d2", "d3", "d4"],
+            "composition_key": ["A", "B", "B", "C", None],
+        }
+    )
+    g = training_groups(frame)
+    assert g[0] == g[1] == g[2]  # d1 joins A,B; B joins d2
+    assert len({g[0], g[3], g[4]}) == 3
+
+
+def test_conformal_halfwidth_covers_about_80_percent():
+    rng = np.random.default_rng(0)
+    calib, fresh = rng.normal(size=2000), rng.normal(size=5000)
+    hw = conformal_halfwidth(calib)
+    assert np.mean(np.abs(fresh) <= hw) == pytest.approx(0.8, abs=0.03)
+
+
+def test_official_quick_model_metrics_and_coverage(quick_official):
+    m = quick_official.metrics
+    assert m["test"]["n"] == 121 and m["test"]["n_skipped"] == 0
+    assert 0.6 <= m["test"]["coverage80"] <= 0.95
+    # Better than predicting the train median, which is about 2.16 under our censoring rule.
+    assert m["baselines"]["train_median"]["mae"] == pytest.approx(2.16, abs=0.01)
+    assert m["test"]["mae"] < m["baselines"]["train_median"]["mae"]
+    assert set(m["importances"]) >= {"element fractions", "lattice"}
+
+
+def test_save_load_roundtrip(quick_official, tmp_path):
+    path = save_model(quick_official, tmp_path)
+    loaded = load_model(directory=tmp_path)
+    assert path.is_file() and loaded.version == quick_official.version
+    assert loaded.train_hash == quick_official.train_hash
+    test = load_obelix("test").head(5)
+    pd.testing.assert_frame_equal(loaded.predict(test), quick_official.predict(test))
+
+
+def _write_csv(path, frame):
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_cli_train_test_files_skips_bad_rows(tmp_path, capsys):
+    obelix = load_obelix("all")
+    obelix = obelix[obelix["composition_key"].notna()]  # only the junk below may fail
+    cols = {"composition": "composition", "log10_sigma": "log10_sigma", "sg_number": "space_group"}
+    table = obelix[[*cols, "a", "b", "c", "alpha", "beta", "gamma"]].rename(columns=cols)
+    junk = pd.DataFrame(
+        {"composition": ["notaformula", "", "Li SiS  4 4"], "log10_sigma": [-3.0, -4.0, -5.0]}
+    )
+    train_csv = _write_csv(tmp_path / "a.csv", pd.concat([table.iloc[:150], junk]))
+    test_csv = _write_csv(tmp_path / "b.csv", pd.concat([table.iloc[150:200], junk.iloc[:1]]))
+    argv = ["model", "evaluate", "--train", train_csv, "--test", test_csv, "--quick", "--json"]
+    assert model_cli.main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["skipped"]["train"]["unparseable_composition"] == 3
+    assert out["skipped"]["test"]["unparseable_composition"] == 1
+    assert out["test"]["n"] == 50 and out["test"]["n_skipped"] == 1
+    assert {"mae", "rmse", "r2", "spearman", "coverage80"} <= set(out["test"])
+    assert {"train_median", "plain_rf"} <= set(out["baselines"])
+
+
+def test_train_on_small_table_with_only_compositions():
+    frame = load_obelix("train")[["composition", "log10_sigma", "censored", "doi"]].head(60)
+    frame["composition_key"] = load_obelix("train")["composition_key"].head(60)
+    model = train(frame, kind="rf", quick=True, n_jobs=1)
+    pred = model.predict(frame.head(3))
+    assert (pred["hi80"] - pred["lo80"]).gt(0).all()
+
+
+def _tiny_store(con):
+    from db.store import create_schema
+
+    create_schema(con)
+    rows = [
+        (1, "obelix", "jqc", "Li7BiO6", "Li7BiO6", -5.8),
+        (2, "liverpool", "9", "Li7La3Zr2O12", "Li7La3Zr2O12", -3.5),
+        (3, "liverpool", "10", "not a formula", None, -4.0),
+    ]
+    for rid, src, row, raw, key, logv in rows:
+        con.execute(
+            "INSERT INTO records (record_id, source, source_row, record_key, material_raw, "
+            "composition_key, property, value_raw, value, unit, log10_value, method_tag, "
+            "measurement_id) VALUES (?, ?, ?, ?, ?, ?, 'sigma', '1', ?, 'S/cm', ?, 'EXP', ?)",
+            [rid, src, row, f"{src}/{row}", raw, key, 10**logv, logv, f"m{rid}"],
+        )
+
+
+def test_predict_store_once_per_version(quick_official):
+    con = duckdb.connect(":memory:")
+    _tiny_store(con)
+    assert predict_store(con, quick_official) == 3
+    assert predict_store(con, quick_official) == 0  # computed once per model version
+    got = prediction_for_records(con, [1, 2, 3])
+    assert sorted(got["record_id"]) == [1, 2]  # the unparseable record has no prediction
+    assert (got["lo80"] < got["pred_log10_sigma"]).all()
+    assert (got["pred_log10_sigma"] < got["hi80"]).all()
+    version = con.execute("SELECT version FROM models").fetchone()[0]
+    assert version == quick_official.version
+
+
+def test_interval_outliers_flag_only_wide_misses():
+    rows = pd.DataFrame(
+        {
+            "record_key": ["in", "just-out", "far-out", "bound-above"],
+            "log10_value": [-4.0, -1.8, 2.0, 2.0],
+            "pred_log10_sigma": [-4.0] * 4,
+            "lo80": [-6.0] * 4,
+            "hi80": [-2.0] * 4,
+            "censored": [None, None, None, "<"],
+        }
+    )
+    flags = interval_outliers(rows)
+    assert [f["record_key"] for f in flags] == ["far-out"]
+    assert flags[0]["rule"] == "model-interval" and flags[0]["score"] >= 1
