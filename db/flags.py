@@ -62,6 +62,7 @@ def list_flags(
     status: str | None = None,
     rule: str | None = None,
     include_inactive: bool = False,
+    composition_key: str | None = None,
 ) -> pd.DataFrame:
     """Flags with the flagged record's material, value, method, source and DOI."""
     return con.execute(
@@ -72,9 +73,10 @@ def list_flags(
                r.value, r.log10_value, r.unit, r.temperature_k, r.source, r.doi
         FROM flags f LEFT JOIN records r USING (record_key)
         WHERE (? IS NULL OR f.status = ?) AND (? IS NULL OR f.rule = ?) AND (? OR f.active)
+          AND (? IS NULL OR r.composition_key = ?)
         ORDER BY abs(f.score) DESC NULLS LAST, f.record_key, f.rule
         """,
-        [status, status, rule, rule, include_inactive],
+        [status, status, rule, rule, include_inactive, composition_key, composition_key],
     ).df()
 
 

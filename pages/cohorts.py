@@ -6,7 +6,7 @@ import streamlit as st
 from auditor.cohorts import RT_WINDOW_K, cohort_stats, load_records, paired_materials
 from auditor.figures import arrhenius_plot, bias_by_method, distribution_by_method, parity_plot
 from db.derived import arrhenius_fits, arrhenius_points
-from pages.shared import figure_with_export, store_cursor
+from pages.shared import figure_with_export, store_cursor, sync_url, url_index
 
 
 @st.cache_data(show_spinner=False)
@@ -61,9 +61,16 @@ st.warning(
 records = _records()
 cols = st.columns(2)
 families = sorted(records["family"].unique())
-family = cols[0].selectbox("Family", ["(all)", *families], key="cohort_family")
-prop = cols[1].selectbox("Property", ["Em", "Ea", "sigma"], key="cohort_property")
+family_options = ["(all)", *families]
+family = cols[0].selectbox(
+    "Family", family_options, index=url_index("family", family_options), key="cohort_family"
+)
+prop_options = ["Em", "Ea", "sigma"]
+prop = cols[1].selectbox(
+    "Property", prop_options, index=url_index("property", prop_options), key="cohort_property"
+)
 fam = None if family == "(all)" else family
+sync_url(family=fam, property=prop)
 cohorts = _cohorts(fam, prop)
 table = pd.DataFrame(cohorts)
 st.subheader("Cohort statistics")

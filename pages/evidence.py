@@ -3,8 +3,13 @@
 import streamlit as st
 
 from auditor.explore import search_keys
+from auditor.figures import arrhenius_plot
+from auditor.model import prediction_for_records
+from auditor.outliers import flag_table
+from db.derived import arrhenius_fits, arrhenius_points
+from db.flags import list_flags
 from db.queries import material_decisions, material_records, material_structures
-from pages.shared import store_cursor
+from pages.shared import figure_with_export, store_cursor
 
 params = st.query_params
 
@@ -22,6 +27,23 @@ def _structures(key: str):
 @st.cache_data(show_spinner=False)
 def _decisions(key: str):
     return material_decisions(store_cursor(), key)
+
+
+@st.cache_data(show_spinner=False)
+def _predictions(record_ids: tuple[int, ...]):
+    return prediction_for_records(store_cursor(), list(record_ids))
+
+
+@st.cache_data(show_spinner=False)
+def _fits(key: str):
+    con = store_cursor()
+    fits = arrhenius_fits(con, composition_key=key)
+    return [(fit, arrhenius_points(con, int(fit["record_id"]))) for fit in fits.to_dict("records")]
+
+
+def _flags(key: str):
+    flag_table(store_cursor())  # computes the flags once per build
+    return list_flags(store_cursor(), status="open", composition_key=key)
 
 
 st.title("Evidence card")
@@ -93,3 +115,28 @@ if structures.empty:
     st.write("No CIF for this composition.")
 else:
     st.dataframe(structures, hide_index=True, width="stretch")
+
+fits = _fits(key)
+if fits:
+    st.subheader("Arrhenius fits of its conductivity series")
+    for i, (fit, points) in enumerate(fits):
+        se = f" ± {fit['ea_se_ev']:.3f}" if fit["ea_se_ev"] is not None else ""
+        st.caption(
+            f"{fit['source']} · DOI {fit['doi'] or 'n/a'}: Ea = {fit['ea_ev']:.3f}{se} eV, "
+            f"R² = {fit['r2']:.3f}, {fit['n_points']} points, {fit['t_min_k']:.0f}-{fit['t_max_k']:.0f} K"
+        )
+        figure_with_export(arrhenius_plot(fit, points), f"arrhenius_{key}_{i}")
+
+st.subheader("Open flags")
+flags = _flags(key)
+if flags.empty:
+    st.write("No open flag on this material's records.")
+else:
+    st.dataframe(
+        flags[["record_id", "rule", "cohort", "score", "reason", "source", "doi"]],
+        hide_index=True,
+        width="stretch",
+    )
+    st.page_link(
+        "pages/outliers.py", label="Review flags on the Outliers page", icon=":material/flag:"
+    )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from auditor.explore import list_param, search_keys, to_csv_bytes, to_parquet_bytes
 from db.queries import filter_options, search_records
-from pages.shared import store_cursor
+from pages.shared import store_cursor, sync_url
 
 PAGE_SIZE = 50
 params = st.query_params
@@ -59,19 +59,14 @@ t_range = st.slider(
     "Temperature (K); records without a temperature are kept", t_lo, t_hi, (t_lo, t_hi)
 )
 
-state = {
-    "q": text,
-    "family": ",".join(families),
-    "carrier": ",".join(carriers),
-    "property": ",".join(properties),
-    "method": ",".join(methods),
-    "source": ",".join(sources),
-}
-for key, value in state.items():
-    if value:
-        params[key] = value
-    elif key in params:
-        del params[key]
+sync_url(
+    q=text.strip(),
+    family=families,
+    carrier=carriers,
+    property=properties,
+    method=methods,
+    source=sources,
+)
 
 filters = {
     "text": text.strip() or None,

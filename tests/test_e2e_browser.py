@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -133,7 +134,27 @@ def test_search_llzo_and_open_its_evidence(server, page):
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_upload_a_file_and_see_it_in_the_store(server, page, tmp_path):
+def _cohort_count(page) -> int:
+    caption = page.get_by_text(re.compile(r"^\d+ cohorts$")).first.inner_text()
+    return int(caption.split()[0])
+
+
+def test_change_a_cohort(server, page):
+    _visit(page, f"{server}/cohorts?family=NASICON&property=Em", "cohorts_nasicon_em")
+    em_count = _cohort_count(page)
+    # change the property through the widget, as a person would
+    page.get_by_label("Property").first.click()
+    page.get_by_role("option", name="Ea", exact=True).click()
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_url(re.compile(r".*property=Ea.*"))
+    page.screenshot(path=str(SHOTS / "cohorts_nasicon_ea.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert _cohort_count(page) >= 1 and em_count >= 1
+
+
+def test_upload_a_file_and_see_it_in_its_cohort(server, page, tmp_path):
+    _visit(page, f"{server}/cohorts?family=argyrodite&property=Ea", "cohorts_before_upload")
+    before = _cohort_count(page)
     path = tmp_path / "e2e_upload.csv"
     with open(path, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=TEMPLATE_COLUMNS)
@@ -144,7 +165,7 @@ def test_upload_a_file_and_see_it_in_the_store(server, page, tmp_path):
                 "property": "Ea",
                 "value": "0.31",
                 "unit": "eV",
-                "method": "AIMD",
+                "method": "metadynamics (AIMD-driven)",
                 "doi": "10.1000/e2e.upload",
                 "reference": "",
                 "notes": "e2e",
@@ -171,3 +192,6 @@ def test_upload_a_file_and_see_it_in_the_store(server, page, tmp_path):
     page.screenshot(path=str(SHOTS / "upload_committed.png"), full_page=True)
     _visit(page, f"{server}/explorer?source=e2e-upload", "explorer_uploaded")
     assert page.get_by_text("1 records match").first.is_visible()
+    # A MetaD barrier for an argyrodite is a cohort the bundled data do not have.
+    _visit(page, f"{server}/cohorts?family=argyrodite&property=Ea", "cohorts_after_upload")
+    assert _cohort_count(page) == before + 1
