@@ -59,6 +59,11 @@ def _kind(cells: dict) -> str:
     return "blank"
 
 
+# (cell, property, unit, method as the source describes it)
+VALUE_COLUMNS = (
+    ("sigma", "sigma", "S/cm", "experimental, room temperature (Laskowski 2023 SI)"),
+    ("ea", "Ea", "eV", "experimental activation energy (Laskowski 2023 SI)"),
+)
 _VALUE_CELLS = ("sigma", "ea", "space_group", "sg_number", "icsd", "ref")
 
 
@@ -222,28 +227,13 @@ def load_laskowski(spec: SourceSpec) -> LoadResult:
                 "reference": f"Laskowski 2023 SI ref. {ref}" if ref else None,
                 "notes": "; ".join(n for n in (note, key_note) if n) or None,
             }
-            records = []
-            if not blank(values.get("sigma")):
-                records.append(
-                    make_record(
-                        **common,
-                        prop="sigma",
-                        value_raw=values["sigma"],
-                        unit_raw="S/cm",
-                        method_raw="experimental, room temperature (Laskowski 2023 SI)",
-                    )
+            return [
+                make_record(
+                    **common, prop=prop, value_raw=values[cell], unit_raw=unit, method_raw=text
                 )
-            if not blank(values.get("ea")):
-                records.append(
-                    make_record(
-                        **common,
-                        prop="Ea",
-                        value_raw=values["ea"],
-                        unit_raw="eV",
-                        method_raw="experimental activation energy (Laskowski 2023 SI)",
-                    )
-                )
-            return records
+                for cell, prop, unit, text in VALUE_COLUMNS
+                if not blank(values.get(cell))
+            ]
 
         result.add_row(source_row, raw, build)
         if values and not logical.awaiting_values and not blank(logical.composition):
