@@ -60,5 +60,11 @@ def test_details_keep_functional_range_extrapolation_and_potential():
 )
 def test_unknown_or_bad_text_is_unresolved_or_safe(text):
     res = normalize_method(text)
-    assert res.method in (None, "OTHER", "AIMD")  # text naming AIMD is data, read as such
+    assert res.method in (None, "AIMD")  # text naming AIMD is data, read as such
     assert res.reason
+
+
+@pytest.mark.parametrize("tag", METHOD_TAGS)
+def test_the_vocabulary_tags_themselves(tag):
+    assert normalize_method(tag).method == tag
+    assert normalize_method(tag.lower()).method == tag

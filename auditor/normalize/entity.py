@@ -340,9 +340,9 @@ def normalize_entity(
     unresolved_why, parent = None, None
     acronyms = _acronyms_in(text)
 
-    mangled = bool(_MANGLED.search(body))
+    whole_only = mangled = bool(_MANGLED.search(body))
     if body in ACRONYMS:  # "LiPON" would parse as a formula, but it names a material class
-        mangled, unresolved_why = True, None
+        whole_only = True
     elif mangled:
         unresolved_why = "mangled formula (subscripts detached from elements, a PDF scrape)"
     else:
@@ -351,7 +351,7 @@ def normalize_entity(
             notes.append(note)
         except _Unresolved as exc:
             unresolved_why, parent = exc.reason, exc.parent
-    if formula is None and not mangled:
+    if formula is None and not whole_only:
         main, remarks = _remarks(body)
         found, pending = _candidates(main, values)
         for remark in remarks if not found else []:

@@ -51,6 +51,7 @@ _RULES: tuple[tuple[str, str, float], ...] = (
     ("AIMD", r"\bmolecular dynamics\b|\bmd simulations?\b", 0.7),
     ("OTHER", r"first[- ]principles|\bdft\b|computed|calculat|predict|estimat|simulat", 0.6),
 )
+_EXACT = {tag.lower(): tag for tag in METHOD_TAGS}
 _COMPILED = tuple((tag, re.compile(p, re.IGNORECASE), c) for tag, p, c in _RULES)
 # Corroborating clauses: they say what else was done, not what gave the number.
 _SECONDARY = re.compile(
@@ -116,6 +117,9 @@ def normalize_method(text: str) -> MethodResult:
     if not isinstance(text, str) or not text.strip():
         return MethodResult(str(text or ""), None, {}, 0.0, reason="empty input")
     clean = re.sub(r"\s+", " ", text.replace("\u2013", "-").replace("\u2212", "-")).strip()
+    exact = _EXACT.get(clean.lower())
+    if exact:  # the vocabulary's own tag, as an upload template writes it
+        return MethodResult(text, exact, {}, 1.0, reason=f"the tag {exact} itself")
     primary = _SECONDARY.sub(" ", clean)
     for tag, pattern, conf in _COMPILED:
         m = pattern.search(primary)
@@ -125,4 +129,4 @@ def normalize_method(text: str) -> MethodResult:
             if primary != clean:
                 why += " (corroborating clauses ignored)"
             return MethodResult(text, tag, method_details(clean), conf, reason=why)
-    return MethodResult(text, "OTHER", method_details(clean), 0.3, reason="no method named")
+    return MethodResult(text, None, method_details(clean), 0.0, reason="no method named")

@@ -56,6 +56,11 @@ class MethodResult:
             "reason": self.reason,
         }
 
+    @property
+    def details_text(self) -> str | None:
+        """The details as one line for records.method_details (`functional: ['PBE']; ...`)."""
+        return "; ".join(f"{k}: {v}" for k, v in self.details.items()) or None
+
     def __hash__(self) -> int:  # details is a dict; hash what identifies the decision
         return hash((self.input, self.method, self.backend))
 
