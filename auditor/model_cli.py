@@ -13,7 +13,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_train = sub.add_parser("train", help="train on OBELiX's official train split and save")
     p_train.add_argument("--quick", action="store_true", help="small forests (tests, smoke)")
-    p_train.add_argument("--extra", action="store_true", help="add guarded Liverpool rows")
+    p_train.add_argument(
+        "--no-extra", action="store_true", help="OBELiX train only (no guarded Liverpool rows)"
+    )
     p_train.add_argument("--store", action="store_true", help="also predict the store")
     p_eval = sub.add_parser("evaluate", help="test metrics and baselines")
     p_eval.add_argument("--json", action="store_true", help="print one JSON object")
@@ -85,7 +87,7 @@ def main(argv: list[str]) -> int:
         from auditor.model import save_model, train_official
 
         t0 = time.perf_counter()
-        model = train_official(quick=args.quick, extra=args.extra)
+        model = train_official(quick=args.quick, extra=not args.no_extra)
         path = save_model(model)
         print(
             json.dumps(

@@ -177,3 +177,26 @@ def test_interval_outliers_flag_only_wide_misses():
     flags = interval_outliers(rows)
     assert [f["record_key"] for f in flags] == ["far-out"]
     assert flags[0]["rule"] == "model-interval" and flags[0]["score"] >= 1
+
+
+def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db.config import REPO_ROOT
+
+    save_model(quick_official, tmp_path)
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 4 and "train-median baseline" in set(table["model"])
+
+
+def test_model_page_without_model(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db.config import REPO_ROOT
+
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
+    assert not at.exception and at.info
