@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -200,6 +201,7 @@ class LLMClient:
         )
         self._mode_index = 0  # learned: a server that rejects json_schema is not asked again
         self.calls = 0
+        self._lock = threading.Lock()  # propose() runs in worker threads
 
     def _response_format(self, mode: str, kind: str) -> dict | None:
         if mode == "json_schema":
@@ -230,7 +232,8 @@ class LLMClient:
             if fmt:
                 kwargs["response_format"] = fmt
             try:
-                self.calls += 1
+                with self._lock:
+                    self.calls += 1
                 resp = self._client.chat.completions.create(**kwargs)
             except (
                 openai.APITimeoutError,
@@ -256,7 +259,8 @@ class LLMClient:
                 if mode == "text":
                     return Proposal(None, mode=mode, error=last_error)
                 mode_index += 1
-                self._mode_index = max(self._mode_index, mode_index)
+                with self._lock:
+                    self._mode_index = max(self._mode_index, mode_index)
                 continue
             except openai.APIError as exc:
                 return Proposal(None, mode=mode, error=type(exc).__name__)
