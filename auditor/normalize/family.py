@@ -17,7 +17,7 @@ from auditor.vocab import FAMILIES
 HALOGENS = frozenset({"F", "Cl", "Br", "I"})
 CHALCOGENS = frozenset({"S", "Se", "Te"})
 # Large A-site cations of Li-garnets and Li-perovskites; B sites of the same.
-_A_LARGE = frozenset({"La", "Nd", "Sm", "Pr", "Ce", "Gd", "Y", "Ba", "Sr", "Ca", "Bi", "Eu"})
+_A_LARGE = frozenset({"La", "Nd", "Sm", "Pr", "Ce", "Gd", "Ba", "Sr", "Ca", "Bi", "Eu"})
 _GARNET_B = frozenset({"Zr", "Ta", "Nb", "Te", "Sb", "W", "Hf", "Sn", "Mo", "Ga", "Al", "Y", "Sc"})
 _PEROV_B = frozenset({"Ti", "Nb", "Ta", "Zr", "Hf", "Al", "Mg", "W", "Sn", "Fe", "Co", "Ga", "Sc"})
 _TETRA = frozenset({"P", "Si", "Ge", "V", "Al", "Zn", "W", "As", "Ga", "Ti", "S"})
@@ -54,7 +54,8 @@ def clean_space_group(space_group: str | None) -> str | None:
     if space_group is None:
         return None
     text = re.sub(r"\s+", "", str(space_group))
-    text = re.sub(r"(?<=[a-z0-9])[ZS]$", "", text)  # origin-choice suffixes
+    text = re.sub(r"(\d)\u0305", r"-\1", text)  # PDF overline: Ia3̅d -> Ia-3d
+    text = re.sub(r"(?<=[a-z0-9])[ZSHR]$", "", text)  # origin / hexagonal-setting suffixes
     return text or None
 
 
@@ -128,7 +129,8 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
                 return "garnet", f"{why}: garnet A3B2O12 / Ia-3d"
         poly = _sum(amt, {"P", "Si", "S", "Mo", "As"}) * scale
         metals = _sum(amt, els - {carrier, "P", "Si", "S", "Mo", "As", "O"}) * scale
-        if _near(poly, 3.0, 0.45) and 1.5 <= metals <= 2.6 and car * scale <= 4.6:
+        ortho = poly and 3.8 <= 12.0 / poly <= 4.2  # XO4 units: LiBaP2O7 is no NASICON
+        if ortho and _near(poly, 3.0, 0.45) and 1.5 <= metals <= 2.6 and car * scale <= 4.6:
             return "NASICON", f"{why}: AM2(XO4)3 stoichiometry"
     if carrier == "Li" and chal and not oxy and not hal and els & {"Ge", "Si", "Sn"}:
         scale = 4.0 / chal
@@ -147,7 +149,7 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
             return "LISICON", f"{why}: Li3+xMO4 (gamma-Li3PO4 type) stoichiometry"
     if carrier and oxy and not chal:
         scale = 3.0 / oxy
-        a_large = _sum(amt, _A_LARGE - {"Y"}) * scale
+        a_large = _sum(amt, _A_LARGE) * scale
         b_site = _sum(amt, _PEROV_B) * scale
         a_site = a_large + car * scale  # A-deficient perovskites (La1/3NbO3) count too
         if a_large >= 0.25 and 0.4 <= a_site <= 1.15 and _near(b_site, 1.0, 0.2):
