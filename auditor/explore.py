@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 
+from auditor.normalize import normalize_entity
 from db.composition import try_composition_key
 
 # A spreadsheet executes a cell that starts with one of these.
@@ -25,14 +26,9 @@ def search_keys(text: str) -> list[str]:
     key = try_composition_key(text)
     if key:
         keys.add(key)
-    try:
-        from auditor.normalize import normalize_entity
-
-        result = normalize_entity(text)
-        if result.formula:
-            keys.add(result.formula)
-    except ImportError:
-        pass
+    result = normalize_entity(text)
+    if result.formula:
+        keys.add(result.formula)
     return sorted(keys)
 
 

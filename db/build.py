@@ -12,12 +12,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from auditor.arrhenius import derive_arrhenius_records
+from auditor.normalize.apply import normalize_store
 from db.config import BUNDLED_DATA, db_path, external_data_dir
 from db.links import link_measurements
 from db.loaders.common import LoadResult
 from db.sources import SOURCE_PRIORITY, builtin_sources
 from db.store import create_schema
 from db.structures import STRUCTURE_FIELDS, summarize_cif
+from db.write import write_source
 
 CIF_DIR = BUNDLED_DATA / "obelix" / "cifs" / "all_randomized_cifs"
 # What a person or an LLM decided survives a rebuild; uploads are replayed from their raw rows.
@@ -88,24 +91,6 @@ def _replay_uploads(con: duckdb.DuckDBPyConnection) -> int:
     return len(by_source)
 
 
-def _normalize(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """The normalizer's pass over the loaded records (families, carrier ions, method tags)."""
-    try:
-        from auditor.normalize.apply import normalize_store
-    except ImportError:
-        return None
-    return normalize_store(con)
-
-
-def _derive_arrhenius(con: duckdb.DuckDBPyConnection) -> int | None:
-    """Experimental Ea from each source's conductivity series (auditor.arrhenius)."""
-    try:
-        from auditor.arrhenius import derive_arrhenius_records
-    except ImportError:
-        return None
-    return derive_arrhenius_records(con)
-
-
 def build_store(path: str | os.PathLike | None = None, progress: Progress | None = None) -> dict:
     """Build the store at `path` from every source and swap it in atomically.
 
@@ -129,8 +114,6 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
             spec = source.spec
             progress(i / (len(sources) + 3), f"loading {spec.name}")
             result = source.loader(spec) if spec.available else LoadResult(spec)
-            from db.write import write_source
-
             write_source(con, result)
             summary["sources"].append(
                 {
@@ -148,8 +131,10 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
         summary["user_sources_replayed"] = _replay_uploads(con)
         summary["links"] = link_measurements(con, SOURCE_PRIORITY)
         progress((len(sources) + 2) / (len(sources) + 3), "normalizing names, families and methods")
-        summary["normalization"] = _normalize(con)
-        summary["arrhenius_fits"] = _derive_arrhenius(con)
+        # The normalizer harmonizes families, carrier ions and method tags; then experimental
+        # Ea is derived from each source's conductivity series.
+        summary["normalization"] = normalize_store(con)
+        summary["arrhenius_fits"] = derive_arrhenius_records(con)
         summary["carried_over"] = carried
         summary["seconds"] = round(time.perf_counter() - started, 2)
         ext = external_data_dir()

@@ -82,10 +82,8 @@ def ingest_rows(rows: list[dict], source: str, *, path: str | os.PathLike | None
 
 
 def _normalize_source(con, name: str):
-    try:
-        from auditor.normalize.apply import normalize_store
-    except ImportError:
-        return None
+    from auditor.normalize.apply import normalize_store
+
     return normalize_store(con, source=name)
 
 

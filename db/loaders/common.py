@@ -88,19 +88,6 @@ def text_or_none(value: object) -> str | None:
     return None if blank(value) else str(value).strip()
 
 
-def _entity_rules():
-    """The normalizer's rule-based entity resolver, if the normalizer is installed.
-
-    This is the seam between the store and the normalizer: the store parses formulas itself
-    and asks the normalizer's deterministic rules (never the LLM) for everything else.
-    """
-    try:
-        from auditor.normalize import normalize_entity
-    except ImportError:
-        return None
-    return normalize_entity
-
-
 _COMPOSITE = re.compile(r"\d+(?:\.\d+)?\s*(?:wt|vol|mol)\s*\.?\s*%", re.I)
 _COEFFICIENT = re.compile(r"(?:^|[-–·*\s(])(\d+(?:\.\d+)?)(?=\s*[A-Z(])")
 
@@ -133,12 +120,15 @@ def resolve_composition(material_raw: str) -> tuple[str, str | None]:
                 f"coefficients mix fractions and whole numbers, as when a subscript drifts in a "
                 f"PDF scrape; not read: {material_raw!r}"
             ) from None
-        resolver = _entity_rules()
-        if resolver is None or is_mangled(material_raw):
+        if is_mangled(material_raw):
             # No rule should guess where a scrape scattered the subscripts.
             raise
+        # The seam between the store and the normalizer: the store parses formulas itself
+        # and asks the normalizer's deterministic rules (never the LLM) for everything else.
+        from auditor.normalize import normalize_entity
+
         try:
-            result = resolver(material_raw)
+            result = normalize_entity(material_raw)
         except Exception:  # a normalizer bug must not hide the parse failure's reason
             raise first from None
         formula = getattr(result, "formula", None)

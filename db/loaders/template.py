@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from auditor.vocab import METHOD_TAGS
 from db.loaders.common import LoadResult, RowError, SourceSpec, blank, make_record, text_or_none
 
 TEMPLATE_COLUMNS = (
@@ -44,24 +43,17 @@ def hostile_text_reason(column: str, text: str) -> str | None:
 def method_tag_for(text: str | None) -> tuple[str, str | None]:
     """The method tag for the method text of an uploaded row, and its details.
 
-    The normalizer's rules decide when present; otherwise only an exact tag is accepted.
+    The normalizer's rules decide (no LLM on the write path).
     """
     if blank(text):
         raise RowError("missing method")
-    try:
-        from auditor.normalize import normalize_method
-    except ImportError:
-        normalize_method = None
-    if normalize_method is not None:
-        result = normalize_method(str(text))
-        if result.method:
-            details = "; ".join(f"{k}: {v}" for k, v in (result.details or {}).items())
-            return result.method, details or None
-        raise RowError(f"method not recognised: {text!r}")
-    for tag in METHOD_TAGS:
-        if tag.lower() == str(text).strip().lower():
-            return tag, None
-    raise RowError(f"method not recognised: {text!r} (expected one of {', '.join(METHOD_TAGS)})")
+    from auditor.normalize import normalize_method
+
+    result = normalize_method(str(text))
+    if not result.method:
+        raise RowError(f"method not recognised: {text!r} ({result.reason})")
+    details = "; ".join(f"{k}: {v}" for k, v in (result.details or {}).items())
+    return result.method, details or None
 
 
 def check_row(row: dict) -> None:
