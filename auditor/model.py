@@ -514,14 +514,14 @@ def comparison_report(
     test_metrics, rows = evaluate(model, test_frame)
     y = rows["log10_sigma"].to_numpy(float)
     train = train_frame[np.isfinite(train_frame["log10_sigma"].astype(float))]
-    median = float(train["log10_sigma"].median())
-    baselines = {"train_median": {**regression_metrics(y, np.full(len(y), median))}}
-    baselines["train_median"]["value"] = median
-    # The plain RF sees only OBELiX train rows, as published, whatever `model` trained on.
+    # Both baselines see only OBELiX train rows, as published, whatever `model` trained on.
     if "obelix_id" in train.columns:  # with extra sources mixed in, keep the OBELiX rows
         obelix_train = train[train["obelix_id"].notna()]
     else:
         obelix_train = train
+    median = float(obelix_train["log10_sigma"].median())
+    baselines = {"train_median": {**regression_metrics(y, np.full(len(y), median))}}
+    baselines["train_median"]["value"] = median
     tr_feats, tr_mask = feature_frame(obelix_train)
     te_feats = feature_frame(rows)[0]
     cols = baseline_columns(tr_feats)
