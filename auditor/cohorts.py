@@ -1,6 +1,9 @@
-"""Cohorts: (family, property, method) and how each computed method compares with experiment.
+"""Cohorts: (family, property, method, variant) and how computed methods compare with experiment.
 
 Conventions (the page and the CLI state them too):
+- The variant is a computed method's `records.sub_method` (e.g. MLIP-NEB `mace-relax` against
+  `mace-no-relax`, whose errors differ several-fold), so such runs are never pooled. Experiment
+  has no variant: a derived Arrhenius-fit Ea is still experiment, one reference.
 - sigma counts only at room temperature, `RT_WINDOW_K` = 283-313 K (10-40 °C), in log10 S/cm;
   Ea and Em are in eV.
 - Only primary copies of a measurement count (`records.is_primary`), so a value that several
@@ -15,6 +18,8 @@ Conventions (the page and the CLI state them too):
 - Computed Em (one hop's barrier) is paired with experimental Ea (an apparent, long-range
   activation energy): related but not the same quantity, and every such row says so in
   `comparison`.
+- Method against method (`method_agreement`): two computed methods that report the same hop
+  (same source and `path_id`) are compared hop by hop, the same quantity on both sides.
 """
 
 from __future__ import annotations
@@ -38,7 +43,34 @@ N_BOOT = 2000
 # Below this many paired materials a bootstrap CI only restates the values; none is given.
 MIN_PAIRS_FOR_CI = 3
 SEED = 20250101
-COHORT_KEYS = ["family", "property", "method"]
+COHORT_KEYS = ["family", "property", "method", "variant"]
+# A cohort without a variant (experiment, or a method the source does not subdivide).
+NO_VARIANT = ""
+# Two methods on the same hop "disagree" beyond this many eV (method_agreement).
+AGREEMENT_THRESHOLD_EV = 0.5
+ALL_FAMILIES = "(all)"
+
+
+def method_label(method: str, variant: str | None = None) -> str:
+    """How a cohort's method reads on screen: `MLIP-NEB (mace-relax)`, or just `NEB`."""
+    return f"{method} ({variant})" if variant else method
+
+
+def with_variant(records: pd.DataFrame) -> pd.DataFrame:
+    """Add `variant` (computed methods' sub_method, NO_VARIANT otherwise) and `method_label`.
+
+    A frame that already has `variant` keeps it (missing values become NO_VARIANT).
+    """
+    frame = records.copy()
+    if "variant" not in frame:
+        sub = frame["sub_method"] if "sub_method" in frame else pd.Series(None, index=frame.index)
+        frame["variant"] = sub.where(frame["method"] != "EXP")
+    frame["variant"] = frame["variant"].astype(object).where(frame["variant"].notna(), NO_VARIANT)
+    frame["variant"] = frame["variant"].astype(str)
+    frame["method_label"] = [
+        method_label(m, v) for m, v in zip(frame["method"], frame["variant"], strict=True)
+    ]
+    return frame
 
 
 @lru_cache(maxsize=8192)
@@ -69,10 +101,11 @@ def with_family(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_records(con, *, t_window_k: tuple[float, float] = RT_WINDOW_K) -> pd.DataFrame:
-    """Every record cohorts count, with harmonized family and `method` (see module docstring)."""
+    """Every record cohorts count, with harmonized family, `method` and `variant` (see above)."""
     from db.derived import cohort_records
 
-    return with_family(cohort_records(con, t_min_k=t_window_k[0], t_max_k=t_window_k[1]))
+    records = cohort_records(con, t_min_k=t_window_k[0], t_max_k=t_window_k[1])
+    return with_variant(with_family(records))
 
 
 def bootstrap_median_ci(
@@ -101,12 +134,14 @@ def experimental_reference(records: pd.DataFrame) -> pd.DataFrame:
 def paired_materials(records: pd.DataFrame) -> pd.DataFrame:
     """Computed material values joined with experiment: one row per (cohort, material).
 
-    Columns: family, property, method, composition_key, value (computed median), n, exp_value,
-    exp_n, reference_property, diff (computed - experimental).
+    Columns: family, property, method, variant, method_label, composition_key, value (computed
+    median), n, exp_value, exp_n, reference_property, diff (computed - experimental).
     """
+    records = with_variant(records)
     computed = records[(records["method"] != "EXP") & records["censored"].isna()]
     columns = [
         *COHORT_KEYS,
+        "method_label",
         "composition_key",
         "value",
         "n",
@@ -126,6 +161,9 @@ def paired_materials(records: pd.DataFrame) -> pd.DataFrame:
     ref = experimental_reference(records).rename(columns={"property": "reference_property"})
     paired = per_material.merge(ref, on=["reference_property", "composition_key"], how="inner")
     paired["diff"] = paired["value"] - paired["exp_value"]
+    paired["method_label"] = [
+        method_label(m, v) for m, v in zip(paired["method"], paired["variant"], strict=True)
+    ]
     return paired[columns]
 
 
@@ -160,11 +198,14 @@ def cohort_stats(
         n_boot, seed: the bootstrap's resamples and seed.
 
     Returns:
-        One dict per cohort, sorted by family, property, method.
+        One dict per cohort, sorted by family, property, method, variant; `variant` is None
+        where there is none.
     """
+    records = with_variant(records)
     paired = paired_materials(records)
+    pairs_by_cohort = dict(tuple(paired.groupby(COHORT_KEYS, sort=False)))
     out: list[dict] = []
-    for (fam, prop, method), group in records.groupby(COHORT_KEYS, sort=True):
+    for (fam, prop, method, variant), group in records.groupby(COHORT_KEYS, sort=True):
         if (family and fam != family) or (property and prop != property):
             continue
         usable = group[group["censored"].isna()]
@@ -172,6 +213,8 @@ def cohort_stats(
             "family": fam,
             "property": prop,
             "method": method,
+            "variant": variant or None,
+            "method_label": method_label(method, variant),
             "n_records": int(len(usable)),
             "n_materials": int(usable["composition_key"].nunique()),
             "n_censored": int(len(group) - len(usable)),
@@ -186,11 +229,7 @@ def cohort_stats(
             "spearman": None,
         }
         if method != "EXP":
-            pairs = paired[
-                (paired["family"] == fam)
-                & (paired["property"] == prop)
-                & (paired["method"] == method)
-            ]
+            pairs = pairs_by_cohort.get((fam, prop, method, variant), paired.iloc[0:0])
             diffs = pairs["diff"].to_numpy(float)
             ci = (
                 bootstrap_median_ci(diffs, n_boot=n_boot, seed=seed)
@@ -217,3 +256,132 @@ def cohort_table(
 ) -> list[dict]:
     """`cohort_stats` over the store behind `con`."""
     return cohort_stats(load_records(con), family=family, property=property, n_boot=n_boot)
+
+
+def same_hop_pairs(
+    records: pd.DataFrame, *, reference: str = "NEB", family: str | None = None
+) -> pd.DataFrame:
+    """Each hop that the reference and another computed method both report, one row per pair.
+
+    A hop is (source, path_id, property); several records of one method on a hop count as
+    their median. `reference` is a method label (`NEB`, or `MLIP-NEB (mace-relax)`); every
+    other computed method label on the same hop is paired with it. `family` keeps one family.
+
+    Returns:
+        Columns: family, property, source, path_id, composition_key, method, variant,
+        method_label, reference, reference_value, value, diff (value - reference_value).
+    """
+    records = with_variant(records)
+    columns = [
+        "family",
+        "property",
+        "source",
+        "path_id",
+        "composition_key",
+        "method",
+        "variant",
+        "method_label",
+        "reference",
+        "reference_value",
+        "value",
+        "diff",
+    ]
+    usable = records[
+        records["path_id"].notna() & records["censored"].isna() & (records["method"] != "EXP")
+    ]
+    if usable.empty:
+        return pd.DataFrame(columns=columns)
+    hop = ["source", "path_id", "property"]
+    per_hop = (
+        usable.groupby([*hop, "method", "variant", "method_label"], sort=True)
+        .agg(
+            value=("value", "median"),
+            family=("family", "first"),
+            composition_key=("composition_key", "first"),
+        )
+        .reset_index()
+    )
+    is_ref = per_hop["method_label"] == reference
+    ref = per_hop.loc[is_ref, [*hop, "value"]].rename(columns={"value": "reference_value"})
+    pairs = per_hop[~is_ref].merge(ref, on=hop, how="inner")
+    pairs["reference"] = reference
+    pairs["diff"] = pairs["value"] - pairs["reference_value"]
+    if family:
+        pairs = pairs[pairs["family"] == family]
+    return pairs[columns].reset_index(drop=True)
+
+
+def _agreement_row(pairs: pd.DataFrame, *, threshold_ev: float, n_boot: int, seed: int) -> dict:
+    diffs = pairs["diff"].to_numpy(float)
+    ci = (
+        bootstrap_median_ci(diffs, n_boot=n_boot, seed=seed)
+        if len(diffs) >= MIN_PAIRS_FOR_CI
+        else None
+    )
+    return {
+        "n_hops": int(len(pairs)),
+        "n_materials": int(pairs["composition_key"].nunique()),
+        "reference_median": _round(pairs["reference_value"].median()),
+        "median": _round(pairs["value"].median()),
+        "bias": _round(np.median(diffs)),
+        "bias_ci95": [_round(ci[0]), _round(ci[1])] if ci else None,
+        "mae": _round(np.mean(np.abs(diffs))),
+        "median_abs_error": _round(np.median(np.abs(diffs))),
+        "spearman": _round(
+            _spearman(pairs["value"].to_numpy(float), pairs["reference_value"].to_numpy(float))
+        ),
+        "threshold_ev": threshold_ev,
+        "frac_off": _round(float(np.mean(np.abs(diffs) > threshold_ev))),
+    }
+
+
+def method_agreement(
+    records: pd.DataFrame,
+    reference: str = "NEB",
+    *,
+    family: str | None = None,
+    threshold_ev: float = AGREEMENT_THRESHOLD_EV,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+) -> list[dict]:
+    """Each computed method against the reference on the same hops, pooled and per family.
+
+    Unlike the cohorts, both sides are the same quantity (one hop's barrier), so no caveat
+    applies. The bootstrap resamples hops; hops of one material are not independent, so
+    read `n_materials` beside the CI.
+
+    Args:
+        records: `load_records` output (needs source and path_id).
+        reference: the method label the others are measured against.
+        family: keep the pooled rows and this family's (all families when None).
+        threshold_ev: `frac_off` is the share of hops where |difference| > this.
+        n_boot, seed: the bootstrap's resamples and seed.
+
+    Returns:
+        One dict per (property, method, variant, family), family `ALL_FAMILIES` first for the
+        pooled row: family, property, reference, method, variant, method_label, unit, n_hops,
+        n_materials, reference_median, median, bias (median of method - reference), bias_ci95,
+        mae, median_abs_error, spearman, threshold_ev, frac_off.
+    """
+    pairs = same_hop_pairs(records, reference=reference)
+    out: list[dict] = []
+    for (prop, method, variant), group in pairs.groupby(
+        ["property", "method", "variant"], sort=True
+    ):
+        slices = [(ALL_FAMILIES, group), *group.groupby("family", sort=True)]
+        for fam, sub in slices:
+            if family and fam not in (ALL_FAMILIES, family):
+                continue
+            out.append(
+                {
+                    "family": fam,
+                    "property": prop,
+                    "reference": reference,
+                    "method": method,
+                    "variant": variant or None,
+                    "method_label": method_label(method, variant),
+                    "unit": UNITS[prop],
+                    **_agreement_row(sub, threshold_ev=threshold_ev, n_boot=n_boot, seed=seed),
+                }
+            )
+    return out

@@ -20,28 +20,44 @@ def _clean(value):
 
 
 def _cohorts(args: argparse.Namespace) -> int:
-    from auditor.cohorts import cohort_table
+    from auditor.cohorts import cohort_stats, load_records, method_agreement
     from db.derived import arrhenius_fit_count
     from db.store import connect
 
     con = connect(args.path, read_only=True)
     try:
-        cohorts = cohort_table(con, family=args.family, property=args.property)
+        records = load_records(con)
         fits = arrhenius_fit_count(con)
     finally:
         con.close()
+    cohorts = cohort_stats(records, family=args.family, property=args.property)
+    agreement = [
+        a
+        for a in method_agreement(records, reference=args.reference)
+        if (not args.family or a["family"] == args.family)
+        and (not args.property or a["property"] == args.property)
+    ]
     if args.json:
-        print(json.dumps({"cohorts": cohorts, "arrhenius_fits": fits}, indent=1))
+        payload = {"cohorts": cohorts, "arrhenius_fits": fits, "method_agreement": agreement}
+        print(json.dumps(payload, indent=1))
         return 0
     for c in cohorts:
         ci = c["bias_ci95"] or ["", ""]
         print(
-            f"{c['family']:<16} {c['property']:<5} {c['method']:<9} n={c['n_records']:<4} "
+            f"{c['family']:<16} {c['property']:<5} {c['method_label']:<24} n={c['n_records']:<4} "
             f"mat={c['n_materials']:<4} median={c['median']} {c['unit']} "
             f"paired={c['paired_materials']} bias={c['bias_vs_exp']} [{ci[0]}, {ci[1]}] "
             f"mae={c['mae_vs_exp']} rho={c['spearman']}"
         )
     print(f"arrhenius fits: {fits}")
+    for a in agreement:
+        ci = a["bias_ci95"] or ["", ""]
+        print(
+            f"same hop vs {a['reference']}: {a['family']:<16} {a['method_label']:<24} "
+            f"hops={a['n_hops']:<4} bias={a['bias']} [{ci[0]}, {ci[1]}] mae={a['mae']} "
+            f"medae={a['median_abs_error']} rho={a['spearman']} "
+            f"off>{a['threshold_ev']}={a['frac_off']}"
+        )
     return 0
 
 
@@ -74,11 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--path", default=None, help="store file (default: $SSE_AUDIT_DB)")
     if command == "flags":
+        from auditor.outliers import RULES
+
         parser.add_argument("--status", choices=("open", "confirmed", "dismissed"))
-        parser.add_argument("--rule", choices=("modified-z", "vs-experiment", "model-residual"))
+        parser.add_argument("--rule", choices=RULES)
         parser.add_argument("--refresh", action="store_true", help="re-run the rules first")
         parser.add_argument("--z", type=float, default=3.5, help="modified z threshold")
         return _flags(parser.parse_args(rest))
     parser.add_argument("--family", default=None)
     parser.add_argument("--property", choices=("sigma", "Ea", "Em"), default=None)
+    parser.add_argument(
+        "--reference", default="NEB", help="method label other methods meet on the same hops"
+    )
     return _cohorts(parser.parse_args(rest))

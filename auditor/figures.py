@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from auditor.cohorts import UNITS
+from auditor.cohorts import UNITS, method_label, with_variant
 
 _HOVER = (
     "<b>%{customdata[1]}</b><br>%{y:.3g} {unit}<br>source: %{customdata[3]}"
@@ -24,20 +24,22 @@ def _customdata(frame: pd.DataFrame) -> np.ndarray:
 
 
 def distribution_by_method(records: pd.DataFrame, *, family: str, property: str) -> go.Figure:
-    """Box per method with every (uncensored) record as a point, experiment included.
+    """Box per method (and variant) with every (uncensored) record as a point, experiment included.
 
     Args:
         records: `auditor.cohorts.load_records` output.
         family, property: the cohort slice to show.
     """
     unit = UNITS[property]
-    data = records[
-        (records["family"] == family)
-        & (records["property"] == property)
-        & records["censored"].isna()
-    ]
+    data = with_variant(
+        records[
+            (records["family"] == family)
+            & (records["property"] == property)
+            & records["censored"].isna()
+        ]
+    )
     fig = go.Figure()
-    for method, group in data.groupby("method", sort=True):
+    for method, group in data.groupby("method_label", sort=True):
         fig.add_trace(
             go.Box(
                 y=group["value"],
@@ -69,7 +71,7 @@ def parity_plot(pairs: pd.DataFrame, *, property: str, title: str | None = None)
     unit = UNITS[property]
     ref = {"Em": "Ea"}.get(property, property)
     fig = go.Figure()
-    for method, group in pairs.groupby("method", sort=True):
+    for method, group in pairs.groupby("method_label", sort=True):
         custom = np.column_stack(
             [group["composition_key"], group["family"], group["n"], group["exp_n"]]
         ).astype(object)
@@ -120,15 +122,15 @@ def parity_plot(pairs: pd.DataFrame, *, property: str, title: str | None = None)
 
 
 def bias_by_method(cohorts: list[dict], *, property: str) -> go.Figure:
-    """Median bias against experiment per (family, method) with bootstrap 95% CI error bars."""
+    """Median bias against experiment per (family, method, variant) with bootstrap 95% CI bars."""
     rows = [
-        c
+        {**c, "label": method_label(c["method"], c.get("variant"))}
         for c in cohorts
         if c["property"] == property and c["method"] != "EXP" and c["bias_vs_exp"] is not None
     ]
     fig = go.Figure()
-    for method in sorted({c["method"] for c in rows}):
-        sub = [c for c in rows if c["method"] == method]
+    for method in sorted({c["label"] for c in rows}):
+        sub = [c for c in rows if c["label"] == method]
         bias = np.array([c["bias_vs_exp"] for c in sub], dtype=float)
         high = np.array([c["bias_ci95"][1] if c["bias_ci95"] else np.nan for c in sub], float)
         low = np.array([c["bias_ci95"][0] if c["bias_ci95"] else np.nan for c in sub], float)
@@ -152,6 +154,66 @@ def bias_by_method(cohorts: list[dict], *, property: str) -> go.Figure:
         title=f"bias of computed {property} against {ref} (median, 95% CI; no bar: < 3 pairs)",
         yaxis_title=f"computed - experimental ({UNITS[property]})",
         scattermode="group",
+    )
+    return fig
+
+
+def same_hop_parity(pairs: pd.DataFrame, *, reference: str = "NEB") -> go.Figure:
+    """One hop's barrier from each method against the reference's, with the identity line.
+
+    Args:
+        pairs: `auditor.cohorts.same_hop_pairs` rows (any families, methods, variants).
+        reference: the reference's method label, for the axis.
+    """
+    fig = go.Figure()
+    unit = UNITS["Em"]
+    notes = []
+    for label, group in pairs.groupby("method_label", sort=True):
+        custom = np.column_stack(
+            [group["composition_key"], group["family"], group["path_id"], group["source"]]
+        ).astype(object)
+        fig.add_trace(
+            go.Scatter(
+                x=group["reference_value"],
+                y=group["value"],
+                mode="markers",
+                name=label,
+                marker={"size": 5, "opacity": 0.6},
+                customdata=custom,
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]}<br>"
+                    f"{reference} %{{x:.3g}}, this method %{{y:.3g}} {unit}"
+                    "<br>source: %{customdata[3]}<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+        notes.append(f"{label}: MAE {np.mean(np.abs(group['diff'])):.2f} {unit}, n={len(group)}")
+    if len(pairs):
+        lo = float(min(pairs["reference_value"].min(), pairs["value"].min()))
+        hi = float(max(pairs["reference_value"].max(), pairs["value"].max()))
+        fig.add_trace(
+            go.Scatter(
+                x=[lo, hi],
+                y=[lo, hi],
+                mode="lines",
+                line={"dash": "dash", "color": "grey"},
+                name="identity",
+                hoverinfo="skip",
+            )
+        )
+        fig.add_annotation(
+            xref="paper",
+            yref="paper",
+            x=0.02,
+            y=0.98,
+            showarrow=False,
+            align="left",
+            text="<br>".join(notes),
+        )
+    fig.update_layout(
+        title=f"same hop: each method against {reference}",
+        xaxis_title=f"{reference} barrier ({unit})",
+        yaxis_title=f"other method's barrier ({unit})",
     )
     return fig
 

@@ -2,15 +2,18 @@
 
 Rules (each flag is keyed by the record's stable `record_key` and the rule):
 - `modified-z`: |0.6745 (x - median) / MAD| > `z_threshold` (Iglewicz & Hoaglin, 3.5 by
-  default) within a cohort (family, property, method) of at least `min_cohort` values. When the
-  MAD is zero the mean absolute deviation stands in (scaled by 1.2533), so a cohort of mostly equal
-  values still flags a far one.
+  default) within a cohort (family, property, method, variant) of at least `min_cohort` values.
+  When the MAD is zero the mean absolute deviation stands in (scaled by 1.2533), so a cohort of
+  mostly equal values still flags a far one.
 - `vs-experiment`: a computed value further than `tolerance[property]` from the median of the
   same material's experimental values (Em is compared with experimental Ea, a different
   quantity; the reason says so).
 - `model-residual`: a reported room-temperature sigma further than `model_tolerance` decades from
   the conductivity model's prediction. Reads the `predictions` table the model writes
   (auditor.model); until it holds predictions this rule raises nothing.
+- `arrhenius-fit`: a derived Arrhenius Ea whose fit has R² < `min_r2` (0.9 by default): the
+  series is not one straight line in ln(sigma*T) vs 1/T, typically because it crosses a phase
+  transition or a change of mechanism, so one Ea averages regimes.
 
 Flags never change records; reviews (status, note, reviewer) survive re-flagging and rebuilds.
 """
@@ -20,14 +23,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.cohorts import COHORT_KEYS, REFERENCE_PROPERTY, UNITS, experimental_reference
+from auditor.cohorts import (
+    COHORT_KEYS,
+    REFERENCE_PROPERTY,
+    UNITS,
+    experimental_reference,
+    with_variant,
+)
 
-RULES: tuple[str, ...] = ("modified-z", "vs-experiment", "model-residual")
+RULES: tuple[str, ...] = ("modified-z", "vs-experiment", "model-residual", "arrhenius-fit")
 Z_THRESHOLD = 3.5
 MIN_COHORT = 5
 # How far a computed value may sit from experiment before a person should look (log10 S/cm, eV).
 TOLERANCE: dict[str, float] = {"sigma": 2.0, "Ea": 0.3, "Em": 0.3}
 MODEL_TOLERANCE_DECADES = 1.5
+# Below this R² a series is not one Arrhenius line.
+MIN_ARRHENIUS_R2 = 0.9
 
 
 def modified_z(values: np.ndarray) -> np.ndarray:
@@ -43,8 +54,8 @@ def modified_z(values: np.ndarray) -> np.ndarray:
     return np.zeros_like(x)
 
 
-def _cohort_label(family: str, prop: str, method: str) -> str:
-    return f"{family}/{prop}/{method}"
+def _cohort_label(family: str, prop: str, method: str, variant: str | None = None) -> str:
+    return "/".join([family, prop, method, *([variant] if variant else [])])
 
 
 def modified_z_flags(
@@ -52,8 +63,9 @@ def modified_z_flags(
 ) -> list[dict]:
     """`modified-z` flags over uncensored records, cohort by cohort."""
     flags: list[dict] = []
+    records = with_variant(records)
     usable = records[records["censored"].isna()]
-    for (fam, prop, method), group in usable.groupby(COHORT_KEYS, sort=True):
+    for (fam, prop, method, variant), group in usable.groupby(COHORT_KEYS, sort=True):
         if len(group) < min_cohort:
             continue
         z = modified_z(group["value"].to_numpy(float))
@@ -64,7 +76,7 @@ def modified_z_flags(
                     {
                         "record_key": row["record_key"],
                         "rule": "modified-z",
-                        "cohort": _cohort_label(fam, prop, method),
+                        "cohort": _cohort_label(fam, prop, method, variant),
                         "score": round(float(score), 3),
                         "reason": (
                             f"{row['value']:.3g} {UNITS[prop]} vs cohort median {median:.3g} "
@@ -80,6 +92,7 @@ def vs_experiment_flags(
 ) -> list[dict]:
     """`vs-experiment` flags: computed records far from their material's experimental median."""
     tolerance = {**TOLERANCE, **(tolerance or {})}
+    records = with_variant(records)
     computed = records[(records["method"] != "EXP") & records["censored"].isna()].copy()
     if computed.empty:
         return []
@@ -101,10 +114,13 @@ def vs_experiment_flags(
             {
                 "record_key": row["record_key"],
                 "rule": "vs-experiment",
-                "cohort": _cohort_label(row["family"], row["property"], row["method"]),
+                "cohort": _cohort_label(
+                    row["family"], row["property"], row["method"], row["variant"]
+                ),
                 "score": round(float(diff / tol), 3),
                 "reason": (
-                    f"{row['method']} {row['property']} {row['value']:.3g} {UNITS[row['property']]} "
+                    f"{row['method_label']} {row['property']} {row['value']:.3g} "
+                    f"{UNITS[row['property']]} "
                     f"vs experimental {row['reference_property']} median {row['exp_value']:.3g} "
                     f"(n={int(row['exp_n'])}): off by {diff:+.3g}, tolerance ±{tol}{caveat}"
                 ),
@@ -142,6 +158,38 @@ def model_residual_flags(
     return flags
 
 
+def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2) -> list[dict]:
+    """`arrhenius-fit` flags: derived Ea records whose fit has R² below `min_r2`.
+
+    Args:
+        fits: rows of `db.derived.arrhenius_fits` (record_key, r2, ea_ev, t_min_k, t_max_k,
+            n_points, n_temperatures).
+        min_r2: the R² a series needs to count as one Arrhenius line.
+    """
+    flags: list[dict] = []
+    for _, fit in fits.iterrows():
+        r2 = fit["r2"]
+        if r2 is None or pd.isna(r2) or r2 >= min_r2:
+            continue
+        flags.append(
+            {
+                "record_key": fit["record_key"],
+                "rule": "arrhenius-fit",
+                "cohort": f"Arrhenius fit {fit['composition_key']}",
+                # 1 at the threshold, growing as the fit gets worse
+                "score": round(float((1.0 - r2) / (1.0 - min_r2)), 3),
+                "reason": (
+                    f"Arrhenius fit R² {r2:.3f} < {min_r2} over {fit['t_min_k']:.0f}-"
+                    f"{fit['t_max_k']:.0f} K ({int(fit['n_points'])} points, "
+                    f"{int(fit['n_temperatures'])} temperatures): not one straight line, e.g. a "
+                    f"phase transition or change of mechanism inside the range, so Ea "
+                    f"{fit['ea_ev']:.3f} eV averages regimes"
+                ),
+            }
+        )
+    return flags
+
+
 def refresh_flags(
     con,
     *,
@@ -149,6 +197,7 @@ def refresh_flags(
     min_cohort: int = MIN_COHORT,
     tolerance: dict[str, float] | None = None,
     model_tolerance_decades: float = MODEL_TOLERANCE_DECADES,
+    min_r2: float = MIN_ARRHENIUS_R2,
 ) -> dict[str, int]:
     """Run every rule over the store and write the flags idempotently (reviews are kept).
 
@@ -156,6 +205,7 @@ def refresh_flags(
         Flags raised per rule in this run.
     """
     from auditor.cohorts import load_records
+    from db.derived import arrhenius_fits
     from db.flags import model_predictions, upsert_flags
 
     records = load_records(con)
@@ -165,6 +215,7 @@ def refresh_flags(
         "model-residual": model_residual_flags(
             model_predictions(con), tolerance_decades=model_tolerance_decades
         ),
+        "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
     }
     upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(RULES))
     return {rule: len(flags) for rule, flags in by_rule.items()}

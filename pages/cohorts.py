@@ -3,8 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from auditor.cohorts import RT_WINDOW_K, cohort_stats, load_records, paired_materials
-from auditor.figures import arrhenius_plot, bias_by_method, distribution_by_method, parity_plot
+from auditor import figures
+from auditor.cohorts import (
+    RT_WINDOW_K,
+    cohort_stats,
+    load_records,
+    method_agreement,
+    paired_materials,
+    same_hop_pairs,
+)
 from db.derived import arrhenius_fits, arrhenius_points
 from pages.shared import figure_with_export, store_cursor, sync_url, url_index
 
@@ -20,6 +27,15 @@ def _cohorts(family: str | None, prop: str | None) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False)
+def _same_hop(family: str | None, reference: str = "NEB") -> tuple[list[dict], pd.DataFrame]:
+    records = _records()
+    return (
+        method_agreement(records, reference, family=family),
+        same_hop_pairs(records, reference=reference, family=family),
+    )
+
+
+@st.cache_data(show_spinner=False)
 def _fits() -> pd.DataFrame:
     return arrhenius_fits(store_cursor())
 
@@ -29,12 +45,10 @@ def _points(record_id: int) -> pd.DataFrame:
     return arrhenius_points(store_cursor(), record_id)
 
 
-def _evidence_link(event, key: str) -> None:
+def _evidence_link(event, material_at: int) -> None:
     # A clicked point carries its material in customdata; the evidence page reads ?material=.
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    materials = sorted(
-        {str(p["customdata"][1 if key != "parity" else 0]) for p in points if p.get("customdata")}
-    )
+    points = (event or {}).get("selection", {}).get("points", [])
+    materials = sorted({str(p["customdata"][material_at]) for p in points if p.get("customdata")})
     for material in materials[:5]:
         st.page_link(
             "pages/evidence.py",
@@ -46,9 +60,10 @@ def _evidence_link(event, key: str) -> None:
 
 st.title("Cohorts: computed methods against experiment")
 st.caption(
-    f"A cohort is (family, property, method). sigma counts at room temperature "
-    f"({RT_WINDOW_K[0]:.0f}-{RT_WINDOW_K[1]:.0f} K) in log10 S/cm; Ea and Em in eV. Each measurement "
-    "counts once (primary copies only); censored values (< or > bounds) are left out of every "
+    "A cohort is (family, property, method, variant): MLIP-NEB (mace-relax) and (mace-no-relax) "
+    "stay apart, since their errors differ several-fold. sigma counts at room temperature "
+    f"({RT_WINDOW_K[0]:.0f}-{RT_WINDOW_K[1]:.0f} K) in log10 S/cm; Ea and Em in eV. "
+    "Each measurement counts once (primary copies only); censored values (< or > bounds) are left out of every "
     "statistic. Computed values pair with experiment by material (same composition); bias is the "
     "median of computed - experimental over paired materials, with a seeded bootstrap 95% CI "
     "(given from 3 pairs up)."
@@ -71,47 +86,65 @@ prop = cols[1].selectbox(
 )
 fam = None if family == "(all)" else family
 sync_url(family=fam, property=prop)
-cohorts = _cohorts(fam, prop)
-table = pd.DataFrame(cohorts)
+table = pd.DataFrame(_cohorts(fam, prop))
 st.subheader("Cohort statistics")
 st.caption(f"{len(table)} cohorts")
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Bias per method")
-figure_with_export(bias_by_method(_cohorts(None, prop), property=prop), f"bias_{prop}")
+figure_with_export(figures.bias_by_method(_cohorts(None, prop), property=prop), f"bias_{prop}")
 
 st.subheader("Parity: computed vs experimental")
 pairs = paired_materials(records)
 pairs = pairs[(pairs["property"] == prop) & ((pairs["family"] == fam) if fam else True)]
 event = figure_with_export(
-    parity_plot(pairs, property=prop), f"parity_{prop}", on_select="rerun", key="parity"
+    figures.parity_plot(pairs, property=prop), f"parity_{prop}", on_select="rerun", key="parity"
 )
-_evidence_link(event, "parity")
+_evidence_link(event, 0)
+
+st.subheader("Same hop, two methods")
+st.caption(
+    "Where one source computes the same hop (same path id) with several methods, each is set "
+    "against NEB hop by hop: the same quantity on both sides, so no Em-vs-Ea caveat. Bias is "
+    "the median of (method - NEB) with a bootstrap 95% CI over hops; hops of one material are "
+    "not independent, so read n_materials beside it. frac_off: share of hops off by more "
+    "than threshold_ev."
+)
+agreement, same_hop = _same_hop(fam)
+if not agreement:
+    st.info("No hop is reported by NEB and another method here.")
+else:
+    st.dataframe(pd.DataFrame(agreement), hide_index=True, width="stretch")
+    event = figure_with_export(
+        figures.same_hop_parity(same_hop), "same_hop", on_select="rerun", key="same_hop"
+    )
+    _evidence_link(event, 0)
 
 st.subheader("Distribution by method")
 dist_family = fam or st.selectbox("Family for the distribution", families, key="dist_family")
 event = figure_with_export(
-    distribution_by_method(records, family=dist_family, property=prop),
+    figures.distribution_by_method(records, family=dist_family, property=prop),
     f"distribution_{dist_family}_{prop}",
     on_select="rerun",
     key="distribution",
 )
-_evidence_link(event, "distribution")
+_evidence_link(event, 1)
 
 st.subheader("Arrhenius fits of conductivity series")
 fits = _fits()
 st.caption(
     f"{len(fits)} fits of ln(sigma*T) vs 1/T (>= 3 temperatures over >= 40 K, one source "
-    "and DOI each); each is stored as a derived EXP Ea record."
+    "and DOI each); each is stored as a derived EXP Ea record. Fits with R² < 0.9 are flagged "
+    "(rule arrhenius-fit) on the Outliers page."
 )
 if len(fits):
     labels = [f"{r.composition_key} ({r.source}, {r.doi or 'no DOI'})" for r in fits.itertuples()]
     choice = st.selectbox("Fit", range(len(fits)), format_func=labels.__getitem__, key="fit")
     fit = fits.iloc[choice]
     event = figure_with_export(
-        arrhenius_plot(fit, _points(int(fit["record_id"]))),
+        figures.arrhenius_plot(fit, _points(int(fit["record_id"]))),
         "arrhenius",
         on_select="rerun",
         key="arrhenius",
     )
-    _evidence_link(event, "arrhenius")
+    _evidence_link(event, 1)

@@ -15,10 +15,11 @@ def _flags(status: str | None, rule: str | None) -> pd.DataFrame:
 
 st.title("Outliers: flags to review")
 st.caption(
-    "Rules: modified z-score (median/MAD) within a cohort (family, property, method); a computed "
-    "value far from the same material's experimental median (Em is compared with experimental Ea, "
-    "a different quantity); a reported conductivity far from the model's prediction, once the "
-    "model has written predictions. Flags are keyed by the record's stable key, so reviews "
+    "Rules: modified z-score (median/MAD) within a cohort (family, property, method, variant); "
+    "a computed value far from the same material's experimental median (Em is compared with "
+    "experimental Ea, a different quantity); a reported conductivity far from the model's prediction, once the "
+    "model has written predictions; an Arrhenius fit with R² below 0.9 (a series that is not one "
+    "line, e.g. across a phase transition). Flags are keyed by the record's stable key, so reviews "
     "survive rebuilds."
 )
 cols = st.columns(3)

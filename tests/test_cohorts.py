@@ -159,7 +159,8 @@ def test_cli_json(built_store):
         "mae_vs_exp",
         "spearman",
     }
-    assert keys <= set(payload["cohorts"][0])
+    assert keys | {"variant"} <= set(payload["cohorts"][0])
+    assert payload["method_agreement"] == []  # no two methods share an Ea hop
 
 
 def test_ingested_table_shows_up_in_its_cohort(store_copy, tmp_path):
@@ -216,6 +217,7 @@ def test_cohorts_page_renders_and_filter_changes_the_result(store_copy, monkeypa
     at.switch_page("pages/cohorts.py").run()
     assert not at.exception
     assert any("not the same quantity" in w.value for w in at.warning)
+    assert any(h.value == "Same hop, two methods" for h in at.subheader)
     before = at.dataframe[0].value
     at.selectbox(key="cohort_property").select("Ea").run()
     assert not at.exception
@@ -225,3 +227,108 @@ def test_cohorts_page_renders_and_filter_changes_the_result(store_copy, monkeypa
     at.selectbox(key="cohort_family").select(family).run()
     assert not at.exception
     assert set(at.dataframe[0].value["family"]) == {family}
+
+
+def test_variants_split_computed_cohorts_but_not_experiment():
+    rng = np.random.default_rng(4)
+    exp = rng.uniform(0.2, 0.8, 30)
+    rows = [
+        {"composition_key": f"M{i}", "property": "Ea", "method": "EXP", "value": v}
+        for i, v in enumerate(exp)
+    ]
+    # a derived Arrhenius Ea is experiment too: one reference, not its own cohort
+    rows.append(
+        {"composition_key": "M0", "property": "Ea", "method": "EXP", "value": exp[0]}
+        | {"sub_method": "arrhenius-fit"}
+    )
+    for variant, bias, spread in (("mace-relax", 0.05, 0.02), ("mace-no-relax", 1.0, 0.5)):
+        rows += [
+            {
+                "composition_key": f"M{i}",
+                "property": "Em",
+                "method": "MLIP-NEB",
+                "sub_method": variant,
+                "value": v + bias + e,
+            }
+            for i, (v, e) in enumerate(zip(exp, rng.normal(0, spread, 30), strict=True))
+        ]
+    stats = {c["method_label"]: c for c in cohort_stats(_records(rows))}
+    assert set(stats) == {"EXP", "MLIP-NEB (mace-relax)", "MLIP-NEB (mace-no-relax)"}
+    assert stats["EXP"]["variant"] is None and stats["EXP"]["n_records"] == 31
+    relax, no_relax = stats["MLIP-NEB (mace-relax)"], stats["MLIP-NEB (mace-no-relax)"]
+    assert (relax["method"], relax["variant"]) == ("MLIP-NEB", "mace-relax")
+    assert relax["n_records"] == no_relax["n_records"] == 30
+    assert relax["bias_ci95"][0] <= 0.05 <= relax["bias_ci95"][1]
+    assert relax["mae_vs_exp"] < 0.1 < 0.5 < no_relax["mae_vs_exp"]
+
+
+def _hops(n: int = 80, seed: int = 2) -> pd.DataFrame:
+    """Hops that NEB and two MLIP-NEB variants share, with known differences."""
+    rng = np.random.default_rng(seed)
+    neb = rng.uniform(0.1, 1.5, n)
+    rows = []
+    for i, v in enumerate(neb):
+        hop = {
+            "composition_key": f"M{i // 2}",
+            "family": "spinel" if i % 2 else "olivine",
+            "property": "Em",
+            "source": "s",
+            "path_id": f"M{i // 2} | PATH {i % 2 + 1}",
+        }
+        rows.append({**hop, "method": "NEB", "value": v})
+        relaxed = v + 0.2 + rng.normal(0, 0.03)
+        unrelaxed = v + (2.0 if i % 4 == 0 else rng.normal(0, 0.1))
+        mlip = {**hop, "method": "MLIP-NEB"}
+        rows.append({**mlip, "sub_method": "mace-relax", "value": relaxed})
+        rows.append({**mlip, "sub_method": "mace-no-relax", "value": unrelaxed})
+    # a hop only one method reports, another source's same path id, and experiment: none pair
+    rows.append({**hop, "path_id": "lonely", "method": "MLIP-NEB", "value": 9.0})
+    rows.append({**hop, "source": "t", "method": "AIMD", "value": 9.0})
+    rows.append({**hop, "method": "EXP", "value": 9.0})
+    return _records(rows)
+
+
+def test_method_agreement_recovers_planted_bias_on_same_hops():
+    from auditor.cohorts import ALL_FAMILIES, method_agreement, same_hop_pairs
+
+    records = _hops()
+    pairs = same_hop_pairs(records)
+    assert len(pairs) == 160 and set(pairs["method_label"]) == {
+        "MLIP-NEB (mace-relax)",
+        "MLIP-NEB (mace-no-relax)",
+    }
+    rows = {(r["method_label"], r["family"]): r for r in method_agreement(records)}
+    relax = rows[("MLIP-NEB (mace-relax)", ALL_FAMILIES)]
+    assert relax["n_hops"] == 80 and relax["n_materials"] == 40 and relax["reference"] == "NEB"
+    low, high = relax["bias_ci95"]
+    assert low <= 0.2 <= high and high - low < 0.05
+    assert relax["mae"] == pytest.approx(0.2, abs=0.01) and relax["frac_off"] == 0.0
+    assert relax["spearman"] > 0.95
+    no_relax = rows[("MLIP-NEB (mace-no-relax)", ALL_FAMILIES)]
+    assert no_relax["frac_off"] == pytest.approx(0.25)  # every fourth hop is off by 2 eV
+    assert abs(no_relax["bias"]) < 0.1 < 0.5 < no_relax["mae"]
+    for family in ("olivine", "spinel"):
+        assert rows[("MLIP-NEB (mace-relax)", family)]["n_hops"] == 40
+    assert {r["family"] for r in method_agreement(records, family="spinel")} == {
+        ALL_FAMILIES,
+        "spinel",
+    }
+    # any method label can be the reference
+    against_relax = method_agreement(records, "MLIP-NEB (mace-relax)")
+    (neb,) = [r for r in against_relax if r["method"] == "NEB" and r["family"] == ALL_FAMILIES]
+    assert neb["bias"] == pytest.approx(-0.2, abs=0.02)
+
+
+def test_real_store_pairs_neb_with_mlip_neb_on_the_same_hops(store_con):
+    from auditor.cohorts import ALL_FAMILIES, load_records, method_agreement
+
+    available = store_con.execute(
+        "SELECT available FROM sources WHERE name = 'devi2025'"
+    ).fetchone()
+    if not available or not available[0]:
+        pytest.skip("Devi et al. 2025 data are not available on this machine")
+    rows = method_agreement(load_records(store_con), n_boot=200)
+    pooled = {r["variant"]: r for r in rows if r["family"] == ALL_FAMILIES}
+    assert pooled["mace-relax"]["n_hops"] > 400 and pooled["mace-no-relax"]["n_hops"] > 400
+    # endpoint relaxation is what makes MACE NEB usable (Devi et al.: MAE ~0.36 vs ~1.7 eV)
+    assert pooled["mace-relax"]["mae"] < 0.5 < 1.0 < pooled["mace-no-relax"]["mae"]

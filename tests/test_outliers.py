@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditor.arrhenius import K_B_EV, fit_series
 from auditor.outliers import (
+    arrhenius_fit_flags,
     model_residual_flags,
     modified_z,
     modified_z_flags,
@@ -60,6 +62,56 @@ def test_small_cohorts_are_not_judged():
     assert modified_z_flags(_cohort([0.3, 0.3, 9.0])) == []
 
 
+def test_variants_are_separate_cohorts():
+    # relaxed runs sit near 0.3 eV, unrelaxed ones near 2 eV: pooled, the unrelaxed look wrong
+    relaxed = _cohort(np.linspace(0.25, 0.35, 20), method="MLIP-NEB", prefix="r")
+    unrelaxed = _cohort(np.linspace(1.9, 2.1, 3), method="MLIP-NEB", prefix="u")
+    pooled = modified_z_flags(pd.concat([relaxed, unrelaxed]))
+    assert {f["record_key"] for f in pooled} == {"u0", "u1", "u2"}
+    relaxed["sub_method"], unrelaxed["sub_method"] = "mace-relax", "mace-no-relax"
+    assert modified_z_flags(pd.concat([relaxed, unrelaxed])) == []
+    unrelaxed = _cohort([*np.linspace(1.9, 2.1, 8), 9.0], method="MLIP-NEB", prefix="u")
+    unrelaxed["sub_method"] = "mace-no-relax"
+    flags = modified_z_flags(pd.concat([relaxed, unrelaxed]))
+    assert [(f["record_key"], f["cohort"]) for f in flags] == [
+        ("u8", "garnet/Em/MLIP-NEB/mace-no-relax")
+    ]
+
+
+def _series_fit(temps, sigma) -> dict:
+    series = pd.DataFrame(
+        {
+            "record_id": range(len(temps)),
+            "record_key": [f"k{i}" for i in range(len(temps))],
+            "source": "s",
+            "doi": "10.1/x",
+            "composition_key": "LiX",
+            "material_raw": "LiX",
+            "family_raw": None,
+            "temperature_k": temps,
+            "value": sigma,
+        }
+    )
+    (fit,) = fit_series(series)
+    return {**fit, "record_key": "fit/LiX"}
+
+
+def test_low_r2_arrhenius_fit_is_flagged_and_a_clean_one_is_not():
+    temps = np.linspace(300.0, 500.0, 9)
+    clean = np.exp(10.0 - 0.4 / (K_B_EV * temps)) / temps
+    # a phase transition at 400 K: conductivity jumps three decades, then barely rises
+    crossing = np.where(temps < 400, clean * 1e-3, np.exp(10.0 - 0.05 / (K_B_EV * temps)) / temps)
+    fits = pd.DataFrame([_series_fit(temps, clean), _series_fit(temps, crossing)])
+    fits.loc[1, "record_key"] = "fit/crossing"
+    assert fits.loc[0, "r2"] > 0.99 and fits.loc[1, "r2"] < 0.9
+    flags = arrhenius_fit_flags(fits)
+    assert [f["record_key"] for f in flags] == ["fit/crossing"]
+    assert flags[0]["rule"] == "arrhenius-fit" and flags[0]["score"] > 1
+    assert "R²" in flags[0]["reason"] and "300-500 K" in flags[0]["reason"]
+    assert arrhenius_fit_flags(fits, min_r2=0.5) == []
+    assert arrhenius_fit_flags(fits.assign(r2=None)) == []
+
+
 def test_computed_value_far_from_experiment_is_flagged():
     exp = _cohort([0.30, 0.32], method="EXP", prop="Ea", prefix="a")
     exp["composition_key"] = "LiX"
@@ -90,7 +142,7 @@ def test_model_residual_hook():
 def test_reviews_survive_reflagging_and_rebuild(store_copy):
     con = duckdb.connect(str(store_copy))
     counts = refresh_flags(con)
-    assert counts["modified-z"] > 0
+    assert counts["modified-z"] > 0 and counts["arrhenius-fit"] >= 1
     flags = list_flags(con)
     n = len(flags)
     first = flags.iloc[0]
