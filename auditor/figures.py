@@ -189,8 +189,13 @@ def same_hop_parity(pairs: pd.DataFrame, *, reference: str = "NEB") -> go.Figure
         )
         notes.append(f"{label}: MAE {np.mean(np.abs(group['diff'])):.2f} {unit}, n={len(group)}")
     if len(pairs):
-        lo = float(min(pairs["reference_value"].min(), pairs["value"].min()))
-        hi = float(max(pairs["reference_value"].max(), pairs["value"].max()))
+        lo = float(min(pairs["reference_value"].min(), pairs["value"].min(), 0.0))
+        # Unrelaxed MLIP barriers reach tens of eV; a few of them would flatten every other point.
+        hi = float(max(pairs["reference_value"].max(), pairs["value"].quantile(0.98)))
+        above = int((pairs["value"] > hi).sum())
+        if above:
+            notes.append(f"{above} points above {hi:.1f} {unit} are off the plot")
+        fig.update_yaxes(range=[lo, hi * 1.05])
         fig.add_trace(
             go.Scatter(
                 x=[lo, hi],
