@@ -9,6 +9,8 @@ PAGES = [
     ("pages/upload.py", "Upload", ":material/upload:"),
     ("pages/cohorts.py", "Cohorts", ":material/compare_arrows:"),
     ("pages/outliers.py", "Outliers", ":material/flag:"),
+    ("pages/normalizer_review.py", "Normalizer review", ":material/rule:"),
+    ("pages/model.py", "Model", ":material/model_training:"),
 ]
 
 # Larger type and no sidebar for a meeting room; remove `present=1` from the URL to leave it.

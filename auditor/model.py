@@ -37,6 +37,12 @@ from sklearn.preprocessing import OneHotEncoder
 from auditor.features import baseline_columns, feature_frame, parse_sigma
 from db.composition import try_composition_key
 from db.config import BUNDLED_DATA, REPO_ROOT
+from db.predictions import (
+    prediction_count,
+    predictions_for_records,
+    sigma_model_inputs,
+    write_predictions,
+)
 
 MODEL_CODE_VERSION = "1"  # bump when features or training change meaning
 COVERAGE = 0.8
@@ -635,21 +641,10 @@ def load_model(
 
 # ---- the store -------------------------------------------------------------------------
 
-# SQL is kept to the two model tables of db/schema.sql; candidates to move into db/ later.
-_STORE_INPUTS_SQL = """
-SELECT r.record_id, r.composition_key, r.material_raw, r.family_raw, r.family,
-       r.source, r.source_row, e.space_group, e.sg_number, e.a, e.b, e.c,
-       e.alpha, e.beta, e.gamma, e.z, s.cif_path, s.density AS cif_density
-FROM records r
-LEFT JOIN entries e ON e.source = r.source AND e.source_row = r.source_row
-LEFT JOIN structures s ON r.source = 'obelix' AND s.obelix_id = r.source_row
-WHERE r.property = 'sigma'
-"""
-
 
 def store_inputs(con) -> pd.DataFrame:
     """Every sigma record of the store as model inputs (lattice and CIF where known)."""
-    raw = con.execute(_STORE_INPUTS_SQL).df()
+    raw = sigma_model_inputs(con)
     frame = raw.rename(columns={"family_raw": "family_source"})
     # The canonical key is the most reliable formula we hold; the raw text is the fallback.
     frame["composition"] = raw["composition_key"].where(
@@ -668,10 +663,7 @@ def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = 
     Returns:
         The number of predictions written in this call (0 when the version was present).
     """
-    done = con.execute(
-        "SELECT count(*) FROM predictions WHERE model_version = ?", [model.version]
-    ).fetchone()[0]
-    if done:
+    if prediction_count(con, model.version):
         return 0
     inputs = store_inputs(con)
     pred = model.predict(inputs) if len(inputs) else pd.DataFrame()
@@ -689,24 +681,17 @@ def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = 
     out.loc[has_oof, "lo80"] = held_out[has_oof] - model.halfwidth80
     out.loc[has_oof, "hi80"] = held_out[has_oof] + model.halfwidth80
     metrics = {k: model.metrics.get(k) for k in ("test", "baselines", "cv", "train_seconds")}
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "INSERT OR REPLACE INTO models (version, kind, train_hash, metrics, artifact_path) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [model.version, model.kind, model.train_hash, json.dumps(metrics), artifact_path],
-        )
-        con.register("_new_predictions", out)
-        con.execute(
-            "INSERT INTO predictions (model_version, record_id, composition_key, "
-            "pred_log10_sigma, lo80, hi80) SELECT model_version, record_id, composition_key, "
-            "pred_log10_sigma, lo80, hi80 FROM _new_predictions"
-        )
-        con.unregister("_new_predictions")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    write_predictions(
+        con,
+        {
+            "version": model.version,
+            "kind": model.kind,
+            "train_hash": model.train_hash,
+            "metrics": json.dumps(metrics),
+            "artifact_path": artifact_path,
+        },
+        out,
+    )
     return len(out)
 
 
@@ -718,25 +703,7 @@ def prediction_for_records(
     Columns: record_id, model_version, pred_log10_sigma, lo80, hi80. Records without a
     prediction are absent; pages show nothing for them.
     """
-    if not record_ids:
-        return pd.DataFrame(
-            columns=["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
-        )
-    version = model_version or _latest_version(con)
-    if version is None:
-        return pd.DataFrame(
-            columns=["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
-        )
-    return con.execute(
-        "SELECT record_id, model_version, pred_log10_sigma, lo80, hi80 FROM predictions "
-        "WHERE model_version = ? AND list_contains(?, record_id) AND pred_log10_sigma IS NOT NULL",
-        [version, [int(r) for r in record_ids]],
-    ).df()
-
-
-def _latest_version(con) -> str | None:
-    row = con.execute("SELECT version FROM models ORDER BY created_at DESC LIMIT 1").fetchone()
-    return row[0] if row else None
+    return predictions_for_records(con, record_ids, model_version)
 
 
 def interval_outliers(
@@ -869,3 +836,20 @@ def importance_figure(report: dict):
         y="feature block",
         orientation="h",
     )
+
+
+def ensure_store_predictions(con, *, train_if_missing: bool = True) -> dict:
+    """Put the latest saved model's predictions into the store, once per model version.
+
+    Trains and saves the official model first when none is saved and `train_if_missing`
+    (about a minute on two cores); otherwise leaves the store without predictions.
+    """
+    model, trained = load_model(), False
+    if model is None:
+        if not train_if_missing:
+            return {"version": None, "trained": False, "written": 0}
+        model, trained = train_official(), True
+        save_model(model)
+    path = models_dir() / f"{model.version}.joblib"
+    written = predict_store(con, model, artifact_path=str(path))
+    return {"version": model.version, "trained": trained, "written": written}

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from auditor.arrhenius import derive_arrhenius_records
+from auditor.model import ensure_store_predictions
 from auditor.normalize.apply import normalize_store
 from db.config import BUNDLED_DATA, db_path, external_data_dir
 from db.links import link_measurements
@@ -71,6 +72,17 @@ def _carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
             if table in existing:
                 con.execute(f"INSERT INTO {table} SELECT * FROM old.{table}")  # noqa: S608
                 counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+        if "normalization_decisions" in existing:
+            # Rules decisions are made again by the build; what an LLM or a person decided is
+            # history that must survive (a rejected LLM answer is not asked again).
+            cols = "kind, input, output, backend, status, confidence, reason, prompt_version, created_at"
+            con.execute(
+                f"INSERT INTO normalization_decisions ({cols}) SELECT {cols} "  # noqa: S608
+                "FROM old.normalization_decisions WHERE backend <> 'rules' ORDER BY decision_id"
+            )
+            counts["normalization_decisions"] = con.execute(
+                "SELECT count(*) FROM normalization_decisions"
+            ).fetchone()[0]
     finally:
         con.execute("DETACH old")
     return counts
@@ -135,6 +147,8 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
         # Ea is derived from each source's conductivity series.
         summary["normalization"] = normalize_store(con)
         summary["arrhenius_fits"] = derive_arrhenius_records(con)
+        # Predictions of the saved model, if there is one (the app trains one on first start).
+        summary["predictions"] = ensure_store_predictions(con, train_if_missing=False)
         summary["carried_over"] = carried
         summary["seconds"] = round(time.perf_counter() - started, 2)
         ext = external_data_dir()

@@ -17,8 +17,13 @@ from pymatgen.core import Composition, Element
 
 _SPACES = re.compile(r"\s+")
 # PDF scrapes move subscripts away from their element: `Li SiS  4 4`, `(PO )  4 3`.
-# Two bare numbers in a row, or a letter then a space before `)`, mean a mangled formula.
-_MANGLED = re.compile(r"\d\s+\d|[A-Za-z]\s+\)")
+# Two bare numbers in a row, a letter then a space before `)`, or spaced elements with a bare
+# number at the end (`Li OCl 3`) mean a mangled formula.
+_MANGLED = re.compile(
+    r"\d\s+\d|[A-Za-z]\s+\)|^(?=.*[A-Za-z]\s+[A-Z]).*[A-Za-z]\s+\d+(?:\.\d+)?\s*$"
+)
+# `P05` is a typo for P0.5 or P5; pymatgen would read it as 5.
+_LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
 # Adduct / hydrate separators: `Mg(BH4)2·NH3`, `...*(H2O)18`.
 _ADDUCT = re.compile(r"\s*[·•∙*]\s*")
 _LEADING_COEFF = re.compile(r"^(\d+(?:\.\d+)?)(?=[A-Z(\[])")
@@ -67,6 +72,8 @@ def composition_key(raw: str) -> str:
         raise CompositionError("empty formula")
     if _MANGLED.search(raw_text):
         raise CompositionError(f"mangled formula (subscripts detached from elements): {raw!r}")
+    if _LEADING_ZERO.search(raw_text):
+        raise CompositionError(f"an amount with a leading zero (a typo for 0.x?): {raw!r}")
     text = _join_adducts(_SPACES.sub("", raw_text))
     try:
         comp = Composition(text)

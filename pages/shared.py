@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import streamlit as st
 
+from auditor.model import ensure_store_predictions
+from db.build import build_store
 from db.config import db_path
 from db.store import connect
 
@@ -11,15 +16,18 @@ from db.store import connect
 @st.cache_resource(show_spinner=False)
 def _store_connection(path: str):
     # Built on first use: the progress shows while the bundled sources load.
-    from pathlib import Path
-
     if not Path(path).exists():
-        from db.build import build_store
-
         bar = st.progress(0.0, text="Building the evidence store from the bundled data...")
         build_store(path, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
         bar.empty()
-    return connect(path)
+    con = connect(path)
+    # Predictions are computed once per model version, never per page view.
+    train = os.environ.get("SSE_AUDIT_TRAIN_ON_START", "1") != "0"
+    with st.spinner(
+        "Preparing the conductivity model's predictions (the first start trains it, about a minute)..."
+    ):
+        ensure_store_predictions(con, train_if_missing=train)
+    return con
 
 
 def store_cursor():

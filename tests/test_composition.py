@@ -31,6 +31,8 @@ def test_same_composition_gives_one_key(raw, key):
         ("", "empty"),
         ("Li SiS  4 4", "mangled"),
         ("Li0.91Hf2.022(PO )  4 3", "mangled"),
+        ("Li OCl 3", "mangled"),
+        ("Li3.5Si0.5P05S4", "leading zero"),
         ("Li7La3Zr2O12 (cubic)", "not a chemical formula"),
         ("'; DROP TABLE records; --", "not"),
     ],

@@ -1,0 +1,80 @@
+"""SQL for the conductivity models and their predictions (tables `models`, `predictions`)."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+PREDICTION_COLUMNS = ["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
+
+
+def sigma_model_inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every sigma record with what a model can use: lattice and space group, CIF path."""
+    return con.execute(
+        """
+        SELECT r.record_id, r.composition_key, r.material_raw, r.family_raw, r.family,
+               r.source, r.source_row, e.space_group, e.sg_number, e.a, e.b, e.c,
+               e.alpha, e.beta, e.gamma, e.z, s.cif_path, s.density AS cif_density
+        FROM records r
+        LEFT JOIN entries e ON e.source = r.source AND e.source_row = r.source_row
+        LEFT JOIN structures s ON r.source = 'obelix' AND s.obelix_id = r.source_row
+        WHERE r.property = 'sigma'
+        ORDER BY r.record_id
+        """
+    ).df()
+
+
+def prediction_count(con: duckdb.DuckDBPyConnection, version: str) -> int:
+    """How many predictions a model version has in the store."""
+    return con.execute(
+        "SELECT count(*) FROM predictions WHERE model_version = ?", [version]
+    ).fetchone()[0]
+
+
+def write_predictions(
+    con: duckdb.DuckDBPyConnection, model_row: dict, predictions: pd.DataFrame
+) -> None:
+    """Record a model and its predictions in one transaction.
+
+    Args:
+        model_row: version, kind, train_hash, metrics (JSON text), artifact_path.
+        predictions: model_version, record_id, composition_key, pred_log10_sigma, lo80, hi80.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT OR REPLACE INTO models (version, kind, train_hash, metrics, artifact_path) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [model_row[k] for k in ("version", "kind", "train_hash", "metrics", "artifact_path")],
+        )
+        con.register("_new_predictions", predictions)
+        con.execute(
+            "INSERT INTO predictions (model_version, record_id, composition_key, "
+            "pred_log10_sigma, lo80, hi80) SELECT model_version, record_id, composition_key, "
+            "pred_log10_sigma, lo80, hi80 FROM _new_predictions"
+        )
+        con.unregister("_new_predictions")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def latest_model_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The version of the model most recently recorded in the store."""
+    row = con.execute("SELECT version FROM models ORDER BY created_at DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def predictions_for_records(
+    con: duckdb.DuckDBPyConnection, record_ids: list[int], version: str | None = None
+) -> pd.DataFrame:
+    """Predicted log10 sigma and 80% interval per record (latest model unless `version`)."""
+    version = version or latest_model_version(con)
+    if not record_ids or version is None:
+        return pd.DataFrame(columns=PREDICTION_COLUMNS)
+    return con.execute(
+        "SELECT record_id, model_version, pred_log10_sigma, lo80, hi80 FROM predictions "
+        "WHERE model_version = ? AND list_contains(?, record_id) AND pred_log10_sigma IS NOT NULL",
+        [version, [int(r) for r in record_ids]],
+    ).df()
