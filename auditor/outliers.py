@@ -8,9 +8,9 @@ Rules (each flag is keyed by the record's stable `record_key` and the rule):
 - `vs-experiment`: a computed value further than `tolerance[property]` from the median of the
   same material's experimental values (Em is compared with experimental Ea, a different
   quantity; the reason says so).
-- `model-residual`: a reported room-temperature sigma further than `model_tolerance` decades from
-  the conductivity model's prediction. Reads the `predictions` table the model writes
-  (auditor.model); until it holds predictions this rule raises nothing.
+- `model-residual`: a reported room-temperature sigma outside the conductivity model's 80%
+  interval by at least the interval's half-width (auditor.model.interval_outliers). Reads the
+  `predictions` table the model writes; until it holds predictions this rule raises nothing.
 - `arrhenius-fit`: a derived Arrhenius Ea whose fit has R² < `min_r2` (0.9 by default): the
   series is not one straight line in ln(sigma*T) vs 1/T, typically because it crosses a phase
   transition or a change of mechanism, so one Ea averages regimes.
@@ -36,7 +36,6 @@ Z_THRESHOLD = 3.5
 MIN_COHORT = 5
 # How far a computed value may sit from experiment before a person should look (log10 S/cm, eV).
 TOLERANCE: dict[str, float] = {"sigma": 2.0, "Ea": 0.3, "Em": 0.3}
-MODEL_TOLERANCE_DECADES = 1.5
 # Below this R² a series is not one Arrhenius line.
 MIN_ARRHENIUS_R2 = 0.9
 
@@ -129,33 +128,19 @@ def vs_experiment_flags(
     return flags
 
 
-def model_residual_flags(
-    predictions: pd.DataFrame, *, tolerance_decades: float = MODEL_TOLERANCE_DECADES
-) -> list[dict]:
-    """`model-residual` flags from observed vs predicted log10 sigma (db.flags.model_predictions)."""
-    flags: list[dict] = []
-    for _, row in predictions.iterrows():
-        resid = row["observed"] - row["predicted"]
-        if abs(resid) <= tolerance_decades:
-            continue
-        interval = (
-            f", 80% interval [{row['lo80']:.2f}, {row['hi80']:.2f}]"
-            if pd.notna(row.get("lo80")) and pd.notna(row.get("hi80"))
-            else ""
-        )
-        flags.append(
-            {
-                "record_key": row["record_key"],
-                "rule": "model-residual",
-                "cohort": f"model {row['model_version']}",
-                "score": round(float(resid / tolerance_decades), 3),
-                "reason": (
-                    f"log10 sigma {row['observed']:.2f} vs model {row['predicted']:.2f}{interval}: "
-                    f"off by {resid:+.2f} decades, tolerance ±{tolerance_decades}"
-                ),
-            }
-        )
-    return flags
+def model_residual_flags(predictions: pd.DataFrame) -> list[dict]:
+    """`model-residual` flags: a reported log10 sigma outside the model's 80% interval by a
+    wide margin (auditor.model.interval_outliers decides what wide means).
+
+    Args:
+        predictions: db.flags.model_predictions (observed, predicted, lo80, hi80 per record).
+    """
+    from auditor.model import interval_outliers
+
+    observed = predictions.rename(
+        columns={"observed": "log10_value", "predicted": "pred_log10_sigma"}
+    )
+    return [{**flag, "rule": "model-residual"} for flag in interval_outliers(observed)]
 
 
 def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2) -> list[dict]:
@@ -196,7 +181,6 @@ def refresh_flags(
     z_threshold: float = Z_THRESHOLD,
     min_cohort: int = MIN_COHORT,
     tolerance: dict[str, float] | None = None,
-    model_tolerance_decades: float = MODEL_TOLERANCE_DECADES,
     min_r2: float = MIN_ARRHENIUS_R2,
 ) -> dict[str, int]:
     """Run every rule over the store and write the flags idempotently (reviews are kept).
@@ -212,9 +196,7 @@ def refresh_flags(
     by_rule = {
         "modified-z": modified_z_flags(records, z_threshold=z_threshold, min_cohort=min_cohort),
         "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
-        "model-residual": model_residual_flags(
-            model_predictions(con), tolerance_decades=model_tolerance_decades
-        ),
+        "model-residual": model_residual_flags(model_predictions(con)),
         "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
     }
     upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(RULES))
