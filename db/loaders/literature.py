@@ -5,11 +5,28 @@ from __future__ import annotations
 import pandas as pd
 
 from auditor.vocab import METHOD_TAGS
-from db.composition import composition_key
-from db.loaders.common import LoadResult, SourceSpec, blank, make_record
+from db.composition import CompositionError
+from db.loaders.common import LoadResult, SourceSpec, blank, make_record, resolve_composition
 
 # Hand tags in the table that are not in our vocabulary spelling.
 _TAG_SPELLING = {"other": "OTHER"}
+
+
+def _literature_key(row: dict) -> tuple[str, str | None]:
+    """The key from the curated `formula` column, else from the name as reported.
+
+    Both go through the normalizer's rules when pymatgen alone cannot read them
+    (`Na3PS4 (glass)`); a template (`Li5La3M2O12 (M=Nb,Ta)`) stays unresolved.
+    """
+    reasons = []
+    for column in ("formula", "material_as_reported"):
+        if blank(row[column]):
+            continue
+        try:
+            return resolve_composition(row[column])
+        except CompositionError as exc:
+            reasons.append(f"{column}: {exc}")
+    raise CompositionError("; ".join(reasons) or "no formula")
 
 
 def load_literature(spec: SourceSpec) -> LoadResult:
@@ -30,7 +47,9 @@ def load_literature(spec: SourceSpec) -> LoadResult:
                 notes.append("reported as an activation energy; an NEB barrier of one hop -> Em")
             if row["citation_short"]:
                 notes.append(f"citation: {row['citation_short']}")
-            key = composition_key(row["formula"]) if not blank(row["formula"]) else None
+            key, key_note = _literature_key(row)
+            if key_note:
+                notes.append(key_note)
             return [
                 make_record(
                     source=spec.name,
