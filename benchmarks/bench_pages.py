@@ -21,7 +21,6 @@ from app import PAGES  # noqa: E402
 from db.config import REPO_ROOT, db_path  # noqa: E402
 from db.store import connect  # noqa: E402
 
-
 # A realistic view per page (what a demo opens), as URL query parameters.
 VIEWS = {
     "pages/explorer.py": {"q": "LLZO"},
