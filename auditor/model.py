@@ -853,3 +853,19 @@ def ensure_store_predictions(con, *, train_if_missing: bool = True) -> dict:
     path = models_dir() / f"{model.version}.joblib"
     written = predict_store(con, model, artifact_path=str(path))
     return {"version": model.version, "trained": trained, "written": written}
+
+
+def model_beside_reported(sigma_records: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """Reported log10 sigma next to the prediction and its 80% interval, with where it falls."""
+    table = sigma_records[
+        ["record_id", "log10_value", "censored", "temperature_k", "source", "doi"]
+    ].merge(predictions[["record_id", "pred_log10_sigma", "lo80", "hi80"]], on="record_id")
+    y = table["log10_value"]
+    table["vs_interval"] = np.select(
+        [y < table["lo80"], y > table["hi80"]], ["below", "above"], default="inside"
+    )
+    # An upper bound below the interval is informative; one above it says nothing.
+    table.loc[(table["censored"] == "<") & (table["vs_interval"] == "above"), "vs_interval"] = (
+        "bound above"
+    )
+    return table.round({"log10_value": 2, "pred_log10_sigma": 2, "lo80": 2, "hi80": 2})

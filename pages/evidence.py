@@ -4,7 +4,7 @@ import streamlit as st
 
 from auditor.explore import search_keys
 from auditor.figures import arrhenius_plot
-from auditor.model import prediction_for_records
+from auditor.model import model_beside_reported, prediction_for_records
 from auditor.outliers import flag_table
 from db.derived import arrhenius_fits, arrhenius_points
 from db.flags import list_flags
@@ -101,6 +101,20 @@ st.dataframe(
         "doi_link": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)")
     },
 )
+
+sigma = records[records["property"] == "sigma"]
+predictions = _predictions(tuple(int(r) for r in sigma["record_id"]))
+if not sigma.empty:
+    st.subheader("Reported conductivities beside the model")
+    if predictions.empty:
+        st.caption("No model prediction in the store yet (see the Model page).")
+    else:
+        beside = model_beside_reported(sigma, predictions)
+        st.caption(
+            "Predicted log10 σ with its 80% interval, from a model trained without this material "
+            "where it was in training (held-out folds)."
+        )
+        st.dataframe(beside, hide_index=True, width="stretch")
 
 with st.expander("Normalization decisions that placed these records", expanded=False):
     decisions = _decisions(key)
