@@ -8,7 +8,7 @@ import streamlit as st
 
 from auditor.normalize import review
 from auditor.vocab import FAMILIES
-from db.store import connect
+from pages.shared import store_cursor
 
 st.header("Normalizer review")
 st.caption(
@@ -31,11 +31,7 @@ filters = {
     "max_confidence": None if max_conf >= 1.0 else max_conf,
     "search": search or None,
 }
-con = connect(read_only=True)
-try:
-    table = review.decision_table(con, **filters)
-finally:
-    con.close()
+table = review.decision_table(store_cursor(), **filters)
 
 st.write(f"{len(table)} decisions (newest first, at most 500)")
 st.dataframe(table, hide_index=True, width="stretch")
@@ -51,11 +47,7 @@ if picked is not None:
     st.subheader(f"{row['kind']}: {row['input']}")
     st.write(row["reason"])
     if st.button("Accept this answer", type="primary"):
-        con = connect()
-        try:
-            answer = review.accept(con, int(row["decision_id"]), reviewer=reviewer or None)
-        finally:
-            con.close()
+        answer = review.accept(store_cursor(), int(row["decision_id"]), reviewer=reviewer or None)
         st.success(f"Accepted: {answer}")
     with st.form("override"):
         answer = {}
@@ -69,10 +61,9 @@ if picked is not None:
                 answer[name] = st.selectbox(name, options, index=index)
         note = st.text_input("Note (why)")
         if st.form_submit_button("Save override"):
-            con = connect()
             try:
                 saved = review.override(
-                    con,
+                    store_cursor(),
                     row["kind"],
                     row["input"],
                     answer,
@@ -82,8 +73,6 @@ if picked is not None:
                 st.success(f"Override saved: {saved}")
             except ValueError as exc:
                 st.error(str(exc))
-            finally:
-                con.close()
 
 st.divider()
 st.subheader("Ask the LLM about unresolved inputs")
@@ -104,17 +93,14 @@ else:
             model=model, base_url=secrets.get("base_url"), api_key=secrets.get("api_key")
         )
         bar = st.progress(0.0, text="asking")
-        con = connect()
-        try:
-            run = review.ask_llm(
-                con,
-                kind,
-                config=config,
-                limit=int(limit),
-                progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
-            )
-        finally:
-            con.close()
+        con = store_cursor()
+        run = review.ask_llm(
+            con,
+            kind,
+            config=config,
+            limit=int(limit),
+            progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
+        )
         st.write(
             f"{run.calls} calls, {run.cache_hits} from cache, {run.accepted} accepted, "
             f"{len(run.rejected)} rejected"

@@ -37,7 +37,7 @@ def test_accept_and_override_persist(app):
     assert not at.exception
     at.button[0].click().run()  # Accept this answer
     assert not at.exception and at.success
-    con = duckdb.connect(str(store), read_only=True)
+    con = duckdb.connect(str(store))  # same configuration as the page's connection
     try:
         n = con.execute("SELECT count(*) FROM normalization_overrides").fetchone()[0]
     finally:
@@ -54,7 +54,7 @@ def test_override_form_checks_the_vocabulary_and_saves(app):
     next(t for t in at.text_input if t.label == "formula").input("Li3PS4")
     next(b for b in at.button if b.label == "Save override").click().run()
     assert not at.exception and at.success
-    con = duckdb.connect(str(store), read_only=True)
+    con = duckdb.connect(str(store))  # same configuration as the page's connection
     try:
         output = con.execute("SELECT output FROM normalization_overrides").fetchone()[0]
     finally:
