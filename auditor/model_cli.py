@@ -40,7 +40,7 @@ def _evaluate_files(train_path: str, test_path: str, *, quick: bool) -> dict:
             "unparseable_composition": int((~mask).sum()),
             "missing_target": int((~finite).sum()),
         }
-    kind = "rf-median" if quick else None
+    kind = "et-median" if quick else None
     model = train(train_frame, kind=kind, quick=quick)
     report = comparison_report(model, train_frame, test_frame, quick=quick, importances=False)
     return {

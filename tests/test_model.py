@@ -13,7 +13,9 @@ from auditor import model_cli
 from auditor.features import CENSORED_LOG10
 from auditor.model import (
     conformal_halfwidth,
+    cv_metrics,
     exclude_compositions,
+    grouped_folds,
     interval_outliers,
     load_model,
     load_obelix,
@@ -71,6 +73,29 @@ def test_groups_join_doi_and_composition():
     g = training_groups(frame)
     assert g[0] == g[1] == g[2]  # d1 joins A,B; B joins d2
     assert len({g[0], g[3], g[4]}) == 3
+
+
+def test_repeated_grouped_folds_never_split_a_group():
+    groups = np.repeat(np.arange(12), [40, 20, 9, 5, 5, 4, 3, 3, 2, 2, 1, 1])
+    held_out = {}
+    for r, fit_idx, val_idx in grouped_folds(groups, n_splits=5, repeats=3):
+        assert not set(groups[fit_idx]) & set(groups[val_idx])
+        held_out.setdefault(r, []).extend(val_idx.tolist())
+    assert all(sorted(rows) == list(range(len(groups))) for rows in held_out.values())
+    # Shuffled assignment: the giant group meets different neighbours across repeats.
+    neighbours = set()
+    for _, _, val_idx in grouped_folds(groups, n_splits=5, repeats=3):
+        if 0 in groups[val_idx]:
+            neighbours.add(frozenset(groups[val_idx].tolist()))
+    assert len(neighbours) > 1
+
+
+def test_cv_metrics_score_only_the_chosen_rows():
+    y = np.array([0.0, 0.0, 0.0, 10.0])
+    oof = np.array([[1.0, 1.0, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0]])
+    scored = np.array([True, True, True, False])  # the extra-source row is not scored
+    m = cv_metrics(y, oof, scored)
+    assert m["mae"] == pytest.approx(1.0) and m["n"] == 3 and m["repeats"] == 2
 
 
 def test_conformal_halfwidth_covers_about_80_percent():
