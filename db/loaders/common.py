@@ -112,8 +112,9 @@ def resolve_composition(material_raw: str) -> tuple[str, str | None]:
         return composition_key(material_raw), None
     except CompositionError as first:
         if _COMPOSITE.search(str(material_raw)):
+            share = _COMPOSITE.search(str(material_raw)).group(0)
             raise CompositionError(
-                f"a composite ({_COMPOSITE.search(str(material_raw)).group(0)}) is not one material: {material_raw!r}"
+                f"a composite is not one material: {material_raw!r} ({share})"
             ) from None
         if _mixed_coefficients(material_raw):
             raise CompositionError(

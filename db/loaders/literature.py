@@ -26,7 +26,9 @@ def _literature_key(row: dict) -> tuple[str, str | None]:
             return resolve_composition(row[column])
         except CompositionError as exc:
             reasons.append(f"{column}: {exc}")
-    raise CompositionError("; ".join(reasons) or "no formula")
+    raise CompositionError(
+        "neither the formula nor the name reads as one formula: " + "; ".join(reasons)
+    )
 
 
 def load_literature(spec: SourceSpec) -> LoadResult:
