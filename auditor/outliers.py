@@ -133,7 +133,8 @@ def model_residual_flags(predictions: pd.DataFrame) -> list[dict]:
     wide margin (auditor.model.interval_outliers decides what wide means).
 
     Args:
-        predictions: db.flags.model_predictions (observed, predicted, lo80, hi80 per record).
+        predictions: db.predictions.observed_vs_predicted (observed, predicted, lo80, hi80,
+            censored per room-temperature record).
     """
     from auditor.model import interval_outliers
 
@@ -188,15 +189,16 @@ def refresh_flags(
     Returns:
         Flags raised per rule in this run.
     """
-    from auditor.cohorts import load_records
+    from auditor.cohorts import RT_WINDOW_K, load_records
     from db.derived import arrhenius_fits
-    from db.flags import model_predictions, upsert_flags
+    from db.flags import upsert_flags
+    from db.predictions import observed_vs_predicted
 
     records = load_records(con)
     by_rule = {
         "modified-z": modified_z_flags(records, z_threshold=z_threshold, min_cohort=min_cohort),
         "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
-        "model-residual": model_residual_flags(model_predictions(con)),
+        "model-residual": model_residual_flags(observed_vs_predicted(con, RT_WINDOW_K)),
         "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
     }
     upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(RULES))

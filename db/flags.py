@@ -106,22 +106,3 @@ def review_flag(
         [status, note, reviewer, record_key, rule],
     )
     return True
-
-
-def model_predictions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The latest model's room-temperature sigma predictions next to the observed values.
-
-    Empty until the model (auditor.model) has written the `predictions` table.
-    """
-    return con.execute(
-        """
-        WITH latest AS (SELECT version FROM models ORDER BY created_at DESC LIMIT 1)
-        SELECT r.record_key, r.composition_key, r.log10_value AS observed,
-               p.pred_log10_sigma AS predicted, p.lo80, p.hi80, p.model_version
-        FROM predictions p
-        JOIN records r USING (record_id)
-        WHERE p.model_version IN (SELECT version FROM latest)
-          AND r.property = 'sigma' AND r.censored IS NULL AND r.log10_value IS NOT NULL
-          AND p.pred_log10_sigma IS NOT NULL
-        """
-    ).df()

@@ -78,3 +78,26 @@ def predictions_for_records(
         "WHERE model_version = ? AND list_contains(?, record_id) AND pred_log10_sigma IS NOT NULL",
         [version, [int(r) for r in record_ids]],
     ).df()
+
+
+def observed_vs_predicted(
+    con: duckdb.DuckDBPyConnection, t_window_k: tuple[float, float]
+) -> pd.DataFrame:
+    """Reported room-temperature log10 sigma beside the latest model's prediction and interval.
+
+    Only records measured within `t_window_k`: the model predicts room-temperature values.
+    """
+    return con.execute(
+        """
+        WITH latest AS (SELECT version FROM models ORDER BY created_at DESC LIMIT 1)
+        SELECT r.record_key, r.composition_key, r.log10_value AS observed, r.censored,
+               p.pred_log10_sigma AS predicted, p.lo80, p.hi80, p.model_version
+        FROM predictions p
+        JOIN records r USING (record_id)
+        WHERE p.model_version IN (SELECT version FROM latest)
+          AND r.property = 'sigma' AND r.log10_value IS NOT NULL
+          AND r.temperature_k BETWEEN ? AND ?
+          AND p.pred_log10_sigma IS NOT NULL
+        """,
+        [t_window_k[0], t_window_k[1]],
+    ).df()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from auditor.cohorts import RT_WINDOW_K
 from auditor.explore import search_keys
 from auditor.figures import arrhenius_plot
 from auditor.model import model_beside_reported, prediction_for_records
@@ -102,10 +103,11 @@ st.dataframe(
     },
 )
 
-sigma = records[records["property"] == "sigma"]
+# The model predicts room-temperature conductivity: compare it with room-temperature values only.
+sigma = records[(records["property"] == "sigma") & records["temperature_k"].between(*RT_WINDOW_K)]
 predictions = _predictions(tuple(int(r) for r in sigma["record_id"]))
 if not sigma.empty:
-    st.subheader("Reported conductivities beside the model")
+    st.subheader("Room-temperature conductivities beside the model")
     if predictions.empty:
         st.caption("No model prediction in the store yet (see the Model page).")
     else:
