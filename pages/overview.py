@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from auditor.explore import to_csv_bytes
 from auditor.figures_overview import coverage_heatmap, element_heatmap
 from db.queries import coverage, element_counts, quarantine_rows, quarantine_summary, store_stats
 from pages.shared import figure_with_export, store_cursor
@@ -47,8 +48,11 @@ st.dataframe(quarantine, hide_index=True, width="stretch")
 source = st.selectbox(
     "Show the quarantined rows of", ["(all)", *sorted(quarantine["source"].unique())]
 )
-st.dataframe(
-    quarantine_rows(store_cursor(), None if source == "(all)" else source).head(500),
-    hide_index=True,
-    width="stretch",
+rows = quarantine_rows(store_cursor(), None if source == "(all)" else source)
+st.dataframe(rows.head(500), hide_index=True, width="stretch")
+st.download_button(
+    f"Download these {len(rows)} quarantined rows with reasons (CSV)",
+    to_csv_bytes(rows),
+    f"quarantine_{source.strip('()')}.csv",
+    "text/csv",
 )
