@@ -306,6 +306,182 @@ def _cif_features(summary: dict | None) -> dict[str, float]:
     }
 
 
+# ---- optional descriptor blocks (opt-in; see `OPTIONAL_BLOCKS`) ------------------------
+
+# 'chem': composition chemistry the element statistics do not spell out (anion identity,
+# polyanion groups, doping/off-stoichiometry, anion-cation electronegativity gap).
+# 'sites': carrier-site and packing descriptors from the CIF (Li site count, occupancy,
+# coordination, Li-Li distances, anion packing fraction, free volume per Li).
+OPTIONAL_BLOCKS: tuple[str, ...] = ("chem", "sites")
+DEFAULT_BLOCKS: tuple[str, ...] = ()
+CHEM_ANIONS: tuple[str, ...] = ("O", "S", "Se", "Cl", "Br", "I", "F", "N", "H")
+# (central atom, ligand, ligands per group) of polyanions recognisable from a formula.
+POLYANIONS: tuple[tuple[str, str, int], ...] = (
+    ("P", "O", 4), ("Si", "O", 4), ("Ge", "O", 4), ("B", "O", 3), ("S", "O", 4),
+    ("P", "S", 4), ("Si", "S", 4), ("Ge", "S", 4), ("Sn", "S", 4), ("Sb", "S", 4),
+    ("B", "H", 4), ("Al", "H", 4), ("N", "H", 2),
+)  # fmt: skip
+# Shannon-like ionic radii (A) of the anions, for packing fractions.
+ANION_RADII: dict[str, float] = {
+    "O": 1.40, "S": 1.84, "Se": 1.98, "Te": 2.21, "F": 1.33, "Cl": 1.81, "Br": 1.96,
+    "I": 2.20, "N": 1.46,
+}  # fmt: skip
+LI_ANION_CUTOFF = 1.25  # a Li neighbour is an anion within 1.25x (r_Li+ + r_anion)
+LI_RADIUS = 0.76
+
+
+@lru_cache(maxsize=8192)
+def chemistry_descriptors(formula: str) -> dict[str, float]:
+    """The 'chem' block: anion one-hots, polyanion groups, doping and electronegativity gap."""
+    comp = parse_composition(formula)
+    out: dict[str, float] = {}
+    if comp is None:
+        return out
+    amt = comp.get_el_amt_dict()
+    total = sum(amt.values())
+    for a in CHEM_ANIONS:
+        out[f"chem_has_{a}"] = float(a in amt)
+    anion_amt = sum(v for k, v in amt.items() if k in ANIONS)
+    bound = 0.0
+    for centre, ligand, n in POLYANIONS:
+        if centre in amt and ligand in amt and centre != ligand:
+            groups = min(amt[centre], amt[ligand] / n)
+            out[f"chem_{centre}{ligand}{n}"] = groups / total
+            bound += groups * n
+        else:
+            out[f"chem_{centre}{ligand}{n}"] = 0.0
+    out["chem_polyanion_share"] = min(bound / anion_amt, 1.0) if anion_amt else float("nan")
+    out["chem_mixed_anion"] = float(sum(k in ANIONS for k in amt) > 1)
+    cations = [k for k in amt if k not in ANIONS]
+    out["chem_n_cations"] = float(len(cations))
+    out["chem_n_nonint"] = float(sum(abs(v - round(v)) > 1e-3 for v in amt.values()))
+    out["chem_li_nonint"] = float(abs(amt.get("Li", 0) - round(amt.get("Li", 0))) > 1e-3)
+    out["chem_n_dopants"] = float(sum(v < 0.5 for k, v in amt.items() if k != "Li"))
+    xs = {k: _element_property(k, "X") for k in amt}
+    an = [k for k in amt if k in ANIONS and np.isfinite(xs[k])]
+    ca = [k for k in cations if np.isfinite(xs[k])]
+    if an and ca:
+        xa = sum(amt[k] * xs[k] for k in an) / sum(amt[k] for k in an)
+        xc = sum(amt[k] * xs[k] for k in ca) / sum(amt[k] for k in ca)
+        out["chem_dX"] = xa - xc
+        out["chem_dX_li"] = xa - xs.get("Li", float("nan")) if "Li" in amt else float("nan")
+    else:
+        out["chem_dX"] = out["chem_dX_li"] = float("nan")
+    return out
+
+
+def summarize_sites(path: str) -> dict[str, float]:
+    """The 'sites' block for one CIF: Li sites, occupancy, coordination, distances, packing."""
+    from pymatgen.core import Structure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = Structure.from_file(str(path))
+    vol = float(s.volume)
+    li_idx, an_idx, li_occ, labels = [], [], [], set()
+    ion_volume = anion_volume = 0.0
+    for i, site in enumerate(s):
+        for sp, occ in site.species.items():
+            sym = getattr(sp, "symbol", None) or str(sp)
+            sym = re.sub(r"[^A-Za-z]", "", sym)
+            r = ANION_RADII.get(sym)
+            if r is None:
+                r = _element_property(sym, "average_ionic_radius")
+            if np.isfinite(r) and r > 0:
+                v = occ * 4.0 / 3.0 * math.pi * r**3
+                ion_volume += v
+                if sym in ANION_RADII:
+                    anion_volume += v
+        syms = {re.sub(r"[^A-Za-z]", "", str(getattr(e, "symbol", e))) for e in site.species}
+        if "Li" in syms:
+            li_idx.append(i)
+            li_occ.append(float(site.species.get_el_amt_dict().get("Li", 0.0)))
+            labels.add(site.label)
+        elif syms & set(ANION_RADII):
+            an_idx.append(i)
+    n_li = float(sum(li_occ))
+    out = {
+        "sites_n_li_sites": float(len(li_idx)),
+        "sites_li_occ_mean": float(np.mean(li_occ)) if li_occ else float("nan"),
+        "sites_li_partial_frac": float(np.mean([o < 0.999 for o in li_occ])) if li_occ else 0.0,
+        "sites_n_li_labels": float(len(labels)),
+        "sites_per_li": len(li_idx) / n_li if n_li else float("nan"),
+        "sites_anion_packing": anion_volume / vol,
+        "sites_ion_packing": ion_volume / vol,
+        "sites_free_volume_per_li": (vol - ion_volume) / n_li if n_li else float("nan"),
+        "sites_li_cn": float("nan"),
+        "sites_li_li_nn_mean": float("nan"),
+        "sites_li_li_nn_max": float("nan"),
+        "sites_li_anion_mean": float("nan"),
+    }
+    if li_idx and len(s) <= 2000:
+        centre, neigh, _, dist = s.get_neighbor_list(4.5, sites=[s[i] for i in li_idx])
+        li_set, an_set = set(li_idx), set(an_idx)
+        cn, nn, la = [], [], []
+        for k in range(len(li_idx)):
+            sel = centre == k
+            nb, d = neigh[sel], dist[sel]
+            is_li = np.array([j in li_set for j in nb], bool)
+            is_an = np.array([j in an_set for j in nb], bool)
+            d_li = d[is_li & (d > 0.5)]  # overlapping disordered sites are not neighbours
+            if d_li.size:
+                nn.append(float(d_li.min()))
+            if is_an.any():
+                radii = np.array([ANION_RADII.get(_site_anion(s[j]), 1.6) for j in nb[is_an]])
+                close = d[is_an] <= LI_ANION_CUTOFF * (LI_RADIUS + radii)
+                cn.append(float(close.sum()))
+                la.append(float(d[is_an].min()))
+        if cn:
+            out["sites_li_cn"] = float(np.mean(cn))
+            out["sites_li_anion_mean"] = float(np.mean(la))
+        if nn:
+            out["sites_li_li_nn_mean"] = float(np.mean(nn))
+            out["sites_li_li_nn_max"] = float(np.max(nn))
+    return out
+
+
+def _site_anion(site) -> str:
+    for e in site.species:
+        sym = re.sub(r"[^A-Za-z]", "", str(getattr(e, "symbol", e)))
+        if sym in ANION_RADII:
+            return sym
+    return ""
+
+
+SITES_COLUMNS: tuple[str, ...] = (
+    "sites_n_li_sites", "sites_li_occ_mean", "sites_li_partial_frac", "sites_n_li_labels",
+    "sites_per_li", "sites_anion_packing", "sites_ion_packing", "sites_free_volume_per_li",
+    "sites_li_cn", "sites_li_li_nn_mean", "sites_li_li_nn_max", "sites_li_anion_mean",
+)  # fmt: skip
+_SITES_MEMO: dict[str, dict] = {}
+
+
+def site_summaries(paths: list[str]) -> dict[str, dict]:
+    """`summarize_sites` for each path, memoized in-process and on disk (like `cif_summaries`)."""
+    wanted = {p for p in paths if isinstance(p, str) and p and Path(p).is_file()}
+    keyed = {p: f"{p}|{hashlib.sha1(Path(p).read_bytes()).hexdigest()[:16]}" for p in wanted}
+    cache_file = _cache_dir() / "cif_sites.csv"
+    if not _SITES_MEMO and cache_file.is_file():
+        for row in pd.read_csv(cache_file).to_dict("records"):
+            _SITES_MEMO[row.pop("key")] = row
+    missing = [p for p in wanted if keyed[p] not in _SITES_MEMO]
+    for p in missing:
+        try:
+            _SITES_MEMO[keyed[p]] = summarize_sites(p)
+        except Exception:  # an unreadable CIF leaves the site features NaN
+            _SITES_MEMO[keyed[p]] = {}
+    if missing:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        rows = [{"key": k, **v} for k, v in _SITES_MEMO.items()]
+        pd.DataFrame(rows).to_csv(cache_file, index=False)
+    return {p: _SITES_MEMO[keyed[p]] for p in wanted}
+
+
+def _sites_features(summary: dict | None) -> dict[str, float]:
+    summary = summary or {}
+    return {c: _num(summary.get(c)) for c in SITES_COLUMNS}
+
+
 def _lattice_features(row: dict, comp: Composition) -> dict[str, float]:
     out = {col: _num(row.get(col)) for col in LATTICE_COLUMNS}
     sg = space_group_number(row.get("sg_number"))
@@ -346,17 +522,28 @@ def _num(value: object) -> float:
     return out if math.isfinite(out) else float("nan")
 
 
-def feature_frame(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def feature_frame(
+    inputs: pd.DataFrame, *, blocks: tuple[str, ...] = DEFAULT_BLOCKS
+) -> tuple[pd.DataFrame, pd.Series]:
     """Descriptors for each input row whose composition parses.
 
     Args:
         inputs: rows with the columns of `INPUT_COLUMNS` (only `composition` is required).
+        blocks: optional descriptor blocks to add (names from `OPTIONAL_BLOCKS`).
 
     Returns:
         (features indexed like the parsed input rows, boolean mask of rows that parsed).
     """
     records = inputs.to_dict("records")
+    unknown = set(blocks) - set(OPTIONAL_BLOCKS)
+    if unknown:
+        raise ValueError(f"unknown descriptor block(s): {', '.join(sorted(unknown))}")
     cifs = cif_summaries([r.get("cif_path") for r in records if r.get("cif_path")])
+    sites = (
+        site_summaries([r.get("cif_path") for r in records if r.get("cif_path")])
+        if "sites" in blocks
+        else {}
+    )
     rows, ok = [], []
     for r in records:
         formula = str(r.get("composition") or "")
@@ -373,6 +560,10 @@ def feature_frame(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         feats = dict(desc)
         feats.update(_lattice_features(r, comp))
         feats.update(_cif_features(cifs.get(r.get("cif_path"))))
+        if "chem" in blocks:
+            feats.update(chemistry_descriptors(formula))
+        if "sites" in blocks:
+            feats.update(_sites_features(sites.get(r.get("cif_path"))))
         feats["family"] = family_label(
             r.get("family_raw"), formula=formula, space_group=r.get("space_group")
         )

@@ -39,7 +39,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from auditor.features import baseline_columns, feature_frame, parse_sigma
+from auditor.features import DEFAULT_BLOCKS, baseline_columns, feature_frame, parse_sigma
 from db.composition import try_composition_key
 from db.config import BUNDLED_DATA, REPO_ROOT
 from db.predictions import (
@@ -349,10 +349,12 @@ class ConductivityModel:
     # Out-of-fold prediction per training composition: for a material the model was fitted
     # on, "what a model trained on everything else expects" is the held-out-fold value.
     oof_by_key: dict[str, float] = field(default_factory=dict)
+    # Optional descriptor blocks the model was trained with (`auditor.features.OPTIONAL_BLOCKS`).
+    blocks: tuple[str, ...] = ()
 
     def predict(self, inputs: pd.DataFrame) -> pd.DataFrame:
         """pred_log10_sigma, lo80, hi80 for rows whose composition parses (others dropped)."""
-        feats, mask = feature_frame(inputs)
+        feats, mask = feature_frame(inputs, blocks=tuple(getattr(self, "blocks", ())))
         if feats.empty:
             return pd.DataFrame(columns=["pred_log10_sigma", "lo80", "hi80"])
         pred = self.pipeline.predict(feats.reindex(columns=self.columns))
@@ -414,6 +416,7 @@ def train(
     candidates: tuple[str, ...] = CANDIDATES,
     quick: bool = False,
     n_jobs: int = 2,
+    blocks: tuple[str, ...] = DEFAULT_BLOCKS,
 ) -> ConductivityModel:
     """Fit on `frame` (rows with a finite log10_sigma); choose the kind by grouped CV if None.
 
@@ -422,7 +425,7 @@ def train(
     residuals of the chosen kind, never from the rows the final model is fitted on.
     """
     data = frame[np.isfinite(frame["log10_sigma"].astype(float))]
-    feats, mask = feature_frame(data)
+    feats, mask = feature_frame(data, blocks=blocks)
     data = data[mask.to_numpy()]
     y = data["log10_sigma"].to_numpy(float)
     groups = training_groups(data)
@@ -446,6 +449,8 @@ def train(
     pipeline = make_estimator(kind, columns, quick=quick, n_jobs=n_jobs).fit(feats, y)
     train_hash = data_hash(data)
     version_src = f"{MODEL_CODE_VERSION}|{kind}|{quick}|{train_hash}"
+    if blocks:  # default-block models keep the version they had before blocks existed
+        version_src += "|" + "+".join(blocks)
     version = f"cond-{kind}-{hashlib.sha256(version_src.encode()).hexdigest()[:10]}"
     return ConductivityModel(
         version=version,
@@ -464,6 +469,7 @@ def train(
             .mean()
             .to_dict()
         ),
+        blocks=tuple(blocks),
     )
 
 
@@ -580,7 +586,7 @@ def comparison_report(
     baselines = {"train_median": {**regression_metrics(y, np.full(len(y), median))}}
     baselines["train_median"]["value"] = median
     tr_feats, tr_mask = feature_frame(obelix_train)
-    te_feats = feature_frame(rows)[0]
+    te_feats = feature_frame(rows, blocks=tuple(getattr(model, "blocks", ())))[0]
     cols = baseline_columns(tr_feats)
     plain = make_estimator("baseline-rf", cols, quick=quick).fit(
         tr_feats[cols], obelix_train[tr_mask.to_numpy()]["log10_sigma"].to_numpy(float)
@@ -632,7 +638,13 @@ def comparison_report(
     return report
 
 
-def train_official(*, quick: bool = False, extra: bool = True, n_jobs: int = 2):
+def train_official(
+    *,
+    quick: bool = False,
+    extra: bool = True,
+    n_jobs: int = 2,
+    blocks: tuple[str, ...] = DEFAULT_BLOCKS,
+):
     """Train on OBELiX's official train split and attach the comparison report to metrics.
 
     With `extra` (the default), near-RT Liverpool rows join training after the composition
@@ -641,7 +653,7 @@ def train_official(*, quick: bool = False, extra: bool = True, n_jobs: int = 2):
     t0 = time.perf_counter()
     train_frame = training_frame(extra=extra)
     candidates = ("rf", "et-median") if quick else CANDIDATES
-    model = train(train_frame, candidates=candidates, quick=quick, n_jobs=n_jobs)
+    model = train(train_frame, candidates=candidates, quick=quick, n_jobs=n_jobs, blocks=blocks)
     train_seconds = time.perf_counter() - t0
     report = comparison_report(
         model, train_frame, load_obelix("test"), floor_frame=load_obelix("all"), quick=quick

@@ -17,6 +17,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-extra", action="store_true", help="OBELiX train only (no guarded Liverpool rows)"
     )
     p_train.add_argument("--store", action="store_true", help="also predict the store")
+    p_train.add_argument(
+        "--blocks",
+        default="",
+        help="opt-in descriptor blocks, comma-separated: chem, sites (default: none)",
+    )
     p_eval = sub.add_parser("evaluate", help="test metrics and baselines")
     p_eval.add_argument("--json", action="store_true", help="print one JSON object")
     p_eval.add_argument("--train", help="CSV with composition,log10_sigma[,structure]")
@@ -87,7 +92,8 @@ def main(argv: list[str]) -> int:
         from auditor.model import save_model, train_official
 
         t0 = time.perf_counter()
-        model = train_official(quick=args.quick, extra=not args.no_extra)
+        blocks = tuple(b for b in args.blocks.split(",") if b)
+        model = train_official(quick=args.quick, extra=not args.no_extra, blocks=blocks)
         path = save_model(model)
         print(
             json.dumps(

@@ -11,13 +11,17 @@ import pytest
 from auditor.features import (
     CENSORED_LOG10,
     FRACTION_ELEMENTS,
+    OPTIONAL_BLOCKS,
+    SITES_COLUMNS,
     baseline_columns,
     cell_volume,
+    chemistry_descriptors,
     composition_descriptors,
     crystal_system_index,
     feature_frame,
     parse_sigma,
     space_group_number,
+    summarize_sites,
 )
 from db.config import BUNDLED_DATA
 
@@ -106,3 +110,41 @@ def test_feature_frame_rows_lattice_and_cif():
     assert feats.loc[2, "has_cif"] == 0.0 and np.isnan(feats.loc[2, "cif_density"])
     assert isinstance(row["family"], str) and row["family"]
     assert set(baseline_columns(feats)) <= set(feats.columns)
+
+
+def test_chemistry_block_polyanions_anions_and_doping():
+    d = chemistry_descriptors("Li6PS5Cl")
+    assert d["chem_has_S"] == 1.0 and d["chem_has_Cl"] == 1.0 and d["chem_has_O"] == 0.0
+    assert d["chem_PS4"] == pytest.approx(1 / 13)  # one PS4 per 13 atoms
+    assert d["chem_polyanion_share"] == pytest.approx(4 / 6)  # 4 of 6 anions in PS4
+    assert d["chem_mixed_anion"] == 1.0 and d["chem_li_nonint"] == 0.0
+    latp = chemistry_descriptors("Li1.3Al0.3Ti1.7(PO4)3")
+    assert latp["chem_polyanion_share"] == 1.0 and latp["chem_li_nonint"] == 1.0
+    assert latp["chem_n_dopants"] == 1.0  # Al0.3
+    assert latp["chem_dX"] > 0  # anions more electronegative than cations
+
+
+def test_sites_block_from_cif():
+    d = summarize_sites(str(CIF_DIR / "jqc.cif"))  # Li7BiO6, 8 Li sites at 0.875
+    assert set(d) == set(SITES_COLUMNS)
+    assert d["sites_n_li_sites"] == 8 and d["sites_li_occ_mean"] == pytest.approx(0.875)
+    assert d["sites_per_li"] == pytest.approx(8 / 7)
+    assert d["sites_li_partial_frac"] == 1.0 and d["sites_n_li_labels"] == 4
+    assert 3 <= d["sites_li_cn"] <= 6  # Li in oxides: tetrahedral to octahedral
+    assert 1.5 < d["sites_li_anion_mean"] < d["sites_li_li_nn_mean"] + 1
+    assert 0.3 < d["sites_anion_packing"] < d["sites_ion_packing"] < 1.2
+
+
+def test_optional_blocks_are_off_by_default_and_switchable():
+    inputs = pd.DataFrame(
+        {"composition": ["Li7BiO6", "Li3PS4"], "cif_path": [str(CIF_DIR / "jqc.cif"), None]}
+    )
+    plain, _ = feature_frame(inputs)
+    assert not any(c.startswith(("chem_", "sites_")) for c in plain.columns)
+    feats, _ = feature_frame(inputs, blocks=OPTIONAL_BLOCKS)
+    assert set(SITES_COLUMNS) <= set(feats.columns)
+    assert feats.loc[1, "chem_PS4"] > 0
+    assert feats.loc[0, "sites_n_li_sites"] == 8 and np.isnan(feats.loc[1, "sites_per_li"])
+    assert list(feats[plain.columns].columns) == list(plain.columns)
+    with pytest.raises(ValueError, match="unknown descriptor block"):
+        feature_frame(inputs, blocks=("nope",))

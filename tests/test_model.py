@@ -157,6 +157,18 @@ def test_train_on_small_table_with_only_compositions():
     assert (pred["hi80"] - pred["lo80"]).gt(0).all()
 
 
+def test_opt_in_blocks_travel_with_the_model():
+    frame = load_obelix("train").head(60)
+    plain = train(frame, kind="rf", quick=True, n_jobs=1)
+    model = train(frame, kind="rf", quick=True, n_jobs=1, blocks=("chem", "sites"))
+    assert model.blocks == ("chem", "sites") and plain.blocks == ()
+    assert any(c.startswith("chem_") for c in model.columns)
+    assert not any(c.startswith(("chem_", "sites_")) for c in plain.columns)
+    assert model.version != plain.version
+    pred = model.predict(frame.head(3))  # predict recomputes the same blocks
+    assert len(pred) == 3 and pred["pred_log10_sigma"].notna().all()
+
+
 def _tiny_store(con):
     from db.store import create_schema
 
