@@ -5,7 +5,7 @@ import streamlit as st
 
 from auditor.outliers import RULES, Z_THRESHOLD, flag_table, refresh_flags
 from db.flags import FLAG_STATUSES, review_flag
-from pages.shared import store_cursor
+from pages.shared import store_cursor, sync_url, url_index
 
 
 @st.cache_data(show_spinner="Computing flags...")
@@ -23,8 +23,14 @@ st.caption(
     "survive rebuilds."
 )
 cols = st.columns(3)
-status = cols[0].selectbox("Status", ["(all)", *FLAG_STATUSES], index=1, key="flag_status")
-rule = cols[1].selectbox("Rule", ["(all)", *RULES], key="flag_rule")
+status_options, rule_options = ["(all)", *FLAG_STATUSES], ["(all)", *RULES]
+status = cols[0].selectbox(
+    "Status", status_options, index=url_index("status", status_options, "open"), key="flag_status"
+)
+rule = cols[1].selectbox(
+    "Rule", rule_options, index=url_index("rule", rule_options), key="flag_rule"
+)
+sync_url(status=status, rule=None if rule == "(all)" else rule)
 with cols[2].popover("Re-run the rules"):
     z = st.number_input("modified z threshold", 1.0, 20.0, Z_THRESHOLD, 0.5, key="flag_z")
     if st.button("Re-run", key="flag_rerun"):
