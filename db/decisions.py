@@ -25,10 +25,12 @@ DECISION_COLUMNS = (
 
 # ---- reads of the records the normalizer works on -------------------------------------------
 def distinct_entities(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
-    """Distinct (material_raw, family_raw, space_group) of the records, optionally one source."""
+    """Distinct (material_raw, family_raw) of the records, optionally one source, with a space
+    group and the store's composition key where known."""
     return con.execute(
         """
-        SELECT r.material_raw, r.family_raw, any_value(e.space_group) AS space_group
+        SELECT r.material_raw, r.family_raw, any_value(e.space_group) AS space_group,
+               any_value(r.composition_key) AS composition_key
         FROM records r
         LEFT JOIN entries e ON e.source = r.source AND e.source_row = r.source_row
         WHERE ? IS NULL OR r.source = ?

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -52,11 +53,16 @@ def _entities(
     overrides = decisions.load_overrides(con)
     cached = decisions.cached_answers(con, "entity")
     rows, logs = [], []
-    for material, label, space_group in decisions.distinct_entities(con, source).itertuples(
+    for material, label, space_group, key in decisions.distinct_entities(con, source).itertuples(
         index=False
     ):
         material, label, space_group = _text(material), _text(label), _text(space_group)
         res = normalize_entity(material or "", family_label=label, space_group=space_group)
+        if res.formula is None and _text(key):
+            # The store read a formula the rules refuse to guess (a PDF-mangled name confirmed
+            # against OBELiX, a Devi typo fixed from sys_name): classify that formula instead.
+            by_key = normalize_entity(key, family_label=label, space_group=space_group)
+            res = replace(by_key, reason=f"family from the store's key {key}: {by_key.reason}")
         out = res.to_dict() | {"family_label": label, "space_group": space_group}
         backend, status = "rules", "accepted" if res.formula else "unresolved"
         family, carrier = res.family, res.carrier_ion
