@@ -1,6 +1,14 @@
 """Time a from-scratch training of the conductivity model (CI budget: under 3 minutes).
 
-Usage: python benchmarks/bench_model.py [--quick] [--no-extra]
+With --fast, times the app's first start instead (`train_default`: the documented default
+kind only, one CV pass for the interval, no permutation importances).
+
+With --cv KIND,KIND,... prints the repeated grouped-CV metrics of each kind instead, in the
+selection protocol (OBELiX train + guarded Liverpool rows, scored on OBELiX rows, seeds
+0-2), e.g. --cv etw-median,knn-k5-fam0.3-p0.5,etw-median+knn-k5-fam0.3-p0.5. Never touches
+the test split.
+
+Usage: python benchmarks/bench_model.py [--quick] [--no-extra] [--fast] [--cv KINDS]
 """
 
 from __future__ import annotations
@@ -15,13 +23,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-extra", action="store_true")
+    parser.add_argument("--fast", action="store_true", help="time train_default instead")
+    parser.add_argument("--cv", default="", help="comma-separated kinds: CV table only")
     args = parser.parse_args()
+    if args.cv:
+        cv_table(args.cv.split(","), extra=not args.no_extra)
+        return
     import os
 
-    from auditor.model import save_model, train_official
+    from auditor.model import save_model, train_default, train_official
 
     t0 = time.perf_counter()
-    model = train_official(quick=args.quick, extra=not args.no_extra)
+    if args.fast:
+        model = train_default(quick=args.quick, extra=not args.no_extra)
+    else:
+        model = train_official(quick=args.quick, extra=not args.no_extra)
     with tempfile.TemporaryDirectory() as folder:
         os.environ["SSE_AUDIT_MODELS"] = folder
         save_model(model, folder)
@@ -29,12 +45,36 @@ def main() -> None:
         json.dumps(
             {
                 "seconds": round(time.perf_counter() - t0, 1),
+                "path": "fast" if args.fast else "full",
                 "kind": model.kind,
-                "test_mae": round(model.metrics["test"]["mae"], 3),
-                "coverage80": round(model.metrics["test"]["coverage80"], 3),
+                "halfwidth80": round(model.halfwidth80, 3),
+                **{k: round(v, 3) for k, v in model.metrics["test"].items()},
             }
         )
     )
+
+
+def cv_table(kinds: list[str], *, extra: bool = True) -> None:
+    """One JSON line per kind: repeated grouped-CV metrics on the OBELiX train rows."""
+    import numpy as np
+
+    from auditor.features import feature_frame
+    from auditor.model import cv_metrics, out_of_fold, training_frame, training_groups
+
+    frame = training_frame(extra=extra)
+    data = frame[np.isfinite(frame["log10_sigma"].astype(float))]
+    feats, mask = feature_frame(data)
+    data = data[mask.to_numpy()]
+    y = data["log10_sigma"].to_numpy(float)
+    groups, scored = training_groups(data), data["obelix_id"].notna().to_numpy()
+    for kind in kinds:
+        t0 = time.perf_counter()
+        oof = out_of_fold(kind, feats, y, groups)
+        m = cv_metrics(y, oof, scored)
+        per = [round(float(np.abs(o[scored] - y[scored]).mean()), 3) for o in oof]
+        row = {"kind": kind, **{k: round(v, 4) for k, v in m.items() if isinstance(v, float)}}
+        row.update(per_repeat_mae=per, seconds=round(time.perf_counter() - t0, 1))
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,21 @@ with right:
     figure_with_export(family_mae_figure(report), "model-mae-by-family")
 
 st.subheader("Permutation importance by feature block")
-figure_with_export(importance_figure(report), "model-importance")
+if report.get("importances"):
+    figure_with_export(importance_figure(report), "model-importance")
+else:
+    st.info(
+        "This model was trained by the app's fast first start (the documented default kind "
+        "only). Permutation importances and the full candidate selection are computed by "
+        "`python -m auditor model train`."
+    )
 
 with st.expander("Model selection: grouped cross-validation (DOI and composition) on train"):
+    if report.get("fast_path"):
+        documented = report.get("selection_cv_documented", {})
+        st.caption(
+            f"Fast path: only {model['kind']} was cross-validated here (one pass, for the "
+            f"interval). The last full selection scored it at MAE {documented.get('mae')} "
+            f"(sd {documented.get('mae_sd')} across {documented.get('repeats')} repeats)."
+        )
     st.dataframe(cv_table(report), hide_index=True)

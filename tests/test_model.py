@@ -9,9 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditor import model as model_module
 from auditor import model_cli
 from auditor.features import CENSORED_LOG10
 from auditor.model import (
+    DEFAULT_KIND,
+    CompositionKNN,
     conformal_halfwidth,
     cv_metrics,
     exclude_compositions,
@@ -19,11 +22,13 @@ from auditor.model import (
     interval_outliers,
     load_model,
     load_obelix,
+    make_estimator,
     predict_store,
     prediction_for_records,
     reproducibility_floor,
     save_model,
     train,
+    train_default,
     train_official,
     training_frame,
     training_groups,
@@ -237,3 +242,56 @@ def test_model_page_without_model(tmp_path, monkeypatch):
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
     assert not at.exception and at.info
+
+
+def test_composition_knn_predicts_the_nearest_materials_median():
+    X = pd.DataFrame(
+        {
+            "frac_Li": [0.5, 0.49, 0.48, 0.1, 0.1],
+            "frac_O": [0.5, 0.51, 0.52, 0.9, 0.9],
+            "family": ["a", "a", "a", "b", "b"],
+        }
+    )
+    y = np.array([-3.0, -3.2, -3.1, -9.0, -9.5])
+    knn = CompositionKNN(k=3, family_weight=0.3).fit(X, y)
+    pred = knn.predict(X.iloc[[0, 3]])
+    assert pred[0] == pytest.approx(-3.1, abs=0.11) and pred[1] < -8.9
+    est = make_estimator("etw-median+knn-k3-fam0.3-p0.5", list(X.columns), quick=True)
+    assert len(est.fit(X, y).predict(X)) == 5
+    with pytest.raises(ValueError):
+        make_estimator("knn-nonsense", list(X.columns))
+
+
+@pytest.fixture(scope="module")
+def quick_default():
+    return train_default(quick=True)
+
+
+def test_fast_path_trains_the_default_kind_with_baselines(quick_default):
+    m = quick_default.metrics
+    assert quick_default.kind == DEFAULT_KIND and m["fast_path"]
+    assert set(m["cv"]) == {DEFAULT_KIND}  # no candidate selection
+    assert "importances" not in m and {"train_median", "plain_rf"} <= set(m["baselines"])
+    assert 0 < m["test"]["coverage80"] <= 1 and quick_default.halfwidth80 > 0
+
+
+def test_first_start_uses_the_fast_path(quick_default, tmp_path, monkeypatch):
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    monkeypatch.setattr(model_module, "train_default", lambda: quick_default)
+    monkeypatch.setattr(model_module, "train_official", lambda **_: pytest.fail("full path"))
+    con = duckdb.connect(":memory:")
+    _tiny_store(con)
+    got = model_module.ensure_store_predictions(con, train_if_missing=True)
+    assert got["trained"] and got["version"] == quick_default.version and got["written"] == 3
+
+
+def test_model_page_says_where_importances_come_from(quick_default, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from db.config import REPO_ROOT
+
+    save_model(quick_default, tmp_path)
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("python -m auditor model train" in i.value for i in at.info)
