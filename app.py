@@ -3,14 +3,14 @@
 import streamlit as st
 
 PAGES = [
-    ("pages/overview.py", "Overview", ":material/dashboard:"),
-    ("pages/explorer.py", "Explorer", ":material/search:"),
-    ("pages/evidence.py", "Evidence", ":material/fact_check:"),
-    ("pages/upload.py", "Upload", ":material/upload:"),
-    ("pages/cohorts.py", "Cohorts", ":material/compare_arrows:"),
-    ("pages/outliers.py", "Outliers", ":material/flag:"),
-    ("pages/normalizer_review.py", "Normalizer review", ":material/rule:"),
-    ("pages/model.py", "Model", ":material/model_training:"),
+    ("views/overview.py", "Overview", ":material/dashboard:"),
+    ("views/explorer.py", "Explorer", ":material/search:"),
+    ("views/evidence.py", "Evidence", ":material/fact_check:"),
+    ("views/upload.py", "Upload", ":material/upload:"),
+    ("views/cohorts.py", "Cohorts", ":material/compare_arrows:"),
+    ("views/outliers.py", "Outliers", ":material/flag:"),
+    ("views/normalizer_review.py", "Normalizer review", ":material/rule:"),
+    ("views/model.py", "Model", ":material/model_training:"),
 ]
 
 # Larger type and no sidebar for a meeting room; remove `present=1` from the URL to leave it.

@@ -23,9 +23,9 @@ from db.store import connect  # noqa: E402
 
 # A realistic view per page (what a demo opens), as URL query parameters.
 VIEWS = {
-    "pages/explorer.py": {"q": "LLZO"},
-    "pages/evidence.py": {"material": "Li7La3Zr2O12"},
-    "pages/cohorts.py": {"family": "NASICON", "property": "Em"},
+    "views/explorer.py": {"q": "LLZO"},
+    "views/evidence.py": {"material": "Li7La3Zr2O12"},
+    "views/cohorts.py": {"family": "NASICON", "property": "Em"},
 }
 
 

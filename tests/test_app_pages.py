@@ -26,7 +26,7 @@ def test_overview_shows_sources_and_counts(app):
 
 
 def test_explorer_search_resolves_acronyms_and_changes_the_result(app):
-    app.switch_page("pages/explorer.py").run()
+    app.switch_page("views/explorer.py").run()
     assert not app.exception
     before = app.caption[0].value
     app.text_input(key="q").input("LLZO").run()
@@ -38,7 +38,7 @@ def test_explorer_search_resolves_acronyms_and_changes_the_result(app):
 
 
 def test_explorer_filter_changes_the_result(app):
-    app.switch_page("pages/explorer.py").run()
+    app.switch_page("views/explorer.py").run()
     total = int(app.caption[0].value.split()[0])
     app.multiselect[2].select("Em").run()  # property
     filtered = app.dataframe[0].value
@@ -47,7 +47,7 @@ def test_explorer_filter_changes_the_result(app):
 
 
 def test_evidence_card_for_an_acronym(app):
-    app.switch_page("pages/evidence.py")
+    app.switch_page("views/evidence.py")
     app.query_params["material"] = "LLZO"
     app.run()
     assert not app.exception
@@ -57,7 +57,7 @@ def test_evidence_card_for_an_acronym(app):
 
 
 def test_upload_page_offers_the_template(app):
-    app.switch_page("pages/upload.py").run()
+    app.switch_page("views/upload.py").run()
     assert not app.exception
     assert app.title[0].value.startswith("Upload")
 

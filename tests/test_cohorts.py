@@ -214,7 +214,7 @@ def test_cohorts_page_renders_and_filter_changes_the_result(store_copy, monkeypa
     monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/cohorts.py").run()
+    at.switch_page("views/cohorts.py").run()
     assert not at.exception
     assert any("not the same quantity" in w.value for w in at.warning)
     assert any(h.value == "Same hop, two methods" for h in at.subheader)

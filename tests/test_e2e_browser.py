@@ -112,6 +112,15 @@ def _visit(page, url: str, shot: str) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, f"exception on {url}"
 
 
+def test_a_pasted_deep_link_opens_the_full_app(server, page):
+    # Runs first on a fresh server: a link shared in a meeting must open the app's own
+    # navigation and state, not a bare page script.
+    _visit(page, f"{server}/cohorts?family=NASICON&property=Ea", "deep_link_cohorts")
+    assert page.get_by_text("Presentation mode").first.is_visible()
+    assert page.get_by_role("link", name="Normalizer review").first.is_visible()
+    page.get_by_text("bias of computed Ea").first.wait_for(timeout=60_000)
+
+
 def test_every_page_renders_without_exception(server, page):
     from app import PAGES
 

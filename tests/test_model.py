@@ -228,7 +228,7 @@ def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
 
     save_model(quick_official, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 4 and "train-median baseline" in set(table["model"])
@@ -240,7 +240,7 @@ def test_model_page_without_model(tmp_path, monkeypatch):
     from db.config import REPO_ROOT
 
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception and at.info
 
 
@@ -292,6 +292,6 @@ def test_model_page_says_where_importances_come_from(quick_default, tmp_path, mo
 
     save_model(quick_default, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / "model.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     assert any("python -m auditor model train" in i.value for i in at.info)

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "normalizer_review.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "normalizer_review.py")
 
 
 @pytest.fixture

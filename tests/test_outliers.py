@@ -201,7 +201,7 @@ def test_outliers_page_lists_and_reviews_flags(store_copy, monkeypatch):
     monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/outliers.py").run()
+    at.switch_page("views/outliers.py").run()
     assert not at.exception
     open_flags = at.dataframe[0].value
     assert len(open_flags) > 0 and set(open_flags["status"]) == {"open"}

@@ -10,7 +10,7 @@ from auditor.outliers import flag_table
 from db.derived import arrhenius_fits, arrhenius_points
 from db.flags import list_flags
 from db.queries import material_decisions, material_records, material_structures
-from pages.shared import figure_with_export, store_cursor
+from views.shared import figure_with_export, store_cursor
 
 params = st.query_params
 
@@ -154,5 +154,5 @@ else:
         width="stretch",
     )
     st.page_link(
-        "pages/outliers.py", label="Review flags on the Outliers page", icon=":material/flag:"
+        "views/outliers.py", label="Review flags on the Outliers page", icon=":material/flag:"
     )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from auditor.explore import list_param, search_keys, to_csv_bytes, to_parquet_bytes
 from db.queries import filter_options, search_records
-from pages.shared import store_cursor, sync_url
+from views.shared import store_cursor, sync_url
 
 PAGE_SIZE = 50
 params = st.query_params
@@ -99,7 +99,7 @@ if keys:
         index=keys.index(params["material"]) if params.get("material") in keys else 0,
     )
     st.page_link(
-        "pages/evidence.py",
+        "views/evidence.py",
         label=f"Evidence for {chosen}",
         icon=":material/fact_check:",
         query_params={"material": chosen},

@@ -8,7 +8,7 @@ import streamlit as st
 
 from auditor.normalize import review
 from auditor.vocab import FAMILIES
-from pages.shared import store_cursor
+from views.shared import store_cursor
 
 st.header("Normalizer review")
 st.caption(

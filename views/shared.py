@@ -24,7 +24,7 @@ def _store_connection(path: str):
     # Predictions are computed once per model version, never per page view.
     train = os.environ.get("SSE_AUDIT_TRAIN_ON_START", "1") != "0"
     with st.spinner(
-        "Preparing the conductivity model's predictions (the first start trains it, about a minute)..."
+        "Preparing the conductivity model's predictions (the first start trains it, about 15 s)..."
     ):
         ensure_store_predictions(con, train_if_missing=train)
     return con

@@ -5,7 +5,7 @@ import streamlit as st
 
 from auditor.outliers import RULES, Z_THRESHOLD, flag_table, refresh_flags
 from db.flags import FLAG_STATUSES, review_flag
-from pages.shared import store_cursor, sync_url, url_index
+from views.shared import store_cursor, sync_url, url_index
 
 
 @st.cache_data(show_spinner="Computing flags...")
@@ -70,7 +70,7 @@ if len(flags):
         st.markdown(f"DOI: [{flag['doi']}](https://doi.org/{flag['doi']})")
     if flag["composition_key"] and not pd.isna(flag["composition_key"]):
         st.page_link(
-            "pages/evidence.py",
+            "views/evidence.py",
             label=f"Evidence for {flag['composition_key']}",
             icon=":material/fact_check:",
             query_params={"material": flag["composition_key"]},

@@ -13,7 +13,7 @@ from auditor.cohorts import (
     same_hop_pairs,
 )
 from db.derived import arrhenius_fits, arrhenius_points
-from pages.shared import figure_with_export, store_cursor, sync_url, url_index
+from views.shared import figure_with_export, store_cursor, sync_url, url_index
 
 
 @st.cache_data(show_spinner=False)
@@ -51,7 +51,7 @@ def _evidence_link(event, material_at: int) -> None:
     materials = sorted({str(p["customdata"][material_at]) for p in points if p.get("customdata")})
     for material in materials[:5]:
         st.page_link(
-            "pages/evidence.py",
+            "views/evidence.py",
             label=f"Evidence for {material}",
             icon=":material/fact_check:",
             query_params={"material": material},

@@ -1,1 +1,0 @@
-"""Streamlit pages: thin views that read through auditor/ and db/ and render."""
