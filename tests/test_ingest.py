@@ -158,3 +158,12 @@ def test_ingest_cli_prints_counts(store_copy, tmp_path):
     ).stdout
     result = json.loads(out)
     assert (result["committed"], result["quarantined"]) == (2, 3)
+
+
+def test_xlsx_in_the_template_ingests_like_csv(store_copy, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "good.xlsx"
+    pd.DataFrame(GOOD, columns=list(TEMPLATE_COLUMNS)).to_excel(path, index=False)
+    result = ingest_file(path, "xlsx-batch", path=store_copy)
+    assert (result["committed"], result["quarantined"]) == (2, 0)
