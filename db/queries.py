@@ -158,10 +158,34 @@ def search_records(
     return frame, int(total)
 
 
+# The evidence card's columns: what a reader needs first, then the source's own words.
+EVIDENCE_COLUMNS = (
+    "record_id",
+    "property",
+    "value",
+    "unit",
+    "qualifier",
+    "temperature_k",
+    "method_tag",
+    "source",
+    "doi_link",
+    "is_primary",
+    "value_raw",
+    "unit_raw",
+    "temperature_implied",
+    "method_raw",
+    "method_details",
+    "source_row",
+    "notes",
+    "evidence",
+)
+
+
 def material_records(con: duckdb.DuckDBPyConnection, key: str) -> pd.DataFrame:
-    """Every record of one material (canonical composition key), all columns."""
+    """Every record of one material (canonical composition key), with a DOI link column."""
     return con.execute(
-        "SELECT * FROM records WHERE composition_key = ? ORDER BY property, method_tag, source, temperature_k",
+        "SELECT *, CASE WHEN doi IS NOT NULL THEN 'https://doi.org/' || doi END AS doi_link "
+        "FROM records WHERE composition_key = ? ORDER BY property, method_tag, source, temperature_k",
         [key],
     ).df()
 

@@ -9,7 +9,12 @@ from auditor.model import model_beside_reported, prediction_for_records
 from auditor.outliers import flag_table
 from db.derived import arrhenius_fits, arrhenius_points
 from db.flags import list_flags
-from db.queries import material_decisions, material_records, material_structures
+from db.queries import (
+    EVIDENCE_COLUMNS,
+    material_decisions,
+    material_records,
+    material_structures,
+)
 from views.shared import figure_with_export, store_cursor
 
 params = st.query_params
@@ -71,31 +76,8 @@ fams = sorted(records["family"].dropna().unique())
 st.caption(
     f"Reported as: {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}. Family: {', '.join(fams) or 'not set'}."
 )
-shown = records.assign(doi_link="https://doi.org/" + records["doi"].fillna(""))
-shown.loc[records["doi"].isna(), "doi_link"] = None
 st.dataframe(
-    shown[
-        [
-            "record_id",
-            "property",
-            "value",
-            "unit",
-            "qualifier",
-            "temperature_k",
-            "method_tag",
-            "source",
-            "doi_link",
-            "is_primary",
-            "value_raw",
-            "unit_raw",
-            "temperature_implied",
-            "method_raw",
-            "method_details",
-            "source_row",
-            "notes",
-            "evidence",
-        ]
-    ],
+    records[list(EVIDENCE_COLUMNS)],
     hide_index=True,
     width="stretch",
     column_config={
