@@ -33,6 +33,7 @@ from auditor.model import (
     training_frame,
     training_groups,
 )
+from auditor.model import store as model_store
 
 
 @pytest.fixture(scope="module")
@@ -277,8 +278,11 @@ def test_fast_path_trains_the_default_kind_with_baselines(quick_default):
 
 def test_first_start_uses_the_fast_path(quick_default, tmp_path, monkeypatch):
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    monkeypatch.setattr(model_module, "train_default", lambda: quick_default)
-    monkeypatch.setattr(model_module, "train_official", lambda **_: pytest.fail("full path"))
+    # ensure_store_predictions lives in auditor.model.store and calls the names bound there.
+    monkeypatch.setattr(model_store, "train_default", lambda: quick_default)
+    monkeypatch.setattr(
+        model_store, "train_official", lambda **_: pytest.fail("full path"), raising=False
+    )
     con = duckdb.connect(":memory:")
     _tiny_store(con)
     got = model_module.ensure_store_predictions(con, train_if_missing=True)

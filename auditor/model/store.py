@@ -1,0 +1,161 @@
+"""The model and the store: predictions once per model version, shown beside reported values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from auditor.model.persist import load_model, models_dir, save_model
+from auditor.model.training import ConductivityModel, train_default
+from db.config import REPO_ROOT
+from db.predictions import (
+    prediction_count,
+    predictions_for_records,
+    sigma_model_inputs,
+    write_predictions,
+)
+
+
+def store_inputs(con) -> pd.DataFrame:
+    """Every sigma record of the store as model inputs (lattice and CIF where known)."""
+    raw = sigma_model_inputs(con)
+    frame = raw.rename(columns={"family_raw": "family_source"})
+    # The canonical key is the most reliable formula we hold; the raw text is the fallback.
+    frame["composition"] = raw["composition_key"].where(
+        raw["composition_key"].notna(), raw["material_raw"]
+    )
+    frame["family_raw"] = raw["family"].where(raw["family"].notna(), raw["family_raw"])
+    frame["cif_path"] = raw["cif_path"].map(
+        lambda p: str(REPO_ROOT / p) if isinstance(p, str) and not Path(p).is_absolute() else p
+    )
+    return frame
+
+
+def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = None) -> int:
+    """Predict every sigma record once per model version; a no-op when already done.
+
+    Returns:
+        The number of predictions written in this call (0 when the version was present).
+    """
+    if prediction_count(con, model.version):
+        return 0
+    inputs = store_inputs(con)
+    pred = model.predict(inputs) if len(inputs) else pd.DataFrame()
+    out = pd.DataFrame(
+        {
+            "model_version": model.version,
+            "record_id": inputs["record_id"],
+            "composition_key": inputs["composition_key"],
+        }
+    )
+    out = out.join(pred)  # unparseable formulas keep a row with NULL predictions
+    held_out = out["composition_key"].map(model.oof_by_key)
+    has_oof = held_out.notna()
+    out.loc[has_oof, "pred_log10_sigma"] = held_out[has_oof]
+    out.loc[has_oof, "lo80"] = held_out[has_oof] - model.halfwidth80
+    out.loc[has_oof, "hi80"] = held_out[has_oof] + model.halfwidth80
+    metrics = {k: model.metrics.get(k) for k in ("test", "baselines", "cv", "train_seconds")}
+    write_predictions(
+        con,
+        {
+            "version": model.version,
+            "kind": model.kind,
+            "train_hash": model.train_hash,
+            "metrics": json.dumps(metrics),
+            "artifact_path": artifact_path,
+        },
+        out,
+    )
+    return len(out)
+
+
+def prediction_for_records(
+    con, record_ids: list[int], *, model_version: str | None = None
+) -> pd.DataFrame:
+    """Predicted log10 sigma and 80% interval beside each record (latest model by default).
+
+    Columns: record_id, model_version, pred_log10_sigma, lo80, hi80. Records without a
+    prediction are absent; pages show nothing for them.
+    """
+    return predictions_for_records(con, record_ids, model_version)
+
+
+def interval_outliers(
+    observed: pd.DataFrame, *, margin_decades: float | None = None, min_margin: float = 1.0
+) -> list[dict]:
+    """Candidate flags: a reported log10 sigma outside the 80% interval by a wide margin.
+
+    Wide means beyond the interval by at least its own half-width (so at least twice the
+    80% half-width from the prediction), and never less than `min_margin` decades.
+    Censored values (upper bounds) are flagged only when the bound lies below the interval.
+
+    Args:
+        observed: rows with record_key (or record_id), log10_value, pred_log10_sigma, lo80,
+            hi80, and optionally censored ('<' for an upper bound).
+        margin_decades: a fixed margin instead of the half-width rule.
+
+    Returns:
+        Dicts shaped like the `flags` rows: record_key, rule, cohort, score, reason.
+    """
+    flags = []
+    for row in observed.to_dict("records"):
+        y, lo, hi = row.get("log10_value"), row.get("lo80"), row.get("hi80")
+        if any(v is None or not np.isfinite(v) for v in (y, lo, hi)):
+            continue
+        margin = margin_decades if margin_decades is not None else max((hi - lo) / 2, min_margin)
+        below, above = lo - y, y - hi
+        if row.get("censored") == "<":
+            above = -np.inf  # an upper bound above the interval says nothing
+        beyond = max(below, above)
+        if beyond < margin:
+            continue
+        flags.append(
+            {
+                "record_key": row.get("record_key", row.get("record_id")),
+                "rule": "model-interval",
+                "cohort": f"model {row.get('model_version', '')}".strip(),
+                "score": round(float(beyond / margin), 3),
+                "reason": (
+                    f"log10 sigma {y:.2f} lies {beyond:.2f} decades outside the model's 80% "
+                    f"interval [{lo:.2f}, {hi:.2f}] (margin {margin:.2f})"
+                ),
+            }
+        )
+    return flags
+
+
+def ensure_store_predictions(con, *, train_if_missing: bool = True) -> dict:
+    """Put the latest saved model's predictions into the store, once per model version.
+
+    Trains and saves the documented default kind first when none is saved and
+    `train_if_missing` (`train_default`, the fast path; the full candidate selection is
+    `python -m auditor model train`); otherwise leaves the store without predictions.
+    """
+    model, trained = load_model(), False
+    if model is None:
+        if not train_if_missing:
+            return {"version": None, "trained": False, "written": 0}
+        model, trained = train_default(), True
+        save_model(model)
+    path = models_dir() / f"{model.version}.joblib"
+    written = predict_store(con, model, artifact_path=str(path))
+    return {"version": model.version, "trained": trained, "written": written}
+
+
+def model_beside_reported(sigma_records: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """Reported log10 sigma next to the prediction and its 80% interval, with where it falls."""
+    table = sigma_records[
+        ["record_id", "log10_value", "censored", "temperature_k", "source", "doi"]
+    ].merge(predictions[["record_id", "pred_log10_sigma", "lo80", "hi80"]], on="record_id")
+    y = table["log10_value"]
+    table["vs_interval"] = np.select(
+        [y < table["lo80"], y > table["hi80"]], ["below", "above"], default="inside"
+    )
+    # An upper bound below the interval is informative; one above it says nothing.
+    table.loc[(table["censored"] == "<") & (table["vs_interval"] == "above"), "vs_interval"] = (
+        "bound above"
+    )
+    return table.round({"log10_value": 2, "pred_log10_sigma": 2, "lo80": 2, "hi80": 2})
