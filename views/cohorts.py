@@ -92,7 +92,7 @@ st.caption(f"{len(table)} cohorts")
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Bias per method")
-figure_with_export(figures.bias_by_method(_cohorts(None, prop), property=prop), f"bias_{prop}")
+figure_with_export(figures.bias_by_method(_cohorts(fam, prop), property=prop), f"bias_{prop}")
 
 st.subheader("Parity: computed vs experimental")
 pairs = paired_materials(records)

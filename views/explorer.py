@@ -4,7 +4,7 @@ import streamlit as st
 
 from auditor.explore import list_param, search_keys, to_csv_bytes, to_parquet_bytes
 from db.queries import filter_options, search_records
-from views.shared import store_cursor, sync_url
+from views.shared import store_connection, store_cursor, sync_url
 
 PAGE_SIZE = 50
 params = st.query_params
@@ -106,11 +106,17 @@ if keys:
     )
 
 if total:
-    export, _ = _page(filters, 0, 100_000)
+    # Built only when clicked, on its own cursor: the selection is not serialized on every rerun.
+    base = store_connection()
+
+    def _export(fmt: str) -> bytes:
+        frame, _ = search_records(base.cursor(), limit=total, offset=0, **filters)
+        return to_csv_bytes(frame) if fmt == "csv" else to_parquet_bytes(frame)
+
     c1, c2 = st.columns(2)
     c1.download_button(
-        "Download selection (CSV)", to_csv_bytes(export), "sse_audit_selection.csv", "text/csv"
+        "Download selection (CSV)", lambda: _export("csv"), "sse_audit_selection.csv", "text/csv"
     )
     c2.download_button(
-        "Download selection (Parquet)", to_parquet_bytes(export), "sse_audit_selection.parquet"
+        "Download selection (Parquet)", lambda: _export("parquet"), "sse_audit_selection.parquet"
     )

@@ -30,9 +30,14 @@ def _store_connection(path: str):
     return con
 
 
+def store_connection():
+    """The process's store connection; take a `.cursor()` of it in each thread that reads."""
+    return _store_connection(str(db_path()))
+
+
 def store_cursor():
     """A DuckDB cursor for this script run's thread, on the shared store connection."""
-    return _store_connection(str(db_path())).cursor()
+    return store_connection().cursor()
 
 
 def figure_with_export(fig, name: str, **chart_kwargs):
