@@ -105,3 +105,16 @@ def test_stats_cli_prints_one_json_object(built_store):
     stats = json.loads(out)
     assert all(s["rows_in"] == s["loaded"] + s["quarantined"] for s in stats["sources"])
     assert stats["records"]["by_property"] and stats["records"]["by_method"]
+
+
+def test_build_without_the_external_source_notes_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("SSE_AUDIT_EXTERNAL_DATA", str(tmp_path / "nothing-here"))
+    summary = build_store(tmp_path / "store.duckdb", progress=lambda f, m: None)
+    devi = next(s for s in summary["sources"] if s["name"] == "devi2025")
+    assert devi["rows_in"] == 0 and "SSE_AUDIT_EXTERNAL_DATA" in devi["note"]
+    con = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
+    assert con.execute("SELECT available FROM sources WHERE name = 'devi2025'").fetchone() == (
+        False,
+    )
+    assert con.execute("SELECT count(*) FROM records WHERE source = 'obelix'").fetchone()[0] == 599
+    con.close()
