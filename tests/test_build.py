@@ -118,3 +118,23 @@ def test_build_without_the_external_source_notes_it(tmp_path, monkeypatch):
     )
     assert con.execute("SELECT count(*) FROM records WHERE source = 'obelix'").fetchone()[0] == 599
     con.close()
+
+
+def test_a_reviewers_override_wins_after_a_rebuild(store_copy):
+    from db import decisions
+
+    con = duckdb.connect(str(store_copy))
+    name = con.execute(
+        "SELECT material_raw FROM records WHERE source = 'obelix' LIMIT 1"
+    ).fetchone()[0]
+    decisions.set_override(
+        con, "entity", name, {"family": "glass", "carrier_ion": "Na"}, reviewer="t"
+    )
+    con.close()
+    build_store(store_copy, progress=lambda f, m: None)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    got = con.execute(
+        "SELECT DISTINCT family, carrier_ion FROM records WHERE material_raw = ?", [name]
+    ).fetchall()
+    con.close()
+    assert got == [("glass", "Na")]

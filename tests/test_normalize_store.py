@@ -113,9 +113,10 @@ def test_overrides_win_over_rules_and_rerun_is_idempotent(con):
     logged = decisions.list_decisions(con, backend="manual", kind="entity")
     assert name in set(logged["input"])
     # a second pass replaces its own decisions rather than piling up copies
+    first = con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0]
     normalize_store(con)
     after = con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0]
-    assert after == con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0]
+    assert after == first
     assert after <= before + 5
 
 
