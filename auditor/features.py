@@ -312,7 +312,9 @@ def _cif_features(summary: dict | None) -> dict[str, float]:
 # polyanion groups, doping/off-stoichiometry, anion-cation electronegativity gap).
 # 'sites': carrier-site and packing descriptors from the CIF (Li site count, occupancy,
 # coordination, Li-Li distances, anion packing fraction, free volume per Li).
-OPTIONAL_BLOCKS: tuple[str, ...] = ("chem", "sites")
+# 'temperature': 1000/T of the measurement (input column temperature_k; 298.15 K when absent),
+# so rows measured away from room temperature can train a model that predicts at 298 K.
+OPTIONAL_BLOCKS: tuple[str, ...] = ("chem", "sites", "temperature")
 DEFAULT_BLOCKS: tuple[str, ...] = ()
 CHEM_ANIONS: tuple[str, ...] = ("O", "S", "Se", "Cl", "Br", "I", "F", "N", "H")
 # (central atom, ligand, ligands per group) of polyanions recognisable from a formula.
@@ -522,6 +524,14 @@ def _num(value: object) -> float:
     return out if math.isfinite(out) else float("nan")
 
 
+def _temperature_k(value: object) -> float:
+    """A measurement temperature in K; room temperature when missing or not positive."""
+    from auditor.vocab import ROOM_TEMPERATURE_K
+
+    t = _num(value)
+    return t if t > 0 else ROOM_TEMPERATURE_K
+
+
 def feature_frame(
     inputs: pd.DataFrame, *, blocks: tuple[str, ...] = DEFAULT_BLOCKS
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -564,6 +574,8 @@ def feature_frame(
             feats.update(chemistry_descriptors(formula))
         if "sites" in blocks:
             feats.update(_sites_features(sites.get(r.get("cif_path"))))
+        if "temperature" in blocks:
+            feats["inv_temperature"] = 1000.0 / _temperature_k(r.get("temperature_k"))
         feats["family"] = family_label(
             r.get("family_raw"), formula=formula, space_group=r.get("space_group")
         )

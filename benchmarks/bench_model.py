@@ -8,7 +8,12 @@ selection protocol (OBELiX train + guarded Liverpool rows, scored on OBELiX rows
 0-2), e.g. --cv etw-median,knn-k5-fam0.3-p0.5,etw-median+knn-k5-fam0.3-p0.5. Never touches
 the test split.
 
+--liverpool MODE chooses which guarded Liverpool rows join (`LIVERPOOL_MODES`: rt, all,
+arrhenius, all+arrhenius) and --blocks adds optional descriptor blocks, e.g.
+--liverpool all --blocks temperature (every Liverpool temperature, 1/T as a feature).
+
 Usage: python benchmarks/bench_model.py [--quick] [--no-extra] [--fast] [--cv KINDS]
+       [--liverpool MODE] [--blocks BLOCKS]
 """
 
 from __future__ import annotations
@@ -25,9 +30,14 @@ def main() -> None:
     parser.add_argument("--no-extra", action="store_true")
     parser.add_argument("--fast", action="store_true", help="time train_default instead")
     parser.add_argument("--cv", default="", help="comma-separated kinds: CV table only")
+    parser.add_argument("--liverpool", default="rt", help="Liverpool mode (LIVERPOOL_MODES)")
+    parser.add_argument("--blocks", default="", help="comma-separated optional blocks")
     args = parser.parse_args()
     if args.cv:
-        cv_table(args.cv.split(","), extra=not args.no_extra)
+        blocks = tuple(b for b in args.blocks.split(",") if b)
+        cv_table(
+            args.cv.split(","), extra=not args.no_extra, liverpool=args.liverpool, blocks=blocks
+        )
         return
     import os
 
@@ -54,16 +64,18 @@ def main() -> None:
     )
 
 
-def cv_table(kinds: list[str], *, extra: bool = True) -> None:
+def cv_table(
+    kinds: list[str], *, extra: bool = True, liverpool: str = "rt", blocks: tuple[str, ...] = ()
+) -> None:
     """One JSON line per kind: repeated grouped-CV metrics on the OBELiX train rows."""
     import numpy as np
 
     from auditor.features import feature_frame
     from auditor.model import cv_metrics, out_of_fold, training_frame, training_groups
 
-    frame = training_frame(extra=extra)
+    frame = training_frame(extra=extra, liverpool=liverpool)
     data = frame[np.isfinite(frame["log10_sigma"].astype(float))]
-    feats, mask = feature_frame(data)
+    feats, mask = feature_frame(data, blocks=blocks)
     data = data[mask.to_numpy()]
     y = data["log10_sigma"].to_numpy(float)
     groups, scored = training_groups(data), data["obelix_id"].notna().to_numpy()
@@ -72,7 +84,8 @@ def cv_table(kinds: list[str], *, extra: bool = True) -> None:
         oof = out_of_fold(kind, feats, y, groups)
         m = cv_metrics(y, oof, scored)
         per = [round(float(np.abs(o[scored] - y[scored]).mean()), 3) for o in oof]
-        row = {"kind": kind, **{k: round(v, 4) for k, v in m.items() if isinstance(v, float)}}
+        row = {"kind": kind, "liverpool": liverpool, "blocks": "+".join(blocks), "n_train": len(y)}
+        row |= {k: round(v, 4) for k, v in m.items() if isinstance(v, float)}
         row.update(per_repeat_mae=per, seconds=round(time.perf_counter() - t0, 1))
         print(json.dumps(row), flush=True)
 

@@ -11,7 +11,7 @@ import pytest
 
 from auditor import model as model_module
 from auditor import model_cli
-from auditor.features import CENSORED_LOG10
+from auditor.features import CENSORED_LOG10, feature_frame
 from auditor.model import (
     DEFAULT_KIND,
     CompositionKNN,
@@ -34,6 +34,7 @@ from auditor.model import (
     training_groups,
 )
 from auditor.model import store as model_store
+from auditor.model.data import LIVERPOOL_MODES
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,37 @@ def test_training_sees_no_test_composition():
         assert not set(frame["obelix_id"].dropna()) & test_ids
         assert frame["composition_key"].notna().all() or not extra
     assert len(training_frame(extra=True)) > len(training_frame())  # the guard keeps some
+
+
+@pytest.mark.parametrize("mode", LIVERPOOL_MODES)
+def test_every_liverpool_mode_passes_the_composition_guard(mode):
+    """All-temperature and Arrhenius-extrapolated Liverpool rows meet the same guard."""
+    test_keys = set(load_obelix("test")["composition_key"].dropna())
+    train = load_obelix("train")
+    train_keys = set(train["composition_key"].dropna())
+    frame = training_frame(extra=True, liverpool=mode)
+    extra = frame[frame["obelix_id"].isna()]
+    assert len(extra) > 0 and extra["composition_key"].notna().all()
+    assert not set(extra["composition_key"]) & (test_keys | train_keys)
+    assert not set(frame["composition_key"].dropna()) & test_keys
+    assert len(frame) - len(extra) == len(train)  # OBELiX train rows untouched
+    if mode == "rt":
+        assert extra["composition_key"].is_unique and "temperature_k" not in frame.columns
+    else:
+        assert extra["temperature_k"].notna().all()
+    if mode.startswith("all"):
+        assert extra["temperature_k"].max() > 400  # the series, not only near-RT rows
+    with pytest.raises(ValueError):
+        training_frame(extra=True, liverpool="nope")
+
+
+def test_temperature_block_reads_the_measurement_temperature():
+    frame = pd.DataFrame(
+        {"composition": ["Li3PS4", "Li3PS4", "Li3PS4"], "temperature_k": [500.0, np.nan, None]}
+    )
+    feats, _ = feature_frame(frame, blocks=("temperature",))
+    assert feats["inv_temperature"].round(4).tolist() == [2.0, *[round(1000 / 298.0, 4)] * 2]
+    assert "inv_temperature" not in feature_frame(frame)[0].columns
 
 
 def test_exclude_compositions_drops_listed_and_unkeyed_rows():

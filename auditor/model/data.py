@@ -120,7 +120,10 @@ def reproducibility_floor(frame: pd.DataFrame) -> dict[str, float]:
 
 
 def load_liverpool(*, root: Path = OBELIX_DIR, t_min_c: float = 20.0, t_max_c: float = 30.0):
-    """Liverpool Ionics rows measured near room temperature, as model inputs with targets."""
+    """Liverpool Ionics rows measured in [t_min_c, t_max_c] °C, as model inputs with targets.
+
+    `temperature_k` is the measurement temperature (the file gives °C).
+    """
     raw = pd.read_csv(root / "misc" / "LiIonDatabase.csv", encoding="utf-8-sig")
     raw = raw[raw["temperature"].between(t_min_c, t_max_c)]
     frame = pd.DataFrame(
@@ -130,24 +133,106 @@ def load_liverpool(*, root: Path = OBELIX_DIR, t_min_c: float = 20.0, t_max_c: f
             "doi": raw["source"].astype(str).str.strip().str.lower(),
             "log10_sigma": pd.to_numeric(raw["log_target"], errors="coerce"),
             "censored": False,
+            "temperature_k": pd.to_numeric(raw["temperature"], errors="coerce") + 273.15,
         }
     )
     frame["composition_key"] = frame["composition"].map(try_composition_key)
     return frame.reset_index(drop=True)
 
 
-def training_frame(*, extra: bool = False, root: Path = OBELIX_DIR) -> pd.DataFrame:
+# How guarded Liverpool rows join training (`training_frame(liverpool=...)`):
+#   'rt'         one near-RT (20-30 °C) row per composition (the default);
+#   'all'        every row at every temperature, with its temperature_k (for a model that
+#                reads 1/T, the 'temperature' feature block);
+#   'arrhenius'  'rt', plus, for compositions with no near-RT row, the 298 K value of an
+#                Arrhenius fit (ln σT vs 1/T) of their series (>= 3 temperatures, >= 40 K);
+#   'all+arrhenius'  'all' plus those extrapolated rows at 298 K;
+#   'arrhenius-pooled'  'arrhenius', plus compositions with no fit: their measurement nearest
+#                room temperature moved to 298 K with the median Ea of the guarded fits.
+LIVERPOOL_MODES: tuple[str, ...] = (
+    "rt",
+    "all",
+    "arrhenius",
+    "all+arrhenius",
+    "arrhenius-pooled",
+)
+
+
+def arrhenius_rows(frame: pd.DataFrame, skip_keys: set[str], *, pooled: bool = False):
+    """One row per composition key not in `skip_keys` whose series has an Arrhenius fit.
+
+    The row's target is the fit's log10 σ at 298 K (the highest-R² series when a
+    composition has several sources); temperature_k is 298. With `pooled`, compositions
+    with no fit also get a row: their measurement nearest 298 K, moved along a line of
+    the median Ea of all qualifying fits in `frame`.
+    """
+    from auditor.arrhenius import K_B_EV, MIN_SPAN_K, MIN_TEMPERATURES, arrhenius_fit
+    from auditor.vocab import ROOM_TEMPERATURE_K
+
+    eas = []
+    for _, series in frame.dropna(subset=["composition_key"]).groupby(["composition_key", "doi"]):
+        temps = series["temperature_k"].to_numpy(float)
+        if len(np.unique(temps)) >= MIN_TEMPERATURES and np.ptp(temps) >= MIN_SPAN_K:
+            eas.append(arrhenius_fit(temps, 10.0 ** series["log10_sigma"].to_numpy(float)).ea_ev)
+    ea = float(np.median(eas)) if eas else float("nan")
+    out = []
+    data = frame[frame["composition_key"].notna() & ~frame["composition_key"].isin(skip_keys)]
+    for _key, group in data.groupby("composition_key", sort=True):
+        best = None
+        for _, series in group.groupby("doi", sort=True):
+            temps = series["temperature_k"].to_numpy(float)
+            if len(np.unique(temps)) < MIN_TEMPERATURES or np.ptp(temps) < MIN_SPAN_K:
+                continue
+            fit = arrhenius_fit(temps, 10.0 ** series["log10_sigma"].to_numpy(float))
+            if best is None or (fit.r2 or 0) > (best[0].r2 or 0):
+                best = (fit, series.iloc[0])
+        if best is not None:
+            row = best[1].copy()
+            row["log10_sigma"] = best[0].log10_sigma_298
+            row["temperature_k"] = ROOM_TEMPERATURE_K
+            out.append(row)
+        elif pooled and math.isfinite(ea):
+            row = group.loc[(group["temperature_k"] - ROOM_TEMPERATURE_K).abs().idxmin()].copy()
+            t = float(row["temperature_k"])
+            # ln(σT) = ln A - Ea/(k T): shift ln(σT) by -Ea/k (1/298 - 1/t), then divide by 298.
+            ln_st = row["log10_sigma"] * np.log(10) + np.log(t)
+            ln_st -= ea / K_B_EV * (1 / ROOM_TEMPERATURE_K - 1 / t)
+            row["log10_sigma"] = (ln_st - np.log(ROOM_TEMPERATURE_K)) / np.log(10)
+            row["temperature_k"] = ROOM_TEMPERATURE_K
+            out.append(row)
+    return pd.DataFrame(out, columns=frame.columns)
+
+
+def training_frame(
+    *, extra: bool = False, root: Path = OBELIX_DIR, liverpool: str = "rt"
+) -> pd.DataFrame:
     """OBELiX train, plus (with `extra`) Liverpool rows whose composition is in neither split.
 
     Every extra row goes through `exclude_compositions` with the test split's keys, so no
     test material reaches training; train compositions are excluded too, so a material
-    OBELiX already holds is not counted twice.
+    OBELiX already holds is not counted twice. `liverpool` (one of `LIVERPOOL_MODES`)
+    chooses which Liverpool rows join; every mode passes through the same guard.
     """
     train = load_obelix("train", root=root)
     if not extra:
         return train
+    if liverpool not in LIVERPOOL_MODES:
+        raise ValueError(f"unknown Liverpool mode {liverpool!r}")
     test_keys = set(load_obelix("test", root=root)["composition_key"].dropna())
-    more = exclude_compositions(load_liverpool(root=root), test_keys)
-    more = exclude_compositions(more, set(train["composition_key"].dropna()))
-    more = more.drop_duplicates("composition_key")  # one row per material: no reweighting
-    return pd.concat([train, more], ignore_index=True)
+    train_keys = set(train["composition_key"].dropna())
+    rt = exclude_compositions(load_liverpool(root=root), test_keys)
+    rt = exclude_compositions(rt, train_keys)
+    rt = rt.drop_duplicates("composition_key")  # one row per material: no reweighting
+    if liverpool == "rt":
+        return pd.concat([train, rt.drop(columns="temperature_k")], ignore_index=True)
+    every = exclude_compositions(load_liverpool(root=root, t_min_c=-273.15, t_max_c=1e4), test_keys)
+    every = exclude_compositions(every, train_keys)
+    parts = [train.assign(temperature_k=np.nan)]
+    if liverpool.startswith("all"):
+        parts.append(every)
+    else:
+        parts.append(rt)
+    if "arrhenius" in liverpool:
+        pooled = liverpool.endswith("pooled")
+        parts.append(arrhenius_rows(every, set(rt["composition_key"]), pooled=pooled))
+    return pd.concat(parts, ignore_index=True)

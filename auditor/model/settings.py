@@ -15,6 +15,12 @@ CV_REPEATS = 3
 # a pre-registered rule (replace the default only below 1.478 - 0.052 = 1.426 repeated-CV
 # MAE): knn alone 1.62-1.86, best ensemble etw-median+knn-k5-fam0.3-p0.5 1.451; the plain
 # baseline RF with a tree median ('baseline-rf-median') 1.746. None passed; all opt-in kinds.
+# The Liverpool temperature series, same rule (etw-median, `bench_model.py --cv --liverpool`):
+# every guarded row at every temperature with 1/T as a feature ('all' + 'temperature' block)
+# 1.610; the same rows without 1/T 1.563; plus Arrhenius-extrapolated 298 K rows 1.575;
+# own-fit 298 K rows for compositions with no near-RT row ('arrhenius', +2 rows) 1.492;
+# plus a median-Ea shift of single-temperature rows ('arrhenius-pooled', +52) 1.585.
+# None passed; the default stays near-RT rows only (`training_frame(liverpool="rt")`).
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
 # The kind the last full selection (`python -m auditor model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds
