@@ -258,30 +258,34 @@ def _cif_cache_file() -> Path:
 _CIF_MEMO: dict[str, dict] = {}
 
 
-def cif_summaries(paths: list[str]) -> dict[str, dict]:
-    """`db.structures.summarize_cif` for each path, memoized in-process and on disk.
+def _memoized_per_cif(paths: list[str], memo: dict, cache_file: Path, summarize) -> dict[str, dict]:
+    """`summarize(path)` for each existing CIF path, memoized in `memo` and in `cache_file`.
 
-    The disk cache is keyed by path and file content hash, so an edited CIF is re-read.
+    Keys are path plus content hash, so an edited CIF is re-read. An unreadable CIF gives an
+    empty summary (its features stay NaN).
     """
-    from db.structures import summarize_cif
-
     wanted = {p for p in paths if isinstance(p, str) and p and Path(p).is_file()}
     keyed = {p: f"{p}|{hashlib.sha1(Path(p).read_bytes()).hexdigest()[:16]}" for p in wanted}
-    cache_file = _cif_cache_file()
-    if not _CIF_MEMO and cache_file.is_file():
+    if not memo and cache_file.is_file():
         for row in pd.read_csv(cache_file).to_dict("records"):
-            _CIF_MEMO[row.pop("key")] = row
-    missing = [p for p in wanted if keyed[p] not in _CIF_MEMO]
+            memo[row.pop("key")] = row
+    missing = [p for p in wanted if keyed[p] not in memo]
     for p in missing:
         try:
-            _CIF_MEMO[keyed[p]] = summarize_cif(p)
-        except Exception:  # an unreadable CIF leaves the structure features NaN
-            _CIF_MEMO[keyed[p]] = {}
+            memo[keyed[p]] = summarize(p)
+        except Exception:  # an unreadable CIF leaves its features NaN
+            memo[keyed[p]] = {}
     if missing:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        rows = [{"key": k, **v} for k, v in _CIF_MEMO.items()]
-        pd.DataFrame(rows).to_csv(cache_file, index=False)
-    return {p: _CIF_MEMO[keyed[p]] for p in wanted}
+        pd.DataFrame([{"key": k, **v} for k, v in memo.items()]).to_csv(cache_file, index=False)
+    return {p: memo[keyed[p]] for p in wanted}
+
+
+def cif_summaries(paths: list[str]) -> dict[str, dict]:
+    """`db.structures.summarize_cif` for each path, memoized in-process and on disk."""
+    from db.structures import summarize_cif
+
+    return _memoized_per_cif(paths, _CIF_MEMO, _cif_cache_file(), summarize_cif)
 
 
 def _cif_features(summary: dict | None) -> dict[str, float]:
@@ -460,23 +464,7 @@ _SITES_MEMO: dict[str, dict] = {}
 
 def site_summaries(paths: list[str]) -> dict[str, dict]:
     """`summarize_sites` for each path, memoized in-process and on disk (like `cif_summaries`)."""
-    wanted = {p for p in paths if isinstance(p, str) and p and Path(p).is_file()}
-    keyed = {p: f"{p}|{hashlib.sha1(Path(p).read_bytes()).hexdigest()[:16]}" for p in wanted}
-    cache_file = _cache_dir() / "cif_sites.csv"
-    if not _SITES_MEMO and cache_file.is_file():
-        for row in pd.read_csv(cache_file).to_dict("records"):
-            _SITES_MEMO[row.pop("key")] = row
-    missing = [p for p in wanted if keyed[p] not in _SITES_MEMO]
-    for p in missing:
-        try:
-            _SITES_MEMO[keyed[p]] = summarize_sites(p)
-        except Exception:  # an unreadable CIF leaves the site features NaN
-            _SITES_MEMO[keyed[p]] = {}
-    if missing:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        rows = [{"key": k, **v} for k, v in _SITES_MEMO.items()]
-        pd.DataFrame(rows).to_csv(cache_file, index=False)
-    return {p: _SITES_MEMO[keyed[p]] for p in wanted}
+    return _memoized_per_cif(paths, _SITES_MEMO, _cache_dir() / "cif_sites.csv", summarize_sites)
 
 
 def _sites_features(summary: dict | None) -> dict[str, float]:
