@@ -107,6 +107,8 @@ if keys:
 
 if total:
     # Built only when clicked, on its own cursor: the selection is not serialized on every rerun.
+    # on_click="ignore": a click must not rerun the script, or the rerun can retire the deferred
+    # file before the browser fetches it and the download silently fails.
     base = store_connection()
 
     def _export(fmt: str) -> bytes:
@@ -115,8 +117,15 @@ if total:
 
     c1, c2 = st.columns(2)
     c1.download_button(
-        "Download selection (CSV)", lambda: _export("csv"), "sse_audit_selection.csv", "text/csv"
+        "Download selection (CSV)",
+        lambda: _export("csv"),
+        "sse_audit_selection.csv",
+        "text/csv",
+        on_click="ignore",
     )
     c2.download_button(
-        "Download selection (Parquet)", lambda: _export("parquet"), "sse_audit_selection.parquet"
+        "Download selection (Parquet)",
+        lambda: _export("parquet"),
+        "sse_audit_selection.parquet",
+        on_click="ignore",
     )

@@ -55,4 +55,5 @@ st.download_button(
     to_csv_bytes(rows),
     f"quarantine_{source.strip('()')}.csv",
     "text/csv",
+    on_click="ignore",
 )

@@ -58,6 +58,7 @@ def figure_with_export(fig, name: str, **chart_kwargs):
         f"{name}.html",
         "text/html",
         key=f"export_{name}",
+        on_click="ignore",
     )
     return event
 

@@ -14,6 +14,7 @@ st.download_button(
     (",".join(TEMPLATE_COLUMNS) + "\n").encode(),
     "sse_audit_template.csv",
     "text/csv",
+    on_click="ignore",
 )
 st.caption(
     "property: sigma | Ea | Em; unit: S/cm, mS/cm, S/m, eV, meV, kJ/mol; temperature_unit: K or C "
@@ -64,6 +65,7 @@ if not rejected.empty:
         to_csv_bytes(rejected),
         "rejected_rows.csv",
         "text/csv",
+        on_click="ignore",
     )
 
 name = st.text_input("Name of the new source", value=upload.name.rsplit(".", 1)[0][:64])
