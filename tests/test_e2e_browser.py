@@ -133,8 +133,13 @@ def test_every_page_renders_without_exception(server, page):
 def test_search_llzo_and_open_its_evidence(server, page):
     _visit(page, f"{server}/explorer?q=LLZO", "explorer_llzo")
     # The download is built when clicked; it holds the selection, escaped for spreadsheets.
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Download selection (CSV)").click()
+    try:
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download selection (CSV)").click()
+    except Exception:
+        errors = page.locator("[data-testid='stDownloadButtonError']").all_inner_texts()
+        page.screenshot(path=str(SHOTS / "explorer_download_failed.png"), full_page=True)
+        pytest.fail(f"no download; the button says {errors or 'nothing'}")
     text = Path(download.value.path()).read_text()
     assert text.splitlines()[0].startswith("record_id,composition_key")
     assert "Li7La3Zr2O12" in text and len(text.splitlines()) > 5
