@@ -331,3 +331,45 @@ def test_model_page_says_where_importances_come_from(quick_default, tmp_path, mo
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     assert any("python -m auditor model train" in i.value for i in at.info)
+
+
+def test_quantile_forest_predicts_the_pooled_leaf_median():
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+
+    from auditor.model.estimators import QuantileForestRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(60, 3))
+    # Bimodal like the real target: a censored cluster at -15 and a broad bulk near -4.
+    y = np.where(X[:, 0] < 0.3, CENSORED_LOG10, -4 + rng.normal(size=60))
+    Xq = rng.uniform(size=(12, 3))
+    tree = ExtraTreesRegressor(n_estimators=1, min_samples_leaf=5, random_state=0)
+    qrf = QuantileForestRegressor(tree).fit(X, y)
+    train_leaf = qrf.forest_.apply(X.astype(np.float32))[:, 0]
+    query_leaf = qrf.forest_.apply(Xq.astype(np.float32))[:, 0]
+    pooled = [np.sort(y[train_leaf == leaf]) for leaf in query_leaf]
+    # One tree: the lower median, minimum and maximum of the training rows in the leaf.
+    assert qrf.predict(Xq) == pytest.approx([v[(len(v) - 1) // 2] for v in pooled])
+    lo, hi = qrf.quantiles(Xq, [0.0, 1.0])
+    assert lo == pytest.approx([v[0] for v in pooled])
+    assert hi == pytest.approx([v[-1] for v in pooled])
+    # Two trees: rows weigh 1 / leaf size in each tree; the smallest y with half the weight.
+    two = QuantileForestRegressor(ExtraTreesRegressor(2, min_samples_leaf=4, random_state=1))
+    two.fit(X, y)
+    train_leaves = two.forest_.apply(X.astype(np.float32))
+    expected = []
+    for leaves in two.forest_.apply(Xq.astype(np.float32)):
+        same = train_leaves == leaves
+        w = (same / same.sum(axis=0)).mean(axis=1)
+        expected.append(min(v for v in y if w[y <= v].sum() >= 0.5 - 1e-9))
+    assert two.predict(Xq) == pytest.approx(expected)
+    # A single root leaf: every query gets the training median, not a (bootstrap) mean.
+    root = RandomForestRegressor(n_estimators=5, min_samples_leaf=1000, random_state=0)
+    pred = QuantileForestRegressor(root).fit(X, y).predict(Xq)
+    assert pred == pytest.approx(np.full(12, np.sort(y)[(len(y) - 1) // 2]))
+    assert abs(pred[0] - y.mean()) > 1
+    est = make_estimator("etw-qrf-l3", ["a", "b", "c"], quick=True)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    assert len(est.fit(frame, y).predict(frame)) == 60
+    with pytest.raises(ValueError):
+        make_estimator("hgb-qrf-l3", ["a"])

@@ -43,6 +43,57 @@ class TreeMedianRegressor(RegressorMixin, BaseEstimator):
         return np.median(self.tree_predictions(X), axis=0)
 
 
+class QuantileForestRegressor(RegressorMixin, BaseEstimator):
+    """A quantile regression forest (Meinshausen 2006): quantiles of the pooled leaf targets.
+
+    Each training row weighs 1 / (size of its leaf) in every tree whose leaf it shares with
+    the query, averaged over trees (all training rows count, as in Meinshausen, not only a
+    tree's bootstrap sample). `predict` returns the weighted `quantile` (the median by
+    default) of the training targets under these weights: not the median of the trees'
+    leaf means (`TreeMedianRegressor`), which differs once leaves hold several rows
+    (`min_samples_leaf` > 1) and the target is bimodal (censored rows at -15).
+    """
+
+    def __init__(self, forest: BaseEstimator | None = None, quantile: float = 0.5) -> None:
+        self.forest = forest
+        self.quantile = quantile
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> QuantileForestRegressor:
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y, float)
+        self.forest_ = clone(self.forest).fit(X, y)
+        order = np.argsort(y, kind="stable")
+        self.y_sorted_ = y[order]
+        # Leaf ids of the training rows, rows in target order: (n_trees, n_train).
+        self.train_leaves_ = self.forest_.apply(X)[order].T
+        return self
+
+    def leaf_weights(self, X: np.ndarray) -> np.ndarray:
+        """Weights of the training rows (in sorted-target order) per query, rows sum to 1."""
+        leaves = self.forest_.apply(np.asarray(X, dtype=np.float32)).T  # (n_trees, n_query)
+        w = np.zeros((leaves.shape[1], self.train_leaves_.shape[1]))
+        for query_leaf, train_leaf in zip(leaves, self.train_leaves_, strict=True):
+            same = query_leaf[:, None] == train_leaf[None, :]
+            w += same / same.sum(axis=1, keepdims=True)
+        return w / len(leaves)
+
+    def quantiles(self, X: np.ndarray, qs) -> np.ndarray:
+        """Weighted quantiles `qs` of the training targets, shape (len(qs), n_rows)."""
+        X = np.asarray(X, dtype=np.float32)
+        qs = np.atleast_1d(np.asarray(qs, float))
+        out = np.empty((len(qs), len(X)))
+        for start in range(0, len(X), 1024):  # bounds the (query x train) weight matrix
+            cum = np.cumsum(self.leaf_weights(X[start : start + 1024]), axis=1)
+            for j, q in enumerate(qs):
+                # The smallest target with weight whose cumulative weight reaches q.
+                idx = ((cum < q * cum[:, -1:] - 1e-9) | (cum < 1e-9)).sum(axis=1)
+                out[j, start : start + 1024] = self.y_sorted_[np.minimum(idx, cum.shape[1] - 1)]
+        return out
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.quantiles(X, [self.quantile])[0]
+
+
 class CompositionKNN(RegressorMixin, BaseEstimator):
     """Median log10 sigma of the k training materials nearest in composition.
 
@@ -149,7 +200,9 @@ def make_estimator(
     Args:
         kind: one of `CANDIDATES`, or 'baseline-rf' (OBELiX's plain random forest).
             'a+b' averages models a and b; a '-median' suffix pools the forests' trees
-            and predicts their median (see `TreeMedianRegressor`).
+            and predicts their median (see `TreeMedianRegressor`); 'rf-qrf-l5',
+            'etw-qrf-l3', ...: a quantile regression forest of that kind with that
+            min_samples_leaf, predicting its pooled-leaf median (`QuantileForestRegressor`).
         columns: feature columns the pipeline reads.
         quick: fewer trees / iterations, for tests.
     """
@@ -192,6 +245,10 @@ def make_estimator(
             random_state=seed,
         ),  # fmt: skip
     }
+    if qrf := re.fullmatch(r"(rf|etw|et)-qrf-l(\d+)", kind):
+        # '{forest}-qrf-l{min_samples_leaf}': a quantile regression forest's median.
+        forest = makers[qrf.group(1)]().set_params(min_samples_leaf=int(qrf.group(2)))
+        return Pipeline([("prep", prep), ("reg", QuantileForestRegressor(forest))])
     median = kind.endswith("-median")
     names = kind.removesuffix("-median").split("+")
     if kind == "baseline-rf-median":  # the plain forest, predicting its trees' median

@@ -21,6 +21,9 @@ CV_REPEATS = 3
 # own-fit 298 K rows for compositions with no near-RT row ('arrhenius', +2 rows) 1.492;
 # plus a median-Ea shift of single-temperature rows ('arrhenius-pooled', +52) 1.585.
 # None passed; the default stays near-RT rows only (`training_frame(liverpool="rt")`).
+# Quantile regression forests (pooled-leaf median, `QuantileForestRegressor`), same rule:
+# etw-qrf-l{1,3,5,10} 1.479/1.526/1.586/1.687, et-qrf-l5 1.600, rf-qrf-l{1,3,5}
+# 1.554/1.547/1.586; bigger leaves only hurt, leaf size 1 equals etw-median. None passed.
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
 # The kind the last full selection (`python -m auditor model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds
