@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 
 import pandas as pd
 
 from auditor.normalize import normalize_entity
+from auditor.normalize.aliases import ACRONYMS
 from db.composition import try_composition_key
 
 # A spreadsheet executes a cell that starts with one of these.
@@ -30,6 +32,21 @@ def search_keys(text: str) -> list[str]:
     if result.formula:
         keys.add(result.formula)
     return sorted(keys)
+
+
+def suggest_terms(text: str, vocabulary: list[str], n: int = 5) -> list[str]:
+    """Close spellings of a search that found nothing: store names, formulas and acronyms.
+
+    Only proposed to the reader, never searched in their place (`LLZ0` suggests `LLZO`).
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    by_folded: dict[str, str] = {}
+    for term in [*ACRONYMS, *vocabulary]:
+        by_folded.setdefault(term.casefold(), term)
+    matches = difflib.get_close_matches(text.casefold(), list(by_folded), n=n, cutoff=0.75)
+    return [by_folded[m] for m in matches]
 
 
 def escape_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:

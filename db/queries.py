@@ -97,6 +97,17 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     return options
 
 
+def search_vocabulary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every composition key, source material name and family label in the store: what a
+    search can hit, trimmed and distinct."""
+    rows = con.execute(
+        "SELECT DISTINCT trim(term) FROM (SELECT unnest([composition_key, material_raw, "
+        "family_raw, family]) AS term FROM records) WHERE term IS NOT NULL AND trim(term) <> '' "
+        "ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _record_filter(
     *,
     keys: list[str] | None,

@@ -43,6 +43,19 @@ def test_explorer_search_resolves_acronyms_and_changes_the_result(app):
     assert app.query_params["q"] == ["LLZO"] or app.query_params["q"] == "LLZO"
 
 
+def test_explorer_offers_spellings_when_a_search_finds_nothing(app):
+    app.switch_page("views/explorer.py")
+    app.query_params["q"] = "LLZ0"  # a zero for an O
+    app.run()
+    assert not app.exception
+    assert app.caption[0].value.startswith("0 records")
+    assert "Did you mean" in app.info[0].value
+    [button] = [b for b in app.button if b.label == "LLZO"]
+    button.click().run()
+    assert app.query_params["q"] in (["LLZO"], "LLZO")
+    assert set(app.dataframe[0].value["composition_key"]) == {"Li7La3Zr2O12"}
+
+
 def test_explorer_filter_changes_the_result(app):
     app.switch_page("views/explorer.py").run()
     total = int(app.caption[0].value.split()[0])

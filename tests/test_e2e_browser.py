@@ -154,6 +154,16 @@ def test_search_llzo_and_open_its_evidence(server, page):
     assert page.locator("[data-testid='stException']").count() == 0
 
 
+def test_a_misspelled_search_offers_the_right_spelling(server, page):
+    _visit(page, f"{server}/explorer?q=LLZ0", "explorer_typo")
+    page.get_by_text("Did you mean").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="LLZO", exact=True).click()
+    page.wait_for_url(re.compile(r".*q=LLZO.*"))
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.get_by_role("link", name="Evidence for Li7La3Zr2O12").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
 def _cohort_count(page) -> int:
     caption = page.get_by_text(re.compile(r"^\d+ cohorts$")).first.inner_text()
     return int(caption.split()[0])

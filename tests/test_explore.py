@@ -5,7 +5,14 @@ import io
 import pandas as pd
 import pytest
 
-from auditor.explore import escape_for_spreadsheet, search_keys, to_csv_bytes, to_parquet_bytes
+from auditor.explore import (
+    escape_for_spreadsheet,
+    search_keys,
+    suggest_terms,
+    to_csv_bytes,
+    to_parquet_bytes,
+)
+from db.queries import search_records, search_vocabulary
 
 
 @pytest.mark.parametrize(
@@ -33,3 +40,26 @@ def test_exports_neutralize_formula_cells_but_keep_numbers():
     assert "\n=HYPERLINK" not in csv_text and "'=HYPERLINK" in csv_text
     parquet = pd.read_parquet(io.BytesIO(to_parquet_bytes(frame)))
     assert parquet["notes"][0].startswith("'=")
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("LLZ0", "LLZO"),
+        ("Li7La3Zr2O21", "Li7La3Zr2O12"),
+        ("argirodite", "argyrodite"),
+        ("li6ps5cl", "Li6PS5Cl"),
+    ],
+)
+def test_a_search_that_finds_nothing_suggests_what_the_store_holds(store_con, typo, meant):
+    vocabulary = search_vocabulary(store_con)
+    if typo != "li6ps5cl":  # a case slip still matches as a substring; a typo does not
+        _, total = search_records(store_con, text=typo, keys=search_keys(typo), limit=1)
+        assert total == 0
+    # the search is case-blind, so a suggestion may carry any of the store's spellings
+    assert meant.casefold() in [s.casefold() for s in suggest_terms(typo, vocabulary)]
+
+
+def test_no_suggestion_for_text_unlike_anything():
+    assert suggest_terms("zzzzqqqq", ["Li7La3Zr2O12", "Li6PS5Cl"]) == []
+    assert suggest_terms("  ", ["Li7La3Zr2O12"]) == []

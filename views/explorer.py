@@ -2,8 +2,14 @@
 
 import streamlit as st
 
-from auditor.explore import list_param, search_keys, to_csv_bytes, to_parquet_bytes
-from db.queries import filter_options, search_records
+from auditor.explore import (
+    list_param,
+    search_keys,
+    suggest_terms,
+    to_csv_bytes,
+    to_parquet_bytes,
+)
+from db.queries import filter_options, search_records, search_vocabulary
 from views.shared import store_connection, store_cursor, sync_url
 
 PAGE_SIZE = 50
@@ -13,6 +19,11 @@ params = st.query_params
 @st.cache_data(show_spinner=False)
 def _options() -> dict:
     return filter_options(store_cursor())
+
+
+@st.cache_data(show_spinner=False)
+def _vocabulary() -> list[str]:
+    return search_vocabulary(store_cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -85,6 +96,15 @@ frame, total = _page(filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
 st.caption(
     f"{total} records match; showing {len(frame)}. `is_primary` = false marks a copy of a measurement another source also reports."
 )
+if not total and text.strip():
+    suggestions = suggest_terms(text, _vocabulary())
+    st.info(
+        f"Nothing matches “{text.strip()}”."
+        + (" Did you mean one of these?" if suggestions else " Try a formula, an acronym or a DOI.")
+    )
+    # Buttons, not links: a link to the page already open does not rerun it with new params.
+    for column, term in zip(st.columns(max(len(suggestions), 1)), suggestions, strict=False):
+        column.button(term, on_click=st.session_state.__setitem__, args=("q", term))
 st.dataframe(
     frame,
     hide_index=True,
