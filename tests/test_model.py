@@ -373,3 +373,26 @@ def test_quantile_forest_predicts_the_pooled_leaf_median():
     assert len(est.fit(frame, y).predict(frame)) == 60
     with pytest.raises(ValueError):
         make_estimator("hgb-qrf-l3", ["a"])
+
+
+def test_hgb_l1_predicts_the_median_and_blends_as_a_mean():
+    rng = np.random.default_rng(0)
+    cols = ["a", "b", "c"]
+    # A bimodal target: 70% near -4, 30% censored at -15 (median ~-4.3, mean ~-7).
+    y = np.where(rng.uniform(size=200) < 0.3, CENSORED_LOG10, -4 + 0.5 * rng.normal(size=200))
+    # Constant features leave nothing to split on: each loss predicts its own optimum.
+    flat = pd.DataFrame(np.ones((200, 3)), columns=cols)
+    l1 = make_estimator("hgb-l1", cols, quick=True).fit(flat, y).predict(flat)
+    l2 = make_estimator("hgb", cols, quick=True).fit(flat, y).predict(flat)
+    assert l1 == pytest.approx(np.full(200, np.median(y)))
+    assert l2 == pytest.approx(np.full(200, y.mean()))
+    # The blend is exactly the mean of its two parts, each fitted alone.
+    X = pd.DataFrame(rng.uniform(size=(200, 3)), columns=cols)
+    Xq = pd.DataFrame(rng.uniform(size=(50, 3)), columns=cols)
+    blend = make_estimator("etw-median+hgb-l1", cols, quick=True).fit(X, y).predict(Xq)
+    etw = make_estimator("etw-median", cols, quick=True).fit(X, y).predict(Xq)
+    hgb = make_estimator("hgb-l1", cols, quick=True).fit(X, y).predict(Xq)
+    assert blend == pytest.approx((etw + hgb) / 2)
+    assert np.abs(etw - hgb).max() > 0.1  # the parts differ, so the mean is a real check
+    with pytest.raises(ValueError):
+        make_estimator("etw+hgb-l1-median", cols)  # boosting has no trees to pool

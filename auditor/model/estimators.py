@@ -192,6 +192,21 @@ def _knn_from_kind(kind: str) -> CompositionKNN:
     )
 
 
+def _boosting(
+    max_iter: int, seed: int, *, loss: str = "squared_error", leaves: int = 15, min_leaf: int = 5
+) -> HistGradientBoostingRegressor:
+    """The gradient-boosting candidates ('hgb', 'hgb-l1', 'hgb-l1s'): one recipe, two knobs."""
+    return HistGradientBoostingRegressor(
+        loss=loss,
+        max_iter=max_iter,
+        learning_rate=0.05,
+        max_leaf_nodes=leaves,
+        min_samples_leaf=min_leaf,
+        l2_regularization=1.0,
+        random_state=seed,
+    )
+
+
 def make_estimator(
     kind: str, columns: list[str], *, quick: bool = False, seed: int = 0, n_jobs: int = 2
 ) -> Pipeline:
@@ -200,7 +215,8 @@ def make_estimator(
     Args:
         kind: one of `CANDIDATES`, or 'baseline-rf' (OBELiX's plain random forest).
             'a+b' averages models a and b; a '-median' suffix pools the forests' trees
-            and predicts their median (see `TreeMedianRegressor`); 'rf-qrf-l5',
+            and predicts their median (see `TreeMedianRegressor`); 'a-median+b' (e.g.
+            'etw-median+hgb-l1') is the mean of that median model and model b; 'rf-qrf-l5',
             'etw-qrf-l3', ...: a quantile regression forest of that kind with that
             min_samples_leaf, predicting its pooled-leaf median (`QuantileForestRegressor`).
         columns: feature columns the pipeline reads.
@@ -215,6 +231,14 @@ def make_estimator(
         parts_ = [
             make_estimator(left, columns, quick=quick, seed=seed, n_jobs=n_jobs),
             Pipeline([("reg", _knn_from_kind("knn" + right))]),
+        ]
+        return Pipeline([("reg", MeanOf(parts_))])
+    if "-median+" in kind:
+        # 'a-median+b': the mean of a tree-median model and model b, e.g. 'etw-median+hgb-l1'.
+        left, _, right = kind.partition("-median+")
+        parts_ = [
+            make_estimator(k, columns, quick=quick, seed=seed, n_jobs=n_jobs)
+            for k in (left + "-median", right)
         ]
         return Pipeline([("reg", MeanOf(parts_))])
     if kind.startswith("baseline-rf"):
@@ -236,14 +260,12 @@ def make_estimator(
         "etw": lambda: ExtraTreesRegressor(
             n_estimators=n_trees, max_features=0.8, random_state=seed, n_jobs=n_jobs
         ),
-        "hgb": lambda: HistGradientBoostingRegressor(
-            max_iter=60 if quick else 250,
-            learning_rate=0.05,
-            max_leaf_nodes=15,
-            min_samples_leaf=5,
-            l2_regularization=1.0,
-            random_state=seed,
-        ),  # fmt: skip
+        "hgb": lambda: _boosting(250 if not quick else 60, seed),
+        # Absolute-error loss: median regression, less pulled toward the censored -15 cluster.
+        "hgb-l1": lambda: _boosting(300 if not quick else 60, seed, loss="absolute_error"),
+        "hgb-l1s": lambda: _boosting(  # more regularized
+            300 if not quick else 60, seed, loss="absolute_error", leaves=8, min_leaf=10
+        ),
     }
     if qrf := re.fullmatch(r"(rf|etw|et)-qrf-l(\d+)", kind):
         # '{forest}-qrf-l{min_samples_leaf}': a quantile regression forest's median.
@@ -258,7 +280,9 @@ def make_estimator(
     elif kind == "baseline-rf":
         # OBELiX's published baseline: a default random forest on fractions, sg and lattice.
         reg = RandomForestRegressor(n_estimators=n_trees, random_state=seed, n_jobs=n_jobs)
-    elif not all(n in makers for n in names) or (median and "hgb" in names):
+    elif not all(n in makers for n in names) or (
+        median and any(n.startswith("hgb") for n in names)
+    ):
         raise ValueError(f"unknown model kind {kind!r}")
     elif median:
         reg = TreeMedianRegressor([makers[n]() for n in names])

@@ -24,6 +24,9 @@ CV_REPEATS = 3
 # Quantile regression forests (pooled-leaf median, `QuantileForestRegressor`), same rule:
 # etw-qrf-l{1,3,5,10} 1.479/1.526/1.586/1.687, et-qrf-l5 1.600, rf-qrf-l{1,3,5}
 # 1.554/1.547/1.586; bigger leaves only hurt, leaf size 1 equals etw-median. None passed.
+# Absolute-error boosting ('hgb-l1', 'hgb-l1s' more regularized), same rule: 1.674/1.709;
+# mean with etw-median ('etw-median+hgb-l1') 1.525; 'etw-median+hgb-l1+knn-k5-fam0.3-p0.5'
+# (nested means: weights 1/4, 1/4, 1/2 on the kNN) 1.456. None passed; all opt-in kinds.
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
 # The kind the last full selection (`python -m auditor model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds
