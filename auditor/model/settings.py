@@ -27,6 +27,12 @@ CV_REPEATS = 3
 # Absolute-error boosting ('hgb-l1', 'hgb-l1s' more regularized), same rule: 1.674/1.709;
 # mean with etw-median ('etw-median+hgb-l1') 1.525; 'etw-median+hgb-l1+knn-k5-fam0.3-p0.5'
 # (nested means: weights 1/4, 1/4, 1/2 on the kNN) 1.456. None passed; all opt-in kinds.
+# Out-of-tree experiments (same rule; their extra packages are not project dependencies):
+# fraction-weighted element embeddings from `elementembeddings` 0.8.0 added to the features:
+# mat2vec 1.472, megnet16 1.466, mace_mp0 1.478, skipatom 1.497, magpie 1.494, oliynyk 1.502;
+# CHGNet 0.3.0 crystal embeddings of the 321 CIFs (torch 2.13 CPU; disordered sites ordered
+# by majority species): 64 features + energy 1.532, PCA-8 per fold 1.491, energy only 1.496.
+# None passed: new composition or structure descriptors do not move the CV past its noise.
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
 # The kind the last full selection (`python -m auditor model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds
