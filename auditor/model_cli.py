@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
+
+
+def _finite_or_null(value):
+    """JSON has no NaN: an undefined metric (Spearman of a constant baseline) prints as null."""
+    if isinstance(value, dict):
+        return {k: _finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_null(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,7 +138,7 @@ def main(argv: list[str]) -> int:
     else:
         result = _evaluate_official(quick=args.quick, retrain=args.retrain)
     if args.json:
-        print(json.dumps(result, default=float))
+        print(json.dumps(_finite_or_null(result), default=float, allow_nan=False))
     else:
         _print_table(result)
     return 0

@@ -179,7 +179,9 @@ def test_cli_train_test_files_skips_bad_rows(tmp_path, capsys):
     test_csv = _write_csv(tmp_path / "b.csv", pd.concat([table.iloc[150:200], junk.iloc[:1]]))
     argv = ["model", "evaluate", "--train", train_csv, "--test", test_csv, "--quick", "--json"]
     assert model_cli.main(argv) == 0
-    out = json.loads(capsys.readouterr().out)
+    # strict JSON: NaN is not JSON, an undefined metric must come out as null
+    out = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(c))
+    assert out["baselines"]["train_median"]["spearman"] is None
     assert out["skipped"]["train"]["unparseable_composition"] == 3
     assert out["skipped"]["test"]["unparseable_composition"] == 1
     assert out["test"]["n"] == 50 and out["test"]["n_skipped"] == 1
