@@ -103,8 +103,9 @@ if not total and text.strip():
         + (" Did you mean one of these?" if suggestions else " Try a formula, an acronym or a DOI.")
     )
     # Buttons, not links: a link to the page already open does not rerun it with new params.
-    for column, term in zip(st.columns(max(len(suggestions), 1)), suggestions, strict=False):
-        column.button(term, on_click=st.session_state.__setitem__, args=("q", term))
+    if suggestions:
+        for column, term in zip(st.columns(len(suggestions)), suggestions, strict=True):
+            column.button(term, on_click=st.session_state.__setitem__, args=("q", term))
 st.dataframe(
     frame,
     hide_index=True,

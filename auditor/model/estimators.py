@@ -225,22 +225,16 @@ def make_estimator(
     n_trees = 60 if quick else 300
     if kind.startswith("knn") and "+" not in kind:
         return Pipeline([("reg", _knn_from_kind(kind))])
-    if "+knn" in kind:
-        # 'a+knn...': the mean of model a and a composition kNN, e.g. 'etw-median+knn-k5'.
-        left, _, right = kind.partition("+knn")
-        parts_ = [
-            make_estimator(left, columns, quick=quick, seed=seed, n_jobs=n_jobs),
-            Pipeline([("reg", _knn_from_kind("knn" + right))]),
-        ]
-        return Pipeline([("reg", MeanOf(parts_))])
-    if "-median+" in kind:
-        # 'a-median+b': the mean of a tree-median model and model b, e.g. 'etw-median+hgb-l1'.
-        left, _, right = kind.partition("-median+")
-        parts_ = [
-            make_estimator(k, columns, quick=quick, seed=seed, n_jobs=n_jobs)
-            for k in (left + "-median", right)
-        ]
-        return Pipeline([("reg", MeanOf(parts_))])
+    # The mean of two whole models, each reading its own inputs: 'a+knn...' (a composition
+    # kNN, e.g. 'etw-median+knn-k5') and 'a-median+b' (e.g. 'etw-median+hgb-l1').
+    for sep, left_end, right_start in (("+knn", "", "knn"), ("-median+", "-median", "")):
+        if sep in kind:
+            left, _, right = kind.partition(sep)
+            parts_ = [
+                make_estimator(k, columns, quick=quick, seed=seed, n_jobs=n_jobs)
+                for k in (left + left_end, right_start + right)
+            ]
+            return Pipeline([("reg", MeanOf(parts_))])
     if kind.startswith("baseline-rf"):
         # OBELiX's plain inputs only: element fractions, space group number and lattice.
         columns = [c for c in baseline_columns(pd.DataFrame(columns=columns)) if c in columns]
