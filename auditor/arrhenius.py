@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from auditor.vocab import ROOM_TEMPERATURE_K
+from core.constants import IMPLIED_ROOM_TEMPERATURE_K, K_B_EV, arrhenius_log10_sigma
 
-K_B_EV = 8.617333262e-5  # Boltzmann constant, eV/K
 # A series qualifies for a fit when it has this many distinct temperatures over this span.
 MIN_TEMPERATURES = 3
 MIN_SPAN_K = 40.0
@@ -37,8 +36,7 @@ class ArrheniusFit:
 
     def log10_sigma(self, temperature_k: np.ndarray | float) -> np.ndarray | float:
         """The fitted conductivity, log10 S/cm, at the given temperature(s)."""
-        t = np.asarray(temperature_k, dtype=float)
-        return (self.ln_prefactor - self.ea_ev / (K_B_EV * t) - np.log(t)) / np.log(10.0)
+        return arrhenius_log10_sigma(self.ln_prefactor, self.ea_ev, temperature_k)
 
 
 def arrhenius_fit(temperature_k: np.ndarray, sigma_s_cm: np.ndarray) -> ArrheniusFit:
@@ -80,7 +78,7 @@ def arrhenius_fit(temperature_k: np.ndarray, sigma_s_cm: np.ndarray) -> Arrheniu
         log10_sigma_298=0.0,
     )
     return ArrheniusFit(
-        **{**asdict(fit), "log10_sigma_298": float(fit.log10_sigma(ROOM_TEMPERATURE_K))}
+        **{**asdict(fit), "log10_sigma_298": float(fit.log10_sigma(IMPLIED_ROOM_TEMPERATURE_K))}
     )
 
 

@@ -4,7 +4,7 @@ Conventions (the page and the CLI state them too):
 - The variant is a computed method's `records.sub_method` (e.g. MLIP-NEB `mace-relax` against
   `mace-no-relax`, whose errors differ several-fold), so such runs are never pooled. Experiment
   has no variant: a derived Arrhenius-fit Ea is still experiment, one reference.
-- sigma counts only at room temperature, `RT_WINDOW_K` = 283-313 K (10-40 °C), in log10 S/cm;
+- sigma counts only at room temperature, `COHORT_RT_WINDOW_K` = 283-313 K (10-40 °C), in log10 S/cm;
   Ea and Em are in eV.
 - Only primary copies of a measurement count (`records.is_primary`), so a value that several
   sources re-publish counts once.
@@ -30,7 +30,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-RT_WINDOW_K: tuple[float, float] = (283.0, 313.0)
+from core.constants import COHORT_RT_WINDOW_K
+
 UNITS: dict[str, str] = {"sigma": "log10 S/cm", "Ea": "eV", "Em": "eV"}
 # The experimental property a computed value of each property is compared with.
 REFERENCE_PROPERTY: dict[str, str] = {"sigma": "sigma", "Ea": "Ea", "Em": "Ea"}
@@ -100,7 +101,7 @@ def with_family(records: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={"method_tag": "method"})
 
 
-def load_records(con, *, t_window_k: tuple[float, float] = RT_WINDOW_K) -> pd.DataFrame:
+def load_records(con, *, t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K) -> pd.DataFrame:
     """Every record cohorts count, with harmonized family, `method` and `variant` (see above)."""
     from db.derived import cohort_records
 

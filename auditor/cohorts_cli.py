@@ -90,10 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--path", default=None, help="store file (default: $SSE_AUDIT_DB)")
     if command == "flags":
-        from auditor.outliers import RULES
+        from core.vocab import FLAG_RULES, FLAG_STATUSES
 
-        parser.add_argument("--status", choices=("open", "confirmed", "dismissed"))
-        parser.add_argument("--rule", choices=RULES)
+        parser.add_argument("--status", choices=FLAG_STATUSES)
+        parser.add_argument("--rule", choices=FLAG_RULES)
         parser.add_argument("--refresh", action="store_true", help="re-run the rules first")
         parser.add_argument("--z", type=float, default=3.5, help="modified z threshold")
         return _flags(parser.parse_args(rest))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from auditor.normalize import normalize_entity
 from auditor.normalize.aliases import ACRONYMS
-from db.composition import try_composition_key
+from core.composition import try_composition_key
 
 # A spreadsheet executes a cell that starts with one of these.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from pymatgen.core import Composition, Element
 
-from db.composition import try_composition_key
+from core.composition import try_composition_key
+from core.constants import IMPLIED_ROOM_TEMPERATURE_K
 
 CENSORED_LOG10 = -15.0
 
@@ -514,10 +515,9 @@ def _num(value: object) -> float:
 
 def _temperature_k(value: object) -> float:
     """A measurement temperature in K; room temperature when missing or not positive."""
-    from auditor.vocab import ROOM_TEMPERATURE_K
 
     t = _num(value)
-    return t if t > 0 else ROOM_TEMPERATURE_K
+    return t if t > 0 else IMPLIED_ROOM_TEMPERATURE_K
 
 
 def feature_frame(

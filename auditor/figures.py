@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from auditor.cohorts import UNITS, method_label, with_variant
+from core.constants import IMPLIED_ROOM_TEMPERATURE_K, arrhenius_log10_sigma
 
 _HOVER = (
     "<b>%{customdata[1]}</b><br>%{y:.3g} {unit}<br>source: %{customdata[3]}"
@@ -230,12 +231,9 @@ def arrhenius_plot(fit: pd.Series | dict, points: pd.DataFrame) -> go.Figure:
         fit: one row of `db.derived.arrhenius_fits`.
         points: its input conductivities (`db.derived.arrhenius_points`).
     """
-    from auditor.arrhenius import K_B_EV
-    from auditor.vocab import ROOM_TEMPERATURE_K
-
-    t_lo = min(float(fit["t_min_k"]), ROOM_TEMPERATURE_K)
+    t_lo = min(float(fit["t_min_k"]), IMPLIED_ROOM_TEMPERATURE_K)
     temps = np.linspace(t_lo, float(fit["t_max_k"]), 50)
-    line = (fit["ln_prefactor"] - fit["ea_ev"] / (K_B_EV * temps) - np.log(temps)) / np.log(10.0)
+    line = arrhenius_log10_sigma(fit["ln_prefactor"], fit["ea_ev"], temps)
     inside = temps >= float(fit["t_min_k"])
     fig = go.Figure()
     fig.add_trace(
@@ -261,7 +259,7 @@ def arrhenius_plot(fit: pd.Series | dict, points: pd.DataFrame) -> go.Figure:
         )
     fig.add_trace(
         go.Scatter(
-            x=[1000.0 / ROOM_TEMPERATURE_K],
+            x=[1000.0 / IMPLIED_ROOM_TEMPERATURE_K],
             y=[fit["log10_sigma_298"]],
             mode="markers",
             marker={"symbol": "star", "size": 12},

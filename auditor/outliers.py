@@ -30,8 +30,9 @@ from auditor.cohorts import (
     experimental_reference,
     with_variant,
 )
+from core.constants import COHORT_RT_WINDOW_K
+from core.vocab import FLAG_RULES
 
-RULES: tuple[str, ...] = ("modified-z", "vs-experiment", "model-residual", "arrhenius-fit")
 Z_THRESHOLD = 3.5
 MIN_COHORT = 5
 # How far a computed value may sit from experiment before a person should look (log10 S/cm, eV).
@@ -189,7 +190,7 @@ def refresh_flags(
     Returns:
         Flags raised per rule in this run.
     """
-    from auditor.cohorts import RT_WINDOW_K, load_records
+    from auditor.cohorts import load_records
     from db.derived import arrhenius_fits
     from db.flags import upsert_flags
     from db.predictions import observed_vs_predicted
@@ -198,10 +199,10 @@ def refresh_flags(
     by_rule = {
         "modified-z": modified_z_flags(records, z_threshold=z_threshold, min_cohort=min_cohort),
         "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
-        "model-residual": model_residual_flags(observed_vs_predicted(con, RT_WINDOW_K)),
+        "model-residual": model_residual_flags(observed_vs_predicted(con, COHORT_RT_WINDOW_K)),
         "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
     }
-    upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(RULES))
+    upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(FLAG_RULES))
     return {rule: len(flags) for rule, flags in by_rule.items()}
 
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 from auditor.normalize import normalize_entity, normalize_method  # noqa: E402
 from auditor.normalize.entity import parse_token  # noqa: E402
 from auditor.normalize.family import _amounts, classify_composition  # noqa: E402
-from db.composition import composition_key  # noqa: E402
+from core.composition import composition_key  # noqa: E402
 
 LABELLED = REPO / "tests" / "data" / "normalize_labelled.csv"
 # Labelled after the rules were tuned on LABELLED and before they were run on it: the honest figure.

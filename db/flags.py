@@ -7,7 +7,8 @@ import time
 import duckdb
 import pandas as pd
 
-FLAG_STATUSES = ("open", "confirmed", "dismissed")
+from core.vocab import FLAG_STATUSES
+
 _COMPUTED_KEY = "flags_computed_at"
 
 

@@ -39,7 +39,7 @@ def _min_distance(structure: Structure, idx_a: list[int], idx_b: list[int]) -> f
 
 def summarize_structure(structure: Structure) -> dict:
     """Symmetry, density, volume per atom, partial occupancy and Li distances of a structure."""
-    from db.composition import try_composition_key
+    from core.composition import try_composition_key
 
     try:
         sga = SpacegroupAnalyzer(structure, symprec=0.1)

@@ -111,7 +111,7 @@ def write_source(
         )
         for entry in result.entries:
             if entry.get("composition_key") is None and entry.get("material_raw"):
-                from db.composition import try_composition_key
+                from core.composition import try_composition_key
 
                 entry["composition_key"] = try_composition_key(entry["material_raw"])
         _insert_frame(con, "records", result.records, RECORD_COLUMNS)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditor.arrhenius import K_B_EV, arrhenius_fit, derive_arrhenius_records, fit_series
+from auditor.arrhenius import arrhenius_fit, derive_arrhenius_records, fit_series
+from core.constants import K_B_EV
 
 
 def _series(ea: float, ln_a: float, temps: np.ndarray, noise: float = 0.0, seed: int = 0):

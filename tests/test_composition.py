@@ -1,6 +1,6 @@
 import pytest
 
-from db.composition import CompositionError, composition_key
+from core.composition import CompositionError, composition_key
 
 
 @pytest.mark.parametrize(

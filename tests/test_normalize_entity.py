@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from auditor.normalize import normalize_entity
-from auditor.vocab import FAMILIES
-from db.composition import composition_key
+from core.composition import composition_key
+from core.vocab import FAMILIES
 
 
 def key(formula: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from auditor.normalize import normalize_family
 from auditor.normalize.family import classify_composition, clean_space_group
-from auditor.vocab import FAMILIES
+from core.vocab import FAMILIES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

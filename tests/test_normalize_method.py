@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.normalize import normalize_method
-from auditor.vocab import METHOD_TAGS
+from core.vocab import METHOD_TAGS
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from auditor.normalize.apply import normalize_store
-from auditor.vocab import FAMILIES, METHOD_TAGS
+from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions
 
 

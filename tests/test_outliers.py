@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditor.arrhenius import K_B_EV, fit_series
+from auditor.arrhenius import fit_series
 from auditor.outliers import (
     arrhenius_fit_flags,
     model_residual_flags,
@@ -20,6 +20,7 @@ from auditor.outliers import (
     refresh_flags,
     vs_experiment_flags,
 )
+from core.constants import K_B_EV
 from db.build import build_store
 from db.flags import list_flags, review_flag
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from db.units import ValueError_, parse_temperature, parse_value, to_canonical
+from core.units import ReportedValueError, parse_temperature, parse_value, to_canonical
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_ranges_keep_bounds_and_sigma_centre_is_geometric():
     ],
 )
 def test_bad_values_are_refused_with_a_reason(prop, value, unit, reason):
-    with pytest.raises(ValueError_, match=reason):
+    with pytest.raises(ReportedValueError, match=reason):
         to_canonical(prop, value, unit)
 
 
@@ -97,7 +97,7 @@ def test_temperatures(raw, unit, prop, kelvin, implied):
 
 def test_temperature_ranges_and_absolute_zero():
     assert parse_temperature("305-353 K (32-80 °C)", "K", prop="Ea").low == 305.0
-    with pytest.raises(ValueError_, match="absolute zero"):
+    with pytest.raises(ReportedValueError, match="absolute zero"):
         parse_temperature("-300", "C")
-    with pytest.raises(ValueError_, match="unit"):
+    with pytest.raises(ReportedValueError, match="unit"):
         parse_temperature("300", "F")

@@ -5,13 +5,13 @@ import streamlit as st
 
 from auditor import figures
 from auditor.cohorts import (
-    RT_WINDOW_K,
     cohort_stats,
     load_records,
     method_agreement,
     paired_materials,
     same_hop_pairs,
 )
+from core.constants import COHORT_RT_WINDOW_K
 from db.derived import arrhenius_fits, arrhenius_points
 from views.shared import figure_with_export, store_cursor, sync_url, url_index
 
@@ -62,7 +62,7 @@ st.title("Cohorts: computed methods against experiment")
 st.caption(
     "A cohort is (family, property, method, variant): MLIP-NEB (mace-relax) and (mace-no-relax) "
     "stay apart, since their errors differ several-fold. sigma counts at room temperature "
-    f"({RT_WINDOW_K[0]:.0f}-{RT_WINDOW_K[1]:.0f} K) in log10 S/cm; Ea and Em in eV. "
+    f"({COHORT_RT_WINDOW_K[0]:.0f}-{COHORT_RT_WINDOW_K[1]:.0f} K) in log10 S/cm; Ea and Em in eV. "
     "Each measurement counts once (primary copies only); censored values (< or > bounds) are left out of every "
     "statistic. Computed values pair with experiment by material (same composition); bias is the "
     "median of computed - experimental over paired materials, with a seeded bootstrap 95% CI "

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from auditor.cohorts import RT_WINDOW_K
 from auditor.explore import search_keys
 from auditor.figures import arrhenius_plot
 from auditor.model import model_beside_reported, prediction_for_records
 from auditor.outliers import flag_table
+from core.constants import COHORT_RT_WINDOW_K
 from db.derived import arrhenius_fits, arrhenius_points
 from db.flags import list_flags
 from db.queries import (
@@ -86,7 +86,7 @@ st.dataframe(
 )
 
 # The model predicts room-temperature conductivity: compare it with room-temperature values only.
-sigma = records[(records["property"] == "sigma") & records["temperature_k"].between(*RT_WINDOW_K)]
+sigma = records[(records["property"] == "sigma") & records["temperature_k"].between(*COHORT_RT_WINDOW_K)]
 predictions = _predictions(tuple(int(r) for r in sigma["record_id"]))
 if not sigma.empty:
     st.subheader("Room-temperature conductivities beside the model")

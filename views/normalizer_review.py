@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from auditor.normalize import review
-from auditor.vocab import FAMILIES
+from core.vocab import FAMILIES
 from views.shared import store_cursor
 
 st.header("Normalizer review")

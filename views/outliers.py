@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from auditor.outliers import RULES, Z_THRESHOLD, flag_table, refresh_flags
-from db.flags import FLAG_STATUSES, review_flag
+from auditor.outliers import Z_THRESHOLD, flag_table, refresh_flags
+from core.vocab import FLAG_RULES, FLAG_STATUSES
+from db.flags import review_flag
 from views.shared import store_cursor, sync_url, url_index
 
 
@@ -23,7 +24,7 @@ st.caption(
     "survive rebuilds."
 )
 cols = st.columns(3)
-status_options, rule_options = ["(all)", *FLAG_STATUSES], ["(all)", *RULES]
+status_options, rule_options = ["(all)", *FLAG_STATUSES], ["(all)", *FLAG_RULES]
 status = cols[0].selectbox(
     "Status", status_options, index=url_index("status", status_options, "open"), key="flag_status"
 )

@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from auditor.arrhenius import MIN_SPAN_K, MIN_TEMPERATURES, arrhenius_fit
 from auditor.features import parse_sigma
 from auditor.model.settings import OBELIX_DIR
-from db.composition import try_composition_key
+from core.composition import try_composition_key
+from core.constants import IMPLIED_ROOM_TEMPERATURE_K, shift_log10_sigma
 
 
 def load_obelix(split: str = "train", *, root: Path = OBELIX_DIR) -> pd.DataFrame:
@@ -166,9 +168,6 @@ def arrhenius_rows(frame: pd.DataFrame, skip_keys: set[str], *, pooled: bool = F
     with no fit also get a row: their measurement nearest 298 K, moved along a line of
     the median Ea of all qualifying fits in `frame`.
     """
-    from auditor.arrhenius import K_B_EV, MIN_SPAN_K, MIN_TEMPERATURES, arrhenius_fit
-    from auditor.vocab import ROOM_TEMPERATURE_K
-
     eas = []
     for _, series in frame.dropna(subset=["composition_key"]).groupby(["composition_key", "doi"]):
         temps = series["temperature_k"].to_numpy(float)
@@ -189,16 +188,14 @@ def arrhenius_rows(frame: pd.DataFrame, skip_keys: set[str], *, pooled: bool = F
         if best is not None:
             row = best[1].copy()
             row["log10_sigma"] = best[0].log10_sigma_298
-            row["temperature_k"] = ROOM_TEMPERATURE_K
+            row["temperature_k"] = IMPLIED_ROOM_TEMPERATURE_K
             out.append(row)
         elif pooled and math.isfinite(ea):
-            row = group.loc[(group["temperature_k"] - ROOM_TEMPERATURE_K).abs().idxmin()].copy()
-            t = float(row["temperature_k"])
-            # ln(σT) = ln A - Ea/(k T): shift ln(σT) by -Ea/k (1/298 - 1/t), then divide by 298.
-            ln_st = row["log10_sigma"] * np.log(10) + np.log(t)
-            ln_st -= ea / K_B_EV * (1 / ROOM_TEMPERATURE_K - 1 / t)
-            row["log10_sigma"] = (ln_st - np.log(ROOM_TEMPERATURE_K)) / np.log(10)
-            row["temperature_k"] = ROOM_TEMPERATURE_K
+            row = group.loc[(group["temperature_k"] - IMPLIED_ROOM_TEMPERATURE_K).abs().idxmin()].copy()
+            row["log10_sigma"] = shift_log10_sigma(
+                row["log10_sigma"], ea, float(row["temperature_k"]), IMPLIED_ROOM_TEMPERATURE_K
+            )
+            row["temperature_k"] = IMPLIED_ROOM_TEMPERATURE_K
             out.append(row)
     return pd.DataFrame(out, columns=frame.columns)
 

@@ -76,7 +76,7 @@ FAMILY_KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"glass", "glass"),
 )
 
-# Source family labels, lower-cased, mapped onto auditor.vocab.FAMILIES. None means the label
+# Source family labels, lower-cased, mapped onto core.vocab.FAMILIES. None means the label
 # names a chemical class too broad to decide (oxides, sulfides): classify from composition.
 FAMILY_LABELS: dict[str, str | None] = {
     # OBELiX (42 free-text labels)

@@ -16,7 +16,7 @@ import pandas as pd
 from auditor.normalize.entity import normalize_entity
 from auditor.normalize.family import normalize_family_result
 from auditor.normalize.method import normalize_method
-from auditor.vocab import FAMILIES, METHOD_TAGS
+from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions
 
 # A loader's tag is refined by the text only towards a more specific computed method; the

@@ -1,6 +1,6 @@
 """Material names to `{formula, family, carrier_ion}` by rules.
 
-Parsing is pymatgen's, through `db.composition.composition_key`; the rules here only rewrite
+Parsing is pymatgen's, through `core.composition.composition_key`; the rules here only rewrite
 what the literature writes (acronyms, phase prefixes, x-templates, pseudo-binaries, adducts)
 into something pymatgen reads, and say in `reason` every rewrite they made.
 """
@@ -15,7 +15,7 @@ from functools import lru_cache
 from auditor.normalize.aliases import ACRONYMS, CARRIERS
 from auditor.normalize.family import classify_composition, family_from_text, normalize_family_result
 from auditor.normalize.results import EntityResult
-from db.composition import CompositionError, composition_key
+from core.composition import CompositionError, composition_key
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 _JOINERS = str.maketrans({c: "\u00b7" for c in "*\u2022\u22c5\u2219"})

@@ -1,4 +1,4 @@
-"""Families: source labels and compositions onto the one vocabulary `auditor.vocab.FAMILIES`.
+"""Families: source labels and compositions onto the one vocabulary `core.vocab.FAMILIES`.
 
 A source's label wins where it names a structure family (OBELiX "argyrodites", Devi "GARNETS").
 Broad chemical classes ("oxides", "Other", Devi's "ELECTROLYTES") say too little, so those rows are
@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from auditor.normalize.aliases import CARRIERS, FAMILY_KEYWORDS, FAMILY_LABELS
 from auditor.normalize.results import FamilyResult
-from auditor.vocab import FAMILIES
+from core.vocab import FAMILIES
 
 HALOGENS = frozenset({"F", "Cl", "Br", "I"})
 CHALCOGENS = frozenset({"S", "Se", "Te"})
@@ -245,7 +245,7 @@ def normalize_family_result(
 def normalize_family(
     label: str | None, *, formula: str | None = None, space_group: str | None = None
 ) -> str:
-    """Map a source's family label onto `auditor.vocab.FAMILIES`.
+    """Map a source's family label onto `core.vocab.FAMILIES`.
 
     Args:
         label: the source's own label (OBELiX, Liverpool, Devi CLASS, literature free text).

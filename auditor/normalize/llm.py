@@ -25,11 +25,10 @@ from auditor.normalize.aliases import ACRONYM_ELEMENTS, ACRONYMS, CARRIERS
 from auditor.normalize.entity import _ION_WORDS, normalize_entity
 from auditor.normalize.family import HALOGENS, classify_composition
 from auditor.normalize.method import normalize_method
-from auditor.vocab import FAMILIES, METHOD_TAGS
-from db.composition import CompositionError, composition_key
+from core.composition import CompositionError, composition_key
+from core.vocab import DECISION_KINDS, FAMILIES, METHOD_TAGS
 
 PROMPT_VERSION = "normalize-v1"
-KINDS = ("entity", "method", "family")
 
 # What each family needs in a composition, and whether it needs a mobile ion.
 _FAMILY_NEEDS: dict[str, tuple[tuple[frozenset[str], ...], bool]] = {
@@ -405,8 +404,8 @@ def run_llm(
     """
     from db import decisions
 
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
+    if kind not in DECISION_KINDS:
+        raise ValueError(f"kind must be one of {DECISION_KINDS}")
     config = config or LLMConfig.from_env()
     backend = config.backend
     run = LLMRun(results=[None] * len(inputs))

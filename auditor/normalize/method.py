@@ -1,4 +1,4 @@
-"""Free-text method descriptions to a tag of `auditor.vocab.METHOD_TAGS`, details kept.
+"""Free-text method descriptions to a tag of `core.vocab.METHOD_TAGS`, details kept.
 
 The sampling method decides the tag: metadynamics driven by AIMD is MetaD, NEB run with a
 foundation potential is MLIP-NEB. Clauses that only corroborate ("verified by AIMD",
@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from auditor.normalize.results import MethodResult
-from auditor.vocab import METHOD_TAGS
+from core.vocab import METHOD_TAGS
 
 _MLIP = r"(?:mace|chgnet|m3gnet|sevennet|matgl|orb|mattersim|mlip|ml[- ]?potential|machine[- ]learn\w*\s+(?:interatomic\s+)?potential|universal\s+potential|foundation\s+(?:model|potential))"
 _NEB = r"(?:\bneb\b|nudged[- ]elastic[- ]band|elastic band)"
@@ -106,7 +106,7 @@ def method_details(text: str) -> dict:
 
 @lru_cache(maxsize=65536)
 def normalize_method(text: str) -> MethodResult:
-    """Map a method description onto `auditor.vocab.METHOD_TAGS`.
+    """Map a method description onto `core.vocab.METHOD_TAGS`.
 
     Args:
         text: the method as the source describes it ("CI-NEB (PBE)", "AIMD 600-1200 K").

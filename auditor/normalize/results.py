@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 class EntityResult:
     """A raw material name resolved to a formula, a family and the mobile ion.
 
-    `formula` is the canonical composition key (db.composition) or None when the name does not
+    `formula` is the canonical composition key (core.composition) or None when the name does not
     pin one composition down (an ambiguous acronym, a template without x, a typo).
     """
 
@@ -36,7 +36,7 @@ class EntityResult:
 
 @dataclass(frozen=True)
 class MethodResult:
-    """A free-text method description resolved to a tag of `auditor.vocab.METHOD_TAGS`."""
+    """A free-text method description resolved to a tag of `core.vocab.METHOD_TAGS`."""
 
     input: str
     method: str | None
@@ -67,7 +67,7 @@ class MethodResult:
 
 @dataclass(frozen=True)
 class FamilyResult:
-    """A family label (or a composition) resolved to `auditor.vocab.FAMILIES`."""
+    """A family label (or a composition) resolved to `core.vocab.FAMILIES`."""
 
     input: str
     family: str

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from auditor.vocab import FAMILIES, METHOD_TAGS
+from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions
 
 # The fields a reviewer may set, per kind, and the vocabulary each draws from (None: free text).
@@ -76,7 +76,7 @@ def override(
     note: str | None = None,
 ) -> dict:
     """Set a person's answer after checking it against the vocabulary and the formula parser."""
-    from db.composition import composition_key
+    from core.composition import composition_key
 
     clean = {}
     for name, vocab in OVERRIDE_FIELDS[kind].items():

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db.composition import CompositionError, composition_key, is_mangled
-from db.units import ValueError_, parse_temperature, to_canonical
+from core.composition import CompositionError, composition_key, is_mangled
+from core.units import ReportedValueError, parse_temperature, to_canonical
 
 
 class RowError(ValueError):
@@ -54,7 +54,7 @@ class LoadResult:
             records = build()
             if not records:
                 raise RowError("no value to load in this row")
-        except (RowError, ValueError_, CompositionError) as exc:
+        except (RowError, ReportedValueError, CompositionError) as exc:
             self.quarantine_row(source_row, raw, str(exc))
             return
         self.loaded_rows += 1
@@ -170,7 +170,7 @@ def make_record(
             computed from `material_raw`.
 
     Raises:
-        ValueError_ / CompositionError: with the reason the row is quarantined.
+        ReportedValueError / CompositionError: with the reason the row is quarantined.
     """
     key_note = None
     if key is None:

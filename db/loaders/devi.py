@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from db.composition import CompositionError, composition_key
+from core.composition import CompositionError, composition_key
 from db.loaders.common import (
     LoadResult,
     RowError,

@@ -20,7 +20,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db.composition import demangle, is_mangled, try_composition_key
+from core.composition import demangle, is_mangled, try_composition_key
 from db.loaders.common import LoadResult, RowError, SourceSpec, blank, make_record
 
 COLUMNS = ("composition", "sigma", "ea", "space_group", "sg_number", "overflow", "icsd", "ref")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditor.vocab import METHOD_TAGS
-from db.composition import CompositionError
+from core.composition import CompositionError
+from core.vocab import METHOD_TAGS
 from db.loaders.common import LoadResult, SourceSpec, blank, make_record, resolve_composition
 
 # Hand tags in the table that are not in our vocabulary spelling.

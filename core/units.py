@@ -10,9 +10,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from auditor.vocab import CANONICAL_UNIT, PROPERTIES, ROOM_TEMPERATURE_K
-
-EV_PER_KJ_MOL = 1.0 / 96.48533212  # CODATA: 1 eV = 96.485 kJ/mol
+from core.constants import EV_PER_KJ_MOL, IMPLIED_ROOM_TEMPERATURE_K, ZERO_CELSIUS_K
+from core.vocab import CANONICAL_UNIT, PROPERTIES
 
 # unit as written (lower-cased, spaces removed) -> (property kind, factor to canonical)
 _UNITS: dict[str, tuple[str, float]] = {
@@ -30,7 +29,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 }
 
 
-class ValueError_(ValueError):
+class ReportedValueError(ValueError):
     """A reported number, unit or temperature that cannot be read; the message says why."""
 
 
@@ -65,9 +64,9 @@ def _to_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError_(f"not a number: {text!r}") from None
+        raise ReportedValueError(f"not a number: {text!r}") from None
     if not math.isfinite(value):
-        raise ValueError_(f"not a finite number: {text!r}")
+        raise ReportedValueError(f"not a finite number: {text!r}")
     return value
 
 
@@ -77,17 +76,17 @@ def parse_value(raw: object) -> ParsedValue:
     A trailing parenthesised remark (`0.09 (lowest local barrier)`) is kept as the note.
 
     Raises:
-        ValueError_: with a readable reason when the text is not one number, bound or range.
+        ReportedValueError: with a readable reason when the text is not one number, bound or range.
     """
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-        raise ValueError_("empty value")
+        raise ReportedValueError("empty value")
     if isinstance(raw, int | float):
         return ParsedValue(_to_float(str(raw)))
     text = str(raw).translate(_CLEAN).strip()
     if not text:
-        raise ValueError_("empty value")
+        raise ReportedValueError("empty value")
     if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-        raise ValueError_(f"not a finite number: {raw!r}")
+        raise ReportedValueError(f"not a finite number: {raw!r}")
     note = None
     match = _PAREN_NOTE.search(text)
     if match and not re.fullmatch(r"\d+", match.group(1)):
@@ -108,13 +107,13 @@ def parse_value(raw: object) -> ParsedValue:
     if match:
         low, high = sorted((_to_float(match.group(1)), _to_float(match.group(2))))
         if qualifier in ("<", ">"):
-            raise ValueError_(f"a bound on a range is ambiguous: {raw!r}")
+            raise ReportedValueError(f"a bound on a range is ambiguous: {raw!r}")
         return ParsedValue((low + high) / 2, "range", low, high, note)
     match = _UNCERTAINTY.match(text)
     if match:
         text = match.group(1)
     if not re.fullmatch(_NUM, text):
-        raise ValueError_(f"not a number, bound or range: {raw!r}")
+        raise ReportedValueError(f"not a number, bound or range: {raw!r}")
     return ParsedValue(_to_float(text), qualifier, note=note)
 
 
@@ -122,18 +121,18 @@ def canonical_unit_factor(prop: str, unit: str | None) -> float:
     """Factor that converts a value in `unit` to the canonical unit of `prop`.
 
     Raises:
-        ValueError_: for an unknown property, an unknown unit, or a unit of the wrong kind.
+        ReportedValueError: for an unknown property, an unknown unit, or a unit of the wrong kind.
     """
     if prop not in PROPERTIES:
-        raise ValueError_(f"unknown property {prop!r} (expected one of {', '.join(PROPERTIES)})")
+        raise ReportedValueError(f"unknown property {prop!r} (expected one of {', '.join(PROPERTIES)})")
     key = re.sub(r"\s+", "", str(unit or "")).lower().replace("·", "").replace("⁻¹", "-1")
     if not key:
-        raise ValueError_(f"missing unit for {prop}")
+        raise ReportedValueError(f"missing unit for {prop}")
     if key not in _UNITS:
-        raise ValueError_(f"unknown unit {unit!r} for {prop}")
+        raise ReportedValueError(f"unknown unit {unit!r} for {prop}")
     kind, factor = _UNITS[key]
     if (kind == "sigma") != (prop == "sigma"):
-        raise ValueError_(f"unit {unit!r} is not a unit of {prop}")
+        raise ReportedValueError(f"unit {unit!r} is not a unit of {prop}")
     return factor
 
 
@@ -155,7 +154,7 @@ def to_canonical(prop: str, raw_value: object, unit: str | None) -> CanonicalVal
     """Parse a reported value and convert it to the canonical unit of its property.
 
     Raises:
-        ValueError_: unparseable number, unknown unit, non-positive conductivity, negative energy.
+        ReportedValueError: unparseable number, unknown unit, non-positive conductivity, negative energy.
     """
     factor = canonical_unit_factor(prop, unit)
     parsed = parse_value(raw_value)
@@ -165,13 +164,13 @@ def to_canonical(prop: str, raw_value: object, unit: str | None) -> CanonicalVal
     log10_value = None
     if prop == "sigma":
         if value <= 0 or (low is not None and low <= 0):
-            raise ValueError_(f"conductivity must be positive, got {raw_value!r}")
+            raise ReportedValueError(f"conductivity must be positive, got {raw_value!r}")
         if parsed.qualifier == "range":
             # Conductivity ranges span decades: the centre is the geometric mean.
             value = math.sqrt(low * high)
         log10_value = math.log10(value)
     elif value < 0 or (low is not None and low < 0):
-        raise ValueError_(f"an energy barrier cannot be negative, got {raw_value!r}")
+        raise ReportedValueError(f"an energy barrier cannot be negative, got {raw_value!r}")
     return CanonicalValue(
         value=value,
         unit=CANONICAL_UNIT[prop],
@@ -186,7 +185,7 @@ def to_canonical(prop: str, raw_value: object, unit: str | None) -> CanonicalVal
 
 def celsius_to_kelvin(celsius: float) -> float:
     """°C to K, rounded to 0.01 K (the sources give 24.85 °C for 298 K)."""
-    return round(celsius + 273.15, 2)
+    return round(celsius + ZERO_CELSIUS_K, 2)
 
 
 @dataclass(frozen=True)
@@ -211,14 +210,14 @@ def parse_temperature(raw: object, unit: str | None = "K", *, prop: str = "sigma
     for energies it means "not stated".
 
     Raises:
-        ValueError_: unknown unit, below absolute zero, or unreadable text.
+        ReportedValueError: unknown unit, below absolute zero, or unreadable text.
     """
     text = "" if raw is None else str(raw).translate(_CLEAN).strip()
     if isinstance(raw, float) and math.isnan(raw):
         text = ""
     if not text:
         if prop == "sigma":
-            return Temperature(ROOM_TEMPERATURE_K, implied=True)
+            return Temperature(IMPLIED_ROOM_TEMPERATURE_K, implied=True)
         return Temperature(None)
     low = high = None
     lowered = text.lower()
@@ -230,9 +229,9 @@ def parse_temperature(raw: object, unit: str | None = "K", *, prop: str = "sigma
         elif u == "C":
             kelvin = celsius_to_kelvin(number)
         else:
-            raise ValueError_(f"unknown temperature unit {unit!r} (expected K or C)")
+            raise ReportedValueError(f"unknown temperature unit {unit!r} (expected K or C)")
         if kelvin < 0:
-            raise ValueError_(f"temperature below absolute zero: {raw!r} {unit}")
+            raise ReportedValueError(f"temperature below absolute zero: {raw!r} {unit}")
         return Temperature(kelvin)
     if (m := _T_RANGE.match(text)) is not None:
         low, high = sorted((_to_float(m.group(1)), _to_float(m.group(2))))
@@ -240,12 +239,12 @@ def parse_temperature(raw: object, unit: str | None = "K", *, prop: str = "sigma
     if (m := _T_SINGLE.match(text)) is not None:
         kelvin = _to_float(m.group(1))
         if kelvin < 0:
-            raise ValueError_(f"temperature below absolute zero: {raw!r}")
+            raise ReportedValueError(f"temperature below absolute zero: {raw!r}")
         return Temperature(kelvin)
     if (m := _T_CELSIUS.match(text)) is not None:
         return Temperature(celsius_to_kelvin(_to_float(m.group(1))))
     if re.match(r"^(?:around |near |at )?(?:room temperature|rt\b|ambient)", lowered) or (
         "room temperature implied" in lowered
     ):
-        return Temperature(ROOM_TEMPERATURE_K, implied=True)
+        return Temperature(IMPLIED_ROOM_TEMPERATURE_K, implied=True)
     return Temperature(None)
