@@ -21,7 +21,11 @@ _UNITS: dict[str, tuple[str, float]] = {
     "scm−1": ("sigma", 1.0),
     "ms/cm": ("sigma", 1e-3),
     "mscm-1": ("sigma", 1e-3),
+    "µs/cm": ("sigma", 1e-6),
+    "µscm-1": ("sigma", 1e-6),
+    "us/cm": ("sigma", 1e-6),
     "s/m": ("sigma", 1e-2),
+    "sm-1": ("sigma", 1e-2),
     "ev": ("energy", 1.0),
     "mev": ("energy", 1e-3),
     "kj/mol": ("energy", EV_PER_KJ_MOL),
@@ -117,6 +121,37 @@ def parse_value(raw: object) -> ParsedValue:
     return ParsedValue(_to_float(text), qualifier, note=note)
 
 
+# Unit spellings as printed (micro sign or Greek mu, Unicode minus or en dash) read as one key.
+_UNIT_CHARS = str.maketrans({"μ": "µ", "−": "-", "–": "-", "·": "", "^": ""})
+# The spelling each unit is shown with, by key; other spellings map onto these.
+UNIT_LABELS: dict[str, str] = {
+    "s/cm": "S/cm",
+    "ms/cm": "mS/cm",
+    "µs/cm": "µS/cm",
+    "s/m": "S/m",
+    "ev": "eV",
+    "mev": "meV",
+    "kj/mol": "kJ/mol",
+}
+
+
+def unit_key(unit: str | None) -> str:
+    """A unit as written (`S cm−1`, `mS·cm⁻¹`, `μS/cm`) as the lookup key of the unit table."""
+    key = re.sub(r"\s+", "", str(unit or "")).lower().replace("⁻¹", "-1")
+    return key.translate(_UNIT_CHARS)
+
+
+def unit_label(unit: str | None) -> str | None:
+    """The standard spelling of a known unit (`S cm−1` -> `S/cm`), or None if the unit is unknown."""
+    key = unit_key(unit)
+    if key not in _UNITS:
+        return None
+    kind, factor = _UNITS[key]
+    return next(
+        (label for k, label in UNIT_LABELS.items() if _UNITS[k] == (kind, factor)), None
+    )
+
+
 def canonical_unit_factor(prop: str, unit: str | None) -> float:
     """Factor that converts a value in `unit` to the canonical unit of `prop`.
 
@@ -125,7 +160,7 @@ def canonical_unit_factor(prop: str, unit: str | None) -> float:
     """
     if prop not in PROPERTIES:
         raise ReportedValueError(f"unknown property {prop!r} (expected one of {', '.join(PROPERTIES)})")
-    key = re.sub(r"\s+", "", str(unit or "")).lower().replace("·", "").replace("⁻¹", "-1")
+    key = unit_key(unit)
     if not key:
         raise ReportedValueError(f"missing unit for {prop}")
     if key not in _UNITS:

@@ -202,22 +202,28 @@ class LLMClient:
         self.calls = 0
         self._lock = threading.Lock()  # propose() runs in worker threads
 
-    def _response_format(self, mode: str, kind: str) -> dict | None:
+    def _response_format(self, mode: str, name: str, schema: dict) -> dict | None:
         if mode == "json_schema":
-            schema = {"name": f"normalize_{kind}", "schema": SCHEMAS[kind], "strict": True}
-            return {"type": "json_schema", "json_schema": schema}
+            spec = {"name": name, "schema": schema, "strict": True}
+            return {"type": "json_schema", "json_schema": spec}
         if mode == "json_object":
-            return {"type": "json_object", "schema": SCHEMAS[kind]}
+            return {"type": "json_object", "schema": schema}
         return None
 
     def propose(self, kind: str, text: str) -> Proposal:
         """Ask once (with retries and mode fallbacks) for a JSON answer about `text`."""
-        import openai
-
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT.format(task=TASKS[kind])},
             {"role": "user", "content": json.dumps({"input": text}, ensure_ascii=False)},
         ]
+        return self.ask(messages, f"normalize_{kind}", SCHEMAS[kind])
+
+    def ask(
+        self, messages: list[dict], name: str, schema: dict, *, max_tokens: int | None = None
+    ) -> Proposal:
+        """Send `messages` asking for a JSON object of `schema`; never raises for LLM faults."""
+        import openai
+
         mode_index, attempt, last_error = self._mode_index, 0, ""
         while mode_index < len(self.MODES):
             mode = self.MODES[mode_index]
@@ -225,9 +231,9 @@ class LLMClient:
                 "model": self.config.model,
                 "messages": messages,
                 "temperature": 0,
-                "max_tokens": self.config.max_tokens,
+                "max_tokens": max_tokens or self.config.max_tokens,
             }
-            fmt = self._response_format(mode, kind)
+            fmt = self._response_format(mode, name, schema)
             if fmt:
                 kwargs["response_format"] = fmt
             try:

@@ -1,0 +1,84 @@
+"""One verifier for every engine: only a number that its quote and the document bear out passes.
+
+Checks, in order: the property and method are in the vocabulary; the unit is a unit of the
+property (`core.units`); the value as printed occurs in the quote; the quote occurs verbatim in
+the document (both normalized by `textclean.normalize_chars`); the printed text reads as the
+number claimed; a unit of that kind is printed in the quote; the value is physically plausible.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from auditor.extract.candidate import Candidate
+from auditor.extract.rules import parse_printed
+from auditor.extract.textclean import normalize_chars
+from core.units import ReportedValueError, canonical_unit_factor, unit_label
+from core.vocab import METHOD_TAGS, PROPERTIES
+
+# Physically plausible ranges in canonical units. Ionic conductivities of solids run from about
+# 1e-14 S/cm (insulating glasses, extrapolated) to ~0.1 S/cm (the best superionic conductors);
+# 10 S/cm leaves room for molten or extrapolated values and still refuses a misread exponent.
+PLAUSIBLE_SIGMA_S_CM: tuple[float, float] = (1e-16, 10.0)
+# Activation energies of ion transport in solids: ~0.01 eV (superionic, computed) to ~2.5 eV
+# (slow oxide/glass transport); computed single-hop barriers up to ~4 eV (blocked paths).
+PLAUSIBLE_EA_EV: tuple[float, float] = (0.005, 2.5)
+PLAUSIBLE_EM_EV: tuple[float, float] = (0.001, 4.0)
+_PLAUSIBLE = {"sigma": PLAUSIBLE_SIGMA_S_CM, "Ea": PLAUSIBLE_EA_EV, "Em": PLAUSIBLE_EM_EV}
+
+_UNIT_IN_QUOTE = re.compile(
+    r"[mµu]?S\s*(?:·\s*)?(?:cm-1|/\s*cm\b|m-1|/\s*m\b)|kJ\s*(?:·\s*)?(?:mol-1|/\s*mol\b)|m?eV\b"
+)
+
+
+class DocumentIndex:
+    """A document normalized once, so each quote is checked against it cheaply."""
+
+    def __init__(self, text: str):
+        self.text = normalize_chars(text)
+
+    def __contains__(self, quote: str) -> bool:
+        return normalize_chars(quote) in self.text
+
+
+def verify(candidate: Candidate, document: DocumentIndex | str) -> str | None:
+    """None when the candidate passes every check; otherwise the first reason it fails."""
+    doc = document if isinstance(document, DocumentIndex) else DocumentIndex(document)
+    if candidate.property not in PROPERTIES:
+        return f"property {candidate.property!r} is not one of {', '.join(PROPERTIES)}"
+    if candidate.method is not None and candidate.method not in METHOD_TAGS:
+        return f"method {candidate.method!r} is not in the vocabulary"
+    try:
+        factor = canonical_unit_factor(candidate.property, candidate.unit)
+    except ReportedValueError as exc:
+        return f"unit: {exc}"
+    value_text = normalize_chars(str(candidate.value_text or ""))
+    quote = normalize_chars(str(candidate.quote or ""))
+    if not value_text or not re.search(r"\d", value_text):
+        return "no value as printed"
+    if len(quote) < len(value_text) + 3:
+        return "the quote is too short to state the value"
+    if value_text not in quote:
+        return f"the value as printed ({value_text!r}) is not in the quote"
+    if quote not in doc.text:
+        return "the quote does not occur verbatim in the document"
+    # The unit must be printed in the quote, and be the unit claimed.
+    printed_units = {unit_label(u) for u in _UNIT_IN_QUOTE.findall(quote)}
+    if unit_label(candidate.unit) not in printed_units:
+        return f"the unit {candidate.unit} is not printed in the quote"
+    # The printed text decides the number; a claimed value must agree with it.
+    try:
+        value, low, _ = parse_printed(value_text)
+    except ReportedValueError as exc:
+        return f"the printed value cannot be read: {exc}"
+    if candidate.value is not None and not math.isclose(candidate.value, value, rel_tol=1e-6):
+        return f"the value {candidate.value} is not what is printed ({value_text})"
+    lo, hi = _PLAUSIBLE[candidate.property]
+    canonical = value * factor
+    if not lo <= canonical <= hi or (low is not None and low * factor < lo):
+        return (
+            f"{value_text} {candidate.unit} is outside the plausible range of {candidate.property} "
+            f"({lo:g}-{hi:g} {'S/cm' if candidate.property == 'sigma' else 'eV'})"
+        )
+    return None
