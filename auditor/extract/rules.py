@@ -25,9 +25,10 @@ ENGINE = "rules"
 _MANT = r"\d+(?:\.\d+)?(?:\(\d+\))?"
 _PM = r"(?:\s*(?:±|\+/-)\s*\d+(?:\.\d+)?)"
 _EXP10 = r"(?:\s*×\s*10\^[-+]?\d{1,2})"
+_CI = r"(?:\s*\[\s*\d+(?:\.\d+)?\s*,\s*\d+(?:\.\d+)?\s*\])"  # 15.7 [4.7, 51.9]
 _VAL = (
     rf"(?:10\^[-+]?\d{{1,2}}|\(\s*{_MANT}{_PM}\s*\){_EXP10}"
-    rf"|{_MANT}(?:[eE][-+]?\d{{1,2}})?{_PM}?{_EXP10}?)"
+    rf"|{_MANT}(?:[eE][-+]?\d{{1,2}})?{_PM}?{_EXP10}?{_CI}?)"
 )
 _UNIT = (
     r"(?:[mµu]?S\s*(?:·\s*)?(?:cm-1|/\s*cm\b|m-1|/\s*m\b)"
@@ -53,6 +54,7 @@ _BOUND_WORDS = (
 )
 _QUALIFIER = re.compile(
     rf"(?P<q>~|≈|≃|ca\.|about|approximately|approx\.|around|nearly|almost|roughly|"
+    rf"(?:of |on )?the order of|order of|"
     rf"up to|as high as|as low as|reaching|{_BOUND_WORDS})\s*(?:of\s*)?(?:~\s*)?$",
     re.IGNORECASE,
 )
@@ -68,7 +70,7 @@ _SIGMA_NOUNS = re.compile(
 _ENERGY_NOUNS = re.compile(
     r"(?P<noun>activation (?:energ(?:y|ies)|barriers?|enthalp(?:y|ies))|migration (?:energ(?:y|ies)|barriers?|enthalp(?:y|ies))|"
     r"(?:energy|diffusion|hopping|migration|jump|transport|kinetic) barriers?|barriers?|"
-    r"\bE\s?a\b|\bE\s?m\b|\bEa\b|\bEm\b|\bE_?(?:a|act|m|mig)\b|"
+    r"\bE\s?a\b|\bE\s?m\b|\bEa\b|\bEm\b|\bE_?(?:a|act|m|mig)\b|\bE\s?KRA\b|"
     r"formation energ(?:y|ies)|binding energ(?:y|ies)|adsorption energ(?:y|ies)|segregation energ(?:y|ies)|"
     r"energy above (?:the )?(?:convex )?hull|e_?hull|band ?gaps?|cohesive energ(?:y|ies)|reaction energ(?:y|ies)|"
     r"decomposition energ(?:y|ies)|trapping energ(?:y|ies)|association energ(?:y|ies)|"
@@ -180,24 +182,42 @@ def _method_of(text: str) -> str | None:
     return tag if tag and tag != "OTHER" else None
 
 
+# Clauses that corroborate ("in agreement with experiment", "supported by AIMD"): a method
+# named there did not produce the number. Blanked (same length) so positions stay valid.
+_CORROBORATION = re.compile(
+    r"(?:in (?:excellent |good |reasonable )?agreement with|consistent with|compar(?:ed|able) (?:with|to)|"
+    r"support(?:s|ed|ing)?|validated (?:by|against|with)|confirmed by|benchmark\w*|in line with)[^.;,]*",
+    re.IGNORECASE,
+)
+
+
 def _method_near(sentence: str, pos: int) -> tuple[str | None, bool]:
-    """The tag of the method cue nearest to `pos` (before it preferred); (tag, computed words?)."""
+    """The method tag for a number at `pos`: the nearest cue before it, else a cue after it in
+    the same clause; corroborating clauses do not count. Returns (tag, computed words?)."""
+    text = _CORROBORATION.sub(lambda m: " " * len(m.group(0)), sentence)
     cues = []
-    for m in _METHOD_CUE.finditer(sentence):
+    for m in _METHOD_CUE.finditer(text):
         tag = _method_of(m.group(0))
         if tag:
             cues.append((m.start(), m.end(), tag))
-    computed = bool(_COMPUTED_WORDS.search(sentence))
+    computed = bool(_COMPUTED_WORDS.search(text))
     if not cues:
         return None, computed
-    tags = {c[2] for c in cues}
-    if len(tags) == 1:
-        whole = _method_of(sentence)  # MACE ... NEB reads as MLIP-NEB only as a whole
-        return (whole if whole in ("MLIP-NEB",) else cues[0][2]), computed
     before = [c for c in cues if c[1] <= pos]
-    if before:
-        return before[-1][2], computed
-    return min(cues, key=lambda c: c[0] - pos)[2], computed
+    after = [c for c in cues if c[0] >= pos and not re.search(r"[,;]", text[pos : c[0]])]
+    clause_start = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos), 0)
+    if not before and _COMPUTED_WORDS.search(text[clause_start:pos]):
+        # "our computed activation energy of 0.23 eV is close to the experimental value":
+        # a computation named before the number outranks a method named after it.
+        return None, True
+    if not before and not after:
+        return None, computed
+    if len({c[2] for c in cues}) == 1:
+        # The sentence as a whole is more specific: "MACE ... NEB" is MLIP-NEB,
+        # "molecular dynamics with a moment tensor potential" is MLMD.
+        whole = _method_of(text)
+        return (whole or cues[0][2]), computed
+    return (before[-1][2] if before else after[0][2]), computed
 
 
 def _materials(sentence: str) -> list[tuple[int, str]]:
@@ -233,6 +253,7 @@ def parse_printed(value_text: str) -> tuple[float, float | None, float | None]:
         rf"\(\s*({_MANT})\s*(?:±|\+/-)\s*[\d.]+\s*\)\s*×\s*10\^([-+]?\d+)", r"\1e\2", value_text
     )
     text = re.sub(r"(\d)\(\d+\)", r"\1", text)
+    text = re.sub(r"\s*\[[^\]]*\]", "", text)  # a confidence interval after the value
     text = re.sub(r"(\d)\s*(?:±|\+/-)\s*[\d.]+", r"\1", text)
     text = re.sub(r"(\d)\s*×\s*10\^([-+]?\d+)", r"\1e\2", text)
     text = re.sub(r"(?<![\d.])10\^([-+]?\d+)", r"1e\1", text)
@@ -375,6 +396,7 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
         offset = para_start + len(paragraph)
         last_material: str | None = None
         last_method: str | None = None
+        last_computed = False
         for s0, s1 in split_sentences(paragraph):
             sentence = paragraph[s0:s1].rstrip()
             mats = _materials(sentence)
@@ -393,8 +415,8 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                 items = _items(mention, before)
                 method, computed = _method_near(sentence, mention.vals_start)
                 # A computed method carries over from earlier sentences only into a sentence
-                # that itself speaks of a computation; an experiment carries over freely.
-                if method is None and (last_method == "EXP" or computed):
+                # that speaks of a computation, or follows one; an experiment carries freely.
+                if method is None and (last_method == "EXP" or computed or last_computed):
                     method = last_method
                 for value_text, pos, is_range in items:
                     qual_match = _QUALIFIER.search(sentence[max(0, pos - 30) : pos])
@@ -436,17 +458,13 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                             prop_final = "Em"
                         else:
                             prop_final = "Ea"
-                        if tag is None:
-                            tag = "OTHER" if computed else "EXP"
+                        if tag is None:  # a sentence after a calculation reports its result
+                            tag = "OTHER" if computed or last_computed else "EXP"
                     else:
                         prop_final = "sigma"
                         if tag is None:
-                            tag = (
-                                "OTHER"
-                                if computed
-                                and re.search(r"calculat|comput|simulat|predict", sentence, re.I)
-                                else "EXP"
-                            )
+                            said = re.search(r"calculat|comput|simulat|predict", sentence, re.I)
+                            tag = "OTHER" if (computed and said) or last_computed else "EXP"
                     try:
                         value, low, high = parse_printed(value_text)
                     except ReportedValueError as exc:
@@ -492,7 +510,7 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                     last_method = method
             if mats:
                 last_material = mats[-1][1]
-            cue, _ = _method_near(sentence, len(sentence))
+            cue, last_computed = _method_near(sentence, len(sentence))
             if cue:
                 last_method = cue
     return out

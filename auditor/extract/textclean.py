@@ -8,6 +8,7 @@ page numbers repeated inside paragraphs, and line breaks joined into paragraphs.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter
@@ -38,15 +39,26 @@ _DASHES = str.maketrans(
         "\u200b": "",
         "μ": "µ",  # Greek mu and the micro sign read the same
         "∼": "~",
+        "∙": "·",  # bullet operator used as a multiplication dot (S∙cm−1)
+        "◦": "°",  # white bullet used as a degree sign (30 ◦ C)
         "\u02dc": "~",
     }
 )
 # `× 10 -3`, `×10−3`, `x 10^-4`, `× 10 –5` -> `× 10^-3`.
 _TIMES_TEN = re.compile(r"(\d)\s*[×xX]\s*10\s*\^?\s*([-+]?)\s*(\d{1,2})(?!\d|\.\d)")
 # A bare power of ten before a conductivity unit: `10 -3 S cm-1` -> `10^-3 S cm-1`.
-_BARE_TEN = re.compile(r"(?<![\d.])10\s*\^?\s*-\s*(\d{1,2})(?=\s*(?:[mµu]?S\b))")
+_BARE_TEN = re.compile(
+    r"(?<![\d.^])10\s*\^?\s*-\s*(\d{1,2})"
+    r"(?=(?:\s*(?:-|to)\s*10\s*\^?\s*-\s*\d{1,2})?\s*(?:[mµu]?S\b))"
+)
 # Unit exponents: `cm -1`, `cm^-1`, `cm−1`, `mol -1` -> `cm-1`.
 _UNIT_EXP = re.compile(r"\b(cm|mol|m)\s*\^?\s*-\s*([12])\b")
+# Web of Science style exponents: `10(-2)`, `cm(-1)`, `mol(-1)`.
+_PAREN_EXP = re.compile(r"\b(10|cm|mol|m)\((-?\d{1,2})\)")
+# A Symbol-font `×` read as the digit 3: `4 3 10 -3 S` (only before a power of ten and a unit).
+_THREE_AS_TIMES = re.compile(r"(\d(?:\.\d+)?) 3 (10\s*-\s*\d{1,2}\s*[mµu]?S\b)")
+# A decimal point followed by a space before a unit: `0. 23 eV` -> `0.23 eV`.
+_SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d)\. (\d{1,4})(?=\s*(?:m?eV\b|[mµu]?S\b|kJ\b))")
 # Letter-spaced words: at least four single letters separated by single spaces.
 _SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z] ){3,}[A-Za-z](?![A-Za-z])")
 # A number split by a line break after its decimal point, or an exponent on the next line.
@@ -64,7 +76,8 @@ def normalize_chars(text: str) -> str:
     signs, split exponents, letter-spaced words, and whitespace collapsed to single spaces.
     Idempotent: normalizing twice gives the same text.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    text = text.replace("/uniFB01", "fi").replace("/uniFB02", "fl")
     for pattern, repl in _GLYPHS:
         text = pattern.sub(repl, text)
     text = text.translate(_DASHES)
@@ -72,6 +85,9 @@ def normalize_chars(text: str) -> str:
     text = _EXP_BREAK.sub(r"\1\2", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
     text = re.sub(r"\s+", " ", text)
+    text = _PAREN_EXP.sub(r"\1\2", text)
+    text = _THREE_AS_TIMES.sub(r"\1 × \2", text)
+    text = _SPLIT_DECIMAL.sub(r"\1.\2", text)
     text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _TIMES_TEN.sub(lambda m: f"{m.group(1)} × 10^{m.group(2)}{m.group(3)}", text)
     text = _BARE_TEN.sub(r"10^-\1", text)
