@@ -63,8 +63,8 @@ _RANGE_START = re.compile(r"(?:between|from|range(?:s|d)? (?:of|from)?|within)\s
 
 # ---- what the clause says the number is ----
 _SIGMA_NOUNS = re.compile(
-    r"(?P<kind>electronic|electron(?!eg)|hole|ionic|ion(?:ic)?|li\+?|na\+?|lithium|sodium|"
-    r"total|bulk|grain[- ]boundary|proton)\s*(?:-?\s*ion)?\s*conduct(?:ivity|ivities|ion|ing)",
+    r"(?:(?P<kind>electronic|electron(?!eg)|hole|ionic|ion|li\+?|na\+?|lithium|sodium|"
+    r"total|bulk|grain[- ]boundary|proton)\s*(?:-?\s*ion)?\s*)?conduct(?:ivity|ivities|ion|ing)",
     re.IGNORECASE,
 )
 _ENERGY_NOUNS = re.compile(
@@ -323,7 +323,8 @@ def _exclusion(
     """Why a number is not a transport candidate (None when it is)."""
     if prop == "sigma":
         noun = _nearest_noun(_SIGMA_NOUNS, near) or _nearest_noun(_SIGMA_NOUNS, sentence_before)
-        if noun and noun.group("kind").lower().startswith(("electron", "hole")):
+        kind = (noun.group("kind") or "") if noun else ""
+        if kind.lower().startswith(("electron", "hole")):
             return "an electronic conductivity, not an ionic one"
         if _LIQUID.search(near[-90:]):
             return "a liquid electrolyte's conductivity"
@@ -450,14 +451,10 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                         excluded = "a change of a barrier, not a barrier"
                     tag = method
                     if prop == "energy":
-                        noun = _nearest_noun(_ENERGY_NOUNS, near) or _nearest_noun(
-                            _ENERGY_NOUNS, before
-                        )
-                        barrier = bool(noun and "barrier" in noun.group("noun").lower())
-                        if tag in _NEB_TAGS or (barrier and tag in (None, "BVSE") and computed):
-                            prop_final = "Em"
-                        else:
-                            prop_final = "Ea"
+                        # The store's convention: an NEB energy is the barrier of one hop (Em);
+                        # activation energies from experiment, MD, BVSE or unnamed calculations
+                        # stay Ea (db.loaders.literature does the same).
+                        prop_final = "Em" if tag in _NEB_TAGS else "Ea"
                         if tag is None:  # a sentence after a calculation reports its result
                             tag = "OTHER" if computed or last_computed else "EXP"
                     else:

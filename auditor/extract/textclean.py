@@ -122,7 +122,8 @@ def clean_document(text: str | list[str]) -> str:
             for ln in lines
             if not _PAGE_NUMBER.match(ln) and re.sub(r"\d+", "#", ln.strip()) not in headers
         ]
-        kept_pages.append("\n".join(kept))
+        # A paragraph runs on across a page break: no blank line where a page ends.
+        kept_pages.append("\n".join(kept).strip("\n"))
     joined = "\n".join(kept_pages)
     paragraphs = re.split(r"\n\s*\n", joined)
     return "\n\n".join(p for p in (normalize_chars(par) for par in paragraphs) if p)
