@@ -16,7 +16,7 @@ from auditor.extract import llm as llm_engine
 from auditor.extract.candidate import Candidate
 from auditor.extract.pdf import find_doi
 from auditor.extract.rules import extract_rules, parse_printed, resolve_material
-from auditor.extract.textclean import clean_document
+from auditor.extract.textclean import clean_document, normalize_chars, normalize_value_text
 from auditor.extract.verify import DocumentIndex, verify
 from auditor.normalize.llm import LLMConfig
 from core.units import ReportedValueError, unit_label
@@ -55,11 +55,14 @@ def _llm_candidate(
 ) -> tuple[Candidate | None, str]:
     """Verify one LLM proposal, fill what the printed text decides; (candidate, reason)."""
     unit = unit_label(proposal.unit) or proposal.unit
+    value_text = normalize_value_text(proposal.value_text)
     try:
-        value, low, high = parse_printed(proposal.value_text)
+        value, low, high = parse_printed(value_text)
     except ReportedValueError as exc:
         return None, f"the printed value cannot be read: {exc}"
     candidate = proposal.with_(
+        value_text=value_text,
+        quote=normalize_chars(proposal.quote),
         unit=unit,
         value=value,
         low=low,

@@ -127,3 +127,12 @@ def clean_document(text: str | list[str]) -> str:
     joined = "\n".join(kept_pages)
     paragraphs = re.split(r"\n\s*\n", joined)
     return "\n\n".join(p for p in (normalize_chars(par) for par in paragraphs) if p)
+
+
+def normalize_value_text(value_text: str) -> str:
+    """A number as printed, normalized as it reads in running text before its unit.
+
+    `10−9` alone is ambiguous (a range?); before a unit it is a power of ten, so the value is
+    normalized as if a unit followed it (`10−9` -> `10^-9`, `0. 23` -> `0.23`).
+    """
+    return normalize_chars(f"{value_text} S")[:-1].rstrip()

@@ -13,7 +13,7 @@ import re
 
 from auditor.extract.candidate import Candidate
 from auditor.extract.rules import parse_printed
-from auditor.extract.textclean import normalize_chars
+from auditor.extract.textclean import normalize_chars, normalize_value_text
 from core.units import ReportedValueError, canonical_unit_factor, unit_label
 from core.vocab import METHOD_TAGS, PROPERTIES
 
@@ -27,6 +27,13 @@ PLAUSIBLE_EA_EV: tuple[float, float] = (0.005, 2.5)
 PLAUSIBLE_EM_EV: tuple[float, float] = (0.001, 4.0)
 _PLAUSIBLE = {"sigma": PLAUSIBLE_SIGMA_S_CM, "Ea": PLAUSIBLE_EA_EV, "Em": PLAUSIBLE_EM_EV}
 
+# Text that addresses a language model is not a finding, whatever number it carries.
+INSTRUCTION_TEXT = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+"
+    r"(?:instructions?|prompts?|rules?)|\byou are (?:now )?(?:an?|the) (?:ai|assistant|language model)\b|"
+    r"\b(?:system|assistant) prompt\b",
+    re.IGNORECASE,
+)
 _UNIT_IN_QUOTE = re.compile(
     r"[mµu]?S\s*(?:·\s*)?(?:cm-1|/\s*cm\b|m-1|/\s*m\b)|kJ\s*(?:·\s*)?(?:mol-1|/\s*mol\b)|m?eV\b"
 )
@@ -53,7 +60,7 @@ def verify(candidate: Candidate, document: DocumentIndex | str) -> str | None:
         factor = canonical_unit_factor(candidate.property, candidate.unit)
     except ReportedValueError as exc:
         return f"unit: {exc}"
-    value_text = normalize_chars(str(candidate.value_text or ""))
+    value_text = normalize_value_text(str(candidate.value_text or ""))
     quote = normalize_chars(str(candidate.quote or ""))
     if not value_text or not re.search(r"\d", value_text):
         return "no value as printed"
@@ -63,6 +70,8 @@ def verify(candidate: Candidate, document: DocumentIndex | str) -> str | None:
         return f"the value as printed ({value_text!r}) is not in the quote"
     if quote not in doc.text:
         return "the quote does not occur verbatim in the document"
+    if INSTRUCTION_TEXT.search(quote):
+        return "the quote reads as an instruction to a language model, not as a finding"
     # The unit must be printed in the quote, and be the unit claimed.
     printed_units = {unit_label(u) for u in _UNIT_IN_QUOTE.findall(quote)}
     if unit_label(candidate.unit) not in printed_units:
