@@ -192,6 +192,7 @@ def main() -> int:
     parser.add_argument(
         "--llm", action="store_true", help="also score rules+LLM (needs a configured server)"
     )
+    parser.add_argument("--llm-quotes", action="store_true", help="also run the LLM on the 232 quotes")
     parser.add_argument("--split", default="all", choices=("dev", "holdout", "all"))
     parser.add_argument("--details", action="store_true", help="list misses and false positives")
     args = parser.parse_args()
@@ -220,7 +221,8 @@ def main() -> int:
                 for kind in ("misses", "false_positives", "method_wrong"):
                     for item in s[kind]:
                         print(f"    {kind}: {item}")
-        q = score_quotes(config)
+        # The quote set is 232 calls for an LLM: asked for only with --llm-quotes.
+        q = score_quotes(config) if config is None or args.llm_quotes else None
         if q:
             print(
                 f"{name:10} quotes   {q['rows']} rows ({q['table_rows']} table rows, "

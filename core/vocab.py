@@ -73,3 +73,7 @@ DecisionKind = Literal["entity", "method", "family"]
 DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
 DecisionStatus = Literal["accepted", "unresolved", "rejected", "override"]
 DECISION_STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+
+# Extraction review: what a person decided about a candidate row taken from a paper.
+ExtractionStatus = Literal["accepted", "rejected"]
+EXTRACTION_STATUSES: tuple[ExtractionStatus, ...] = get_args(ExtractionStatus)

@@ -221,3 +221,32 @@ CREATE TABLE IF NOT EXISTS flags (
     active      BOOLEAN NOT NULL DEFAULT TRUE,  -- false when the latest flagging no longer raises it
     PRIMARY KEY (record_key, rule)
 );
+
+-- Candidate rows extracted from a paper (auditor.extract) and what a reviewer decided, kept
+-- whether accepted or rejected. An accepted row became the record `record_key` of `source`;
+-- its quote is also the record's `evidence`.
+CREATE SEQUENCE IF NOT EXISTS extraction_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS extractions (
+    extraction_id    BIGINT PRIMARY KEY DEFAULT nextval('extraction_id_seq'),
+    source           TEXT NOT NULL,      -- the named source the commit created
+    file             TEXT,               -- the document as uploaded or pasted
+    doi              TEXT,
+    material         TEXT,               -- as written (or as the reviewer edited it)
+    formula          TEXT,               -- normalized composition, NULL when unresolved
+    property         TEXT NOT NULL,      -- sigma | Ea | Em
+    value_text       TEXT NOT NULL,      -- the number exactly as printed
+    value            DOUBLE,             -- in the printed unit
+    unit             TEXT NOT NULL,
+    temperature_text TEXT,
+    method           TEXT,
+    quote            TEXT NOT NULL,      -- the verbatim sentence that states the number
+    engine           TEXT NOT NULL,      -- rules | llm
+    model            TEXT,               -- the LLM model, for engine llm
+    prompt_version   TEXT,
+    status           TEXT NOT NULL,      -- accepted | rejected (core.vocab.EXTRACTION_STATUSES)
+    reason           TEXT,               -- why rejected, or why an accepted row was quarantined
+    reviewer         TEXT NOT NULL,
+    reviewed_at      TIMESTAMP NOT NULL,
+    record_key       TEXT                -- the record an accepted row became
+);

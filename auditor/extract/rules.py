@@ -418,7 +418,9 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                 # A computed method carries over from earlier sentences only into a sentence
                 # that speaks of a computation, or follows one; an experiment carries freely.
                 if method is None and (last_method == "EXP" or computed or last_computed):
-                    method = last_method
+                    # An NEB gives barriers, never a conductivity: it does not carry onto one.
+                    if not (prop == "sigma" and last_method in _NEB_TAGS):
+                        method = last_method
                 for value_text, pos, is_range in items:
                     qual_match = _QUALIFIER.search(sentence[max(0, pos - 30) : pos])
                     qualifier = "range" if is_range else "="

@@ -1,0 +1,176 @@
+"""Commit a reviewed extraction: accepted rows become a new named source, in one transaction.
+
+Every accepted candidate is verified again against the document before anything is written
+(an unverified number never reaches the store); a reviewer may edit the material, property,
+method and temperature, never the quoted value. Rejected candidates are kept with their reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from auditor.extract.candidate import Candidate
+from auditor.extract.cli import template_row
+from auditor.extract.rules import resolve_material
+from auditor.extract.verify import DocumentIndex, verify
+from core.vocab import EXTRACTION_STATUSES
+from db.extractions import extraction_source_spec, insert_extractions, load_extraction_rows
+from db.store import connect
+from db.write import write_source
+
+EDITABLE = ("material", "property", "method", "temperature_text")
+
+
+class ExtractionCommitError(ValueError):
+    """The commit is refused as a whole; the message says why (nothing was written)."""
+
+
+@dataclass(frozen=True)
+class ReviewedCandidate:
+    """A candidate with a reviewer's decision."""
+
+    candidate: Candidate
+    status: str  # core.vocab.EXTRACTION_STATUSES
+    reviewer: str
+    reason: str | None = None
+
+
+def edit_candidate(candidate: Candidate, **edits) -> Candidate:
+    """Apply a reviewer's edits; only `EDITABLE` fields may change, and a new material is
+    normalized again.
+
+    Raises:
+        ExtractionCommitError: an edit to a field that is not editable (the quoted value).
+    """
+    refused = sorted(set(edits) - set(EDITABLE))
+    if refused:
+        raise ExtractionCommitError(
+            f"{', '.join(refused)} cannot be edited (only {', '.join(EDITABLE)})"
+        )
+    changed = candidate.with_(**edits)
+    if "material" in edits:
+        formula, why = (
+            resolve_material(edits["material"]) if edits["material"] else (None, "no material")
+        )
+        changed = changed.with_(formula=formula, formula_reason=why)
+    return changed
+
+
+def _row(item: ReviewedCandidate, source: str, file: str | None, doi: str | None, when) -> dict:
+    c = item.candidate
+    return {
+        "source": source,
+        "file": file,
+        "doi": doi,
+        "material": c.material,
+        "formula": c.formula,
+        "property": c.property,
+        "value_text": c.value_text,
+        "value": c.value,
+        "unit": c.unit,
+        "temperature_text": c.temperature_text,
+        "method": c.method,
+        "quote": c.quote,
+        "engine": c.engine,
+        "model": c.model,
+        "prompt_version": c.prompt_version,
+        "status": item.status,
+        "reason": item.reason,
+        "reviewer": item.reviewer,
+        "reviewed_at": when,
+        "record_key": None,
+    }
+
+
+def commit_extraction(
+    reviewed: list[ReviewedCandidate],
+    *,
+    source: str,
+    document: str,
+    doi: str | None = None,
+    file: str | None = None,
+    path: str | os.PathLike | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> dict:
+    """Write the accepted candidates as the new source `source`, with every reviewed row kept.
+
+    Args:
+        document: the (cleaned) text the candidates were taken from; quotes are checked in it.
+        path / con: the store (a connection is used as given and not closed).
+
+    Returns:
+        {"source", "committed", "quarantined", "rejected", "reasons"}.
+
+    Raises:
+        ExtractionCommitError: a bad name or status, a name taken, nothing accepted, or an
+            accepted candidate that fails verification; nothing is written then.
+    """
+    name = (source or "").strip()
+    if not name or len(name) > 64:
+        raise ExtractionCommitError("a source name of 1-64 characters is required")
+    bad_status = [r.status for r in reviewed if r.status not in EXTRACTION_STATUSES]
+    if bad_status:
+        raise ExtractionCommitError(
+            f"status must be one of {EXTRACTION_STATUSES}, got {bad_status[0]!r}"
+        )
+    if any(not (r.reviewer or "").strip() for r in reviewed):
+        raise ExtractionCommitError("every reviewed row needs its reviewer")
+    accepted = [r for r in reviewed if r.status == "accepted"]
+    if not accepted:
+        raise ExtractionCommitError("nothing accepted: there is no record to commit")
+    index = DocumentIndex(document)
+    failures = []
+    for item in accepted:
+        c = item.candidate
+        why = c.excluded and f"excluded: {c.excluded}" or verify(c, index)
+        if why:
+            failures.append(f"{c.value_text} {c.unit} ({c.property}): {why}")
+    if failures:
+        raise ExtractionCommitError("not verified, nothing written: " + "; ".join(failures))
+
+    when = datetime.now(UTC).replace(tzinfo=None)
+    template = []
+    for item in accepted:
+        row = template_row(item.candidate, doi, file or name)
+        row["formula"] = item.candidate.formula
+        template.append(row)
+    result = load_extraction_rows(extraction_source_spec(name, doi=doi, file=file), template)
+    loaded_keys = {r["source_row"]: r["record_key"] for r in result.records}
+    quarantined = {q["source_row"]: q["reason"] for q in result.quarantine}
+    history = []
+    for i, item in enumerate(accepted, start=1):
+        row = _row(item, name, file, doi, when)
+        row["record_key"] = loaded_keys.get(f"E{i}")
+        if f"E{i}" in quarantined:
+            row["reason"] = f"quarantined: {quarantined[f'E{i}']}"
+        history.append(row)
+    history += [_row(r, name, file, doi, when) for r in reviewed if r.status == "rejected"]
+
+    own = con is None
+    con = con or connect(path)
+    try:
+        taken = con.execute("SELECT count(*) FROM sources WHERE name = ?", [name]).fetchone()[0]
+        if taken:
+            raise ExtractionCommitError(f"source {name!r} already exists; choose another name")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            write_source(con, result, transaction=False)
+            insert_extractions(con, history)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        if own:
+            con.close()
+    return {
+        "source": name,
+        "committed": len(result.records),
+        "quarantined": len(result.quarantine),
+        "rejected": len(reviewed) - len(accepted),
+        "reasons": [q["reason"] for q in result.quarantine],
+    }

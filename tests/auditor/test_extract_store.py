@@ -1,0 +1,129 @@
+"""Committing a reviewed extraction: one transaction, quotes kept, provenance kept, refusals."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from auditor.extract.run import extract_text
+from auditor.extract.textclean import normalize_chars
+from db.extractions import extracted_records, list_extractions
+from pipeline.extraction import (
+    ExtractionCommitError,
+    ReviewedCandidate,
+    commit_extraction,
+    edit_candidate,
+)
+
+TEXT = (
+    "Na11Sn2PS12 exhibits an ionic conductivity of 1.4 mS cm−1, with a very low activation "
+    "energy barrier for Na-ion mobility of 0.25 eV. CI-NEB calculations give a migration "
+    "barrier of 0.21 eV for Li3YCl6. Impedance spectroscopy of the sample gave 2.3 mS/cm at 25 °C."
+)
+DOI = "10.1039/c7ee03083e"
+
+
+def _reviewed(run, reviewer="ana"):
+    accepted = [ReviewedCandidate(c, "accepted", reviewer) for c in run.accepted]
+    return accepted
+
+
+def test_accepted_rows_become_a_source_whose_records_carry_their_quote(store_copy):
+    run = extract_text(TEXT, doi=DOI, file="paper.txt")
+    items = _reviewed(run)
+    # The reviewer names the material of the last sentence, and rejects one row.
+    last = items[-1].candidate
+    items[-1] = ReviewedCandidate(edit_candidate(last, material="Li6PS5Cl"), "accepted", "ana")
+    items[1] = ReviewedCandidate(
+        items[1].candidate, "rejected", "ana", "barrier of a different hop"
+    )
+    summary = commit_extraction(
+        items, source="paper-1", document=run.text, doi=DOI, file="paper.txt", path=store_copy
+    )
+    assert summary == {
+        "source": "paper-1",
+        "committed": 3,
+        "quarantined": 0,
+        "rejected": 1,
+        "reasons": [],
+    }
+    con = duckdb.connect(str(store_copy), read_only=True)
+    try:
+        records = extracted_records(con, "paper-1")
+        history = list_extractions(con, "paper-1")
+        source = con.execute(
+            "SELECT kind, doi_or_url FROM sources WHERE name = 'paper-1'"
+        ).fetchone()
+        li6 = con.execute(
+            "SELECT composition_key, method_tag FROM records WHERE source = 'paper-1' AND material_raw = 'Li6PS5Cl'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert source == ("user", DOI)
+    # 100% of the stored extracted records carry a quote that holds their printed value and
+    # occurs in the source text.
+    assert len(records) == 3
+    doc = normalize_chars(run.text)
+    for r in records.to_dict("records"):
+        assert r["evidence"] == r["quote"] and r["value_text"] in r["evidence"]
+        assert normalize_chars(r["evidence"]) in doc
+        assert r["engine"] == "rules" and r["reviewer"] == "ana"
+    assert sorted(history["status"]) == ["accepted", "accepted", "accepted", "rejected"]
+    rejected = history[history["status"] == "rejected"].iloc[0]
+    assert rejected["reason"] == "barrier of a different hop" and pd.isna(rejected["record_key"])
+    assert li6 == ("Li6PS5Cl", "EXP")
+
+
+def test_an_unverified_number_never_reaches_the_store(store_copy):
+    run = extract_text(TEXT)
+    forged = run.accepted[0].with_(value_text="9.9", value=9.9)
+    with pytest.raises(ExtractionCommitError, match="not verified, nothing written"):
+        commit_extraction(
+            [ReviewedCandidate(forged, "accepted", "ana")],
+            source="forged",
+            document=run.text,
+            path=store_copy,
+        )
+    con = duckdb.connect(str(store_copy), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM sources WHERE name = 'forged'").fetchone()[0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM extractions WHERE source = 'forged'").fetchone()[0]
+            == 0
+        )
+    finally:
+        con.close()
+
+
+def test_the_quoted_value_cannot_be_edited():
+    run = extract_text(TEXT)
+    with pytest.raises(ExtractionCommitError, match="value cannot be edited"):
+        edit_candidate(run.accepted[0], value=2.0)
+
+
+def test_a_property_edit_that_contradicts_the_unit_is_refused(store_copy):
+    run = extract_text(TEXT)
+    wrong = edit_candidate(run.accepted[0], property="Ea")  # 1.4 mS/cm is not an energy
+    with pytest.raises(ExtractionCommitError, match="not a unit of Ea"):
+        commit_extraction(
+            [ReviewedCandidate(wrong, "accepted", "ana")],
+            source="x",
+            document=run.text,
+            path=store_copy,
+        )
+
+
+def test_a_taken_name_is_refused_and_nothing_is_half_written(store_copy):
+    run = extract_text(TEXT)
+    items = _reviewed(run)
+    commit_extraction(items, source="twice", document=run.text, path=store_copy)
+    with pytest.raises(ExtractionCommitError, match="already exists"):
+        commit_extraction(items, source="twice", document=run.text, path=store_copy)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM extractions WHERE source = 'twice'").fetchone()[
+            0
+        ] == len(items)
+    finally:
+        con.close()
