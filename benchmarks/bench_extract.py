@@ -192,7 +192,9 @@ def main() -> int:
     parser.add_argument(
         "--llm", action="store_true", help="also score rules+LLM (needs a configured server)"
     )
-    parser.add_argument("--llm-quotes", action="store_true", help="also run the LLM on the 232 quotes")
+    parser.add_argument(
+        "--llm-quotes", action="store_true", help="also run the LLM on the 232 quotes"
+    )
     parser.add_argument("--split", default="all", choices=("dev", "holdout", "all"))
     parser.add_argument("--details", action="store_true", help="list misses and false positives")
     args = parser.parse_args()
