@@ -28,10 +28,15 @@ from auditor.cohorts import (
     REFERENCE_PROPERTY,
     UNITS,
     experimental_reference,
+    load_records,
     with_variant,
 )
+from auditor.model import interval_outliers
 from core.constants import COHORT_RT_WINDOW_K
 from core.vocab import FLAG_RULES
+from db.arrhenius_fits import arrhenius_fits
+from db.flags import upsert_flags
+from db.predictions import observed_vs_predicted
 
 Z_THRESHOLD = 3.5
 MIN_COHORT = 5
@@ -137,7 +142,6 @@ def model_residual_flags(predictions: pd.DataFrame) -> list[dict]:
         predictions: db.predictions.observed_vs_predicted (observed, predicted, lo80, hi80,
             censored per room-temperature record).
     """
-    from auditor.model import interval_outliers
 
     observed = predictions.rename(
         columns={"observed": "log10_value", "predicted": "pred_log10_sigma"}
@@ -149,7 +153,7 @@ def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2)
     """`arrhenius-fit` flags: derived Ea records whose fit has R² below `min_r2`.
 
     Args:
-        fits: rows of `db.derived.arrhenius_fits` (record_key, r2, ea_ev, t_min_k, t_max_k,
+        fits: rows of `db.arrhenius_fits.arrhenius_fits` (record_key, r2, ea_ev, t_min_k, t_max_k,
             n_points, n_temperatures).
         min_r2: the R² a series needs to count as one Arrhenius line.
     """
@@ -190,10 +194,6 @@ def refresh_flags(
     Returns:
         Flags raised per rule in this run.
     """
-    from auditor.cohorts import load_records
-    from db.derived import arrhenius_fits
-    from db.flags import upsert_flags
-    from db.predictions import observed_vs_predicted
 
     records = load_records(con)
     by_rule = {
@@ -204,12 +204,3 @@ def refresh_flags(
     }
     upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(FLAG_RULES))
     return {rule: len(flags) for rule, flags in by_rule.items()}
-
-
-def flag_table(con, *, status: str | None = None, rule: str | None = None) -> pd.DataFrame:
-    """Active flags with their records, computing them first if this build has none yet."""
-    from db.flags import flags_computed, list_flags
-
-    if not flags_computed(con):
-        refresh_flags(con)
-    return list_flags(con, status=status, rule=rule)

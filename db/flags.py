@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from core.vocab import FLAG_STATUSES
+from db.connection import transaction
 
 _COMPUTED_KEY = "flags_computed_at"
 
@@ -22,8 +23,7 @@ def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[
     Returns:
         The number of active flags of these rules after the run.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("UPDATE flags SET active = FALSE WHERE list_contains(?, rule)", [rules])
         con.executemany(
             """
@@ -42,10 +42,6 @@ def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[
             "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
             [_COMPUTED_KEY, time.strftime("%Y-%m-%dT%H:%M:%S%z")],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return con.execute(
         "SELECT count(*) FROM flags WHERE active AND list_contains(?, rule)", [rules]
     ).fetchone()[0]

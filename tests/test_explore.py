@@ -12,7 +12,7 @@ from auditor.explore import (
     to_csv_bytes,
     to_parquet_bytes,
 )
-from db.queries import search_records, search_vocabulary
+from db.search import search_records, search_vocabulary
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import sys
 import duckdb
 import pytest
 
-from db.ingest import IngestError, ingest_file
-from db.loaders.template import TEMPLATE_COLUMNS
+from db.loaders.template import TEMPLATE_COLUMNS, IngestError
+from pipeline.ingest import ingest_file
 
 GOOD = [
     {
@@ -129,7 +129,7 @@ def test_a_source_name_cannot_be_reused(store_copy, tmp_path):
 
 
 def test_uploads_survive_a_rebuild(store_copy, tmp_path):
-    from db.build import build_store
+    from pipeline.build import build_store
 
     ingest_file(_write(tmp_path / "good.csv", GOOD), "kept", path=store_copy)
     build_store(store_copy, progress=lambda f, m: None)
@@ -144,7 +144,7 @@ def test_ingest_cli_prints_counts(store_copy, tmp_path):
         [
             sys.executable,
             "-m",
-            "db",
+            "sse_audit",
             "ingest",
             str(path),
             "--source",

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from auditor import model as model_module
-from auditor import model_cli
+from sse_audit import cli as sse_audit_cli
 from auditor.features import CENSORED_LOG10, feature_frame
 from auditor.model import (
     DEFAULT_KIND,
@@ -178,7 +178,7 @@ def test_cli_train_test_files_skips_bad_rows(tmp_path, capsys):
     train_csv = _write_csv(tmp_path / "a.csv", pd.concat([table.iloc[:150], junk]))
     test_csv = _write_csv(tmp_path / "b.csv", pd.concat([table.iloc[150:200], junk.iloc[:1]]))
     argv = ["model", "evaluate", "--train", train_csv, "--test", test_csv, "--quick", "--json"]
-    assert model_cli.main(argv) == 0
+    assert sse_audit_cli.main(argv) == 0
     # strict JSON: NaN is not JSON, an undefined metric must come out as null
     out = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(c))
     assert out["baselines"]["train_median"]["spearman"] is None
@@ -210,7 +210,7 @@ def test_opt_in_blocks_travel_with_the_model():
 
 
 def _tiny_store(con):
-    from db.store import create_schema
+    from db.connection import create_schema
 
     create_schema(con)
     rows = [

@@ -9,8 +9,9 @@ from auditor.explore import (
     to_csv_bytes,
     to_parquet_bytes,
 )
-from db.queries import filter_options, search_records, search_vocabulary
-from views.shared import store_connection, store_cursor, sync_url
+from db.search import filter_options, search_records, search_vocabulary
+from views.store import store_connection, store_cursor
+from views.url_state import sync_url
 
 PAGE_SIZE = 50
 params = st.query_params

@@ -12,7 +12,7 @@ from auditor.model import (
     models_dir,
     parity_figure,
 )
-from views.shared import figure_with_export
+from views.figures import figure_with_export
 
 
 @st.cache_data(show_spinner=False)
