@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from auditor import model as model_module
-from sse_audit import cli as sse_audit_cli
 from auditor.features import CENSORED_LOG10, feature_frame
 from auditor.model import (
     DEFAULT_KIND,
@@ -35,6 +34,7 @@ from auditor.model import (
 )
 from auditor.model import store as model_store
 from auditor.model.data import LIVERPOOL_MODES
+from sse_audit import cli as sse_audit_cli
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from auditor.explore import search_keys
 from auditor.figures import arrhenius_plot
 from auditor.model import model_beside_reported, prediction_for_records
+from auditor.search_terms import search_keys
 from core.constants import COHORT_RT_WINDOW_K
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points
 from db.evidence import (

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from auditor.explore import to_csv_bytes
+from auditor.exports import to_csv_bytes
 from db.config import db_path
 from db.loaders.template import TEMPLATE_COLUMNS, IngestError, read_upload, template_rows
 from pipeline.ingest import ingest_rows, preview_rows

@@ -23,3 +23,8 @@ def sync_url(**values) -> None:
                 del st.query_params[name]
         elif st.query_params.get(name) != str(value):
             st.query_params[name] = str(value)
+
+
+def list_param(value: str | None) -> list[str]:
+    """A comma-separated query parameter as a list."""
+    return [v for v in (value or "").split(",") if v]
