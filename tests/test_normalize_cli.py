@@ -1,4 +1,4 @@
-"""`python -m auditor normalize`: stdin lines to JSON lines, in order, no network without --llm."""
+"""`sse-audit normalize`: stdin lines to JSON lines, in order, no network without --llm."""
 
 from __future__ import annotations
 
