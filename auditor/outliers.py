@@ -33,9 +33,10 @@ from auditor.cohorts import (
 )
 from auditor.model import interval_outliers
 from core.constants import COHORT_RT_WINDOW_K
+from core.units import PLAUSIBLE_RANGE, PLAUSIBLE_TEMPERATURE_K, implausibility
 from core.vocab import FLAG_RULES
 from db.arrhenius_fits import arrhenius_fits
-from db.flags import upsert_flags
+from db.flags import records_outside, upsert_flags
 from db.predictions import observed_vs_predicted
 
 Z_THRESHOLD = 3.5
@@ -181,6 +182,36 @@ def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2)
     return flags
 
 
+def implausible_flags(outside: pd.DataFrame) -> list[dict]:
+    """Flags for published values outside the plausible range (`core.units.PLAUSIBLE_RANGE`).
+
+    A user's upload refuses such a value; a source that published it keeps it, flagged, so a
+    reviewer decides (an unrelaxed MLIP-NEB "barrier" of 40 eV, a typo in a table).
+
+    Args:
+        outside: rows of `db.flags.records_outside` (record_key, property, value, temperature_k,
+            family, method_tag).
+    """
+    return [
+        {
+            "record_key": row["record_key"],
+            "rule": "implausible",
+            "cohort": _cohort_label(
+                row["family"] if isinstance(row["family"], str) else "unknown",
+                row["property"],
+                row["method_tag"],
+            ),
+            "score": None,
+            "reason": implausibility(
+                row["property"],
+                None if pd.isna(row["value"]) else float(row["value"]),
+                None if pd.isna(row["temperature_k"]) else float(row["temperature_k"]),
+            ),
+        }
+        for row in outside.to_dict("records")
+    ]
+
+
 def refresh_flags(
     con,
     *,
@@ -201,6 +232,9 @@ def refresh_flags(
         "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
         "model-residual": model_residual_flags(observed_vs_predicted(con, COHORT_RT_WINDOW_K)),
         "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
+        "implausible": implausible_flags(
+            records_outside(con, PLAUSIBLE_RANGE, PLAUSIBLE_TEMPERATURE_K)
+        ),
     }
     upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(FLAG_RULES))
     return {rule: len(flags) for rule, flags in by_rule.items()}

@@ -47,12 +47,6 @@ def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[
     ).fetchone()[0]
 
 
-def flags_computed(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether flags were computed on this build of the store (build_info is rebuilt each time)."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_COMPUTED_KEY]).fetchone()
-    return row is not None
-
-
 def list_flags(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -103,3 +97,27 @@ def review_flag(
         [status, note, reviewer, record_key, rule],
     )
     return True
+
+
+def records_outside(
+    con: duckdb.DuckDBPyConnection,
+    ranges: dict[str, tuple[float, float]],
+    temperature_k: tuple[float, float],
+) -> pd.DataFrame:
+    """Primary records whose canonical value or temperature lies outside the given ranges.
+
+    Args:
+        ranges: property -> (low, high) in canonical units (`core.units.PLAUSIBLE_RANGE`).
+        temperature_k: (low, high) in K.
+    """
+    clauses, params = [], []
+    for prop, (low, high) in ranges.items():
+        clauses.append("(property = ? AND NOT value BETWEEN ? AND ?)")
+        params += [prop, low, high]
+    clauses.append("(temperature_k IS NOT NULL AND NOT temperature_k BETWEEN ? AND ?)")
+    params += list(temperature_k)
+    return con.execute(
+        "SELECT record_key, property, value, temperature_k, family, method_tag FROM records "  # noqa: S608
+        f"WHERE is_primary AND ({' OR '.join(clauses)}) ORDER BY record_key",
+        params,
+    ).df()

@@ -12,6 +12,7 @@ from typing import IO
 
 import pandas as pd
 
+from core.units import implausibility
 from db.loaders.common import (
     LoadResult,
     NameResolver,
@@ -172,25 +173,29 @@ def load_template_rows(
             check_row(row)
             tag, details = method_tag_for(row.get("method"), names)
             prop = str(row["property"]).strip()
-            return [
-                make_record(
-                    source=spec.name,
-                    source_row=source_row,
-                    material_raw=str(row["material"]).strip(),
-                    names=names,
-                    prop=prop,
-                    value_raw=row["value"],
-                    unit_raw=str(row["unit"]).strip(),
-                    temperature=row.get("temperature"),
-                    temperature_unit=text_or_none(row.get("temperature_unit")) or "K",
-                    method_tag=tag,
-                    method_raw=text_or_none(row.get("method")),
-                    method_details=details,
-                    doi=row.get("doi"),
-                    reference=row.get("reference"),
-                    notes=text_or_none(row.get("notes")),
-                )
-            ]
+            record = make_record(
+                source=spec.name,
+                source_row=source_row,
+                material_raw=str(row["material"]).strip(),
+                names=names,
+                prop=prop,
+                value_raw=row["value"],
+                unit_raw=str(row["unit"]).strip(),
+                temperature=row.get("temperature"),
+                temperature_unit=text_or_none(row.get("temperature_unit")) or "K",
+                method_tag=tag,
+                method_raw=text_or_none(row.get("method")),
+                method_details=details,
+                doi=row.get("doi"),
+                reference=row.get("reference"),
+                notes=text_or_none(row.get("notes")),
+            )
+            # A user's row outside the plausible range is refused; a published source's is
+            # loaded and flagged instead (the `implausible` flag rule).
+            reason = implausibility(prop, record["value"], record["temperature_k"])
+            if reason:
+                raise RowError(reason)
+            return [record]
 
         result.add_row(source_row, row, build)
     return result
