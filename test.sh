@@ -10,4 +10,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 . .venv/bin/activate
 ruff check .
+# The layers contract (pyproject.toml [tool.importlinter]).
+lint-imports
 exec python -m pytest -q "$@"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.constants import IMPLIED_ROOM_TEMPERATURE_K, K_B_EV, arrhenius_log10_sigma
+from db.arrhenius_fits import arrhenius_series, replace_arrhenius_fits
 
 # A series qualifies for a fit when it has this many distinct temperatures over this span.
 MIN_TEMPERATURES = 3
@@ -147,7 +148,6 @@ def derive_arrhenius_records(con) -> int:
 
     Replaces earlier fits, so running it twice leaves the same store. Returns the number of fits.
     """
-    from db.derived import arrhenius_series, replace_arrhenius_fits
 
     fits = fit_series(arrhenius_series(con))
     for fit in fits:

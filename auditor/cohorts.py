@@ -30,7 +30,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from auditor.normalize import normalize_family
 from core.constants import COHORT_RT_WINDOW_K
+from db.cohort_records import cohort_records
 
 UNITS: dict[str, str] = {"sigma": "log10 S/cm", "Ea": "eV", "Em": "eV"}
 # The experimental property a computed value of each property is compared with.
@@ -77,10 +79,6 @@ def with_variant(records: pd.DataFrame) -> pd.DataFrame:
 @lru_cache(maxsize=8192)
 def _harmonized_family(family_raw: str | None, composition_key: str | None) -> str | None:
     try:
-        from auditor.normalize import normalize_family
-    except ImportError:
-        return family_raw
-    try:
         return normalize_family(family_raw, formula=composition_key)
     except Exception:  # a label the normalizer rejects still belongs somewhere visible
         return family_raw
@@ -103,7 +101,6 @@ def with_family(records: pd.DataFrame) -> pd.DataFrame:
 
 def load_records(con, *, t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K) -> pd.DataFrame:
     """Every record cohorts count, with harmonized family, `method` and `variant` (see above)."""
-    from db.derived import cohort_records
 
     records = cohort_records(con, t_min_k=t_window_k[0], t_max_k=t_window_k[1])
     return with_variant(with_family(records))

@@ -228,8 +228,8 @@ def arrhenius_plot(fit: pd.Series | dict, points: pd.DataFrame) -> go.Figure:
     """The measured log10 sigma against 1000/T with the fitted line extrapolated to 298 K.
 
     Args:
-        fit: one row of `db.derived.arrhenius_fits`.
-        points: its input conductivities (`db.derived.arrhenius_points`).
+        fit: one row of `db.arrhenius_fits.arrhenius_fits`.
+        points: its input conductivities (`db.arrhenius_fits.arrhenius_points`).
     """
     t_lo = min(float(fit["t_min_k"]), IMPLIED_ROOM_TEMPERATURE_K)
     temps = np.linspace(t_lo, float(fit["t_max_k"]), 50)

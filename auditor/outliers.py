@@ -28,10 +28,16 @@ from auditor.cohorts import (
     REFERENCE_PROPERTY,
     UNITS,
     experimental_reference,
+    load_records,
     with_variant,
 )
+from auditor.model import interval_outliers
 from core.constants import COHORT_RT_WINDOW_K
+from core.units import PLAUSIBLE_RANGE, PLAUSIBLE_TEMPERATURE_K, implausibility
 from core.vocab import FLAG_RULES
+from db.arrhenius_fits import arrhenius_fits
+from db.flags import records_outside, upsert_flags
+from db.predictions import observed_vs_predicted
 
 Z_THRESHOLD = 3.5
 MIN_COHORT = 5
@@ -137,7 +143,6 @@ def model_residual_flags(predictions: pd.DataFrame) -> list[dict]:
         predictions: db.predictions.observed_vs_predicted (observed, predicted, lo80, hi80,
             censored per room-temperature record).
     """
-    from auditor.model import interval_outliers
 
     observed = predictions.rename(
         columns={"observed": "log10_value", "predicted": "pred_log10_sigma"}
@@ -149,7 +154,7 @@ def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2)
     """`arrhenius-fit` flags: derived Ea records whose fit has R² below `min_r2`.
 
     Args:
-        fits: rows of `db.derived.arrhenius_fits` (record_key, r2, ea_ev, t_min_k, t_max_k,
+        fits: rows of `db.arrhenius_fits.arrhenius_fits` (record_key, r2, ea_ev, t_min_k, t_max_k,
             n_points, n_temperatures).
         min_r2: the R² a series needs to count as one Arrhenius line.
     """
@@ -177,6 +182,36 @@ def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2)
     return flags
 
 
+def implausible_flags(outside: pd.DataFrame) -> list[dict]:
+    """Flags for published values outside the plausible range (`core.units.PLAUSIBLE_RANGE`).
+
+    A user's upload refuses such a value; a source that published it keeps it, flagged, so a
+    reviewer decides (an unrelaxed MLIP-NEB "barrier" of 40 eV, a typo in a table).
+
+    Args:
+        outside: rows of `db.flags.records_outside` (record_key, property, value, temperature_k,
+            family, method_tag).
+    """
+    return [
+        {
+            "record_key": row["record_key"],
+            "rule": "implausible",
+            "cohort": _cohort_label(
+                row["family"] if isinstance(row["family"], str) else "unknown",
+                row["property"],
+                row["method_tag"],
+            ),
+            "score": None,
+            "reason": implausibility(
+                row["property"],
+                None if pd.isna(row["value"]) else float(row["value"]),
+                None if pd.isna(row["temperature_k"]) else float(row["temperature_k"]),
+            ),
+        }
+        for row in outside.to_dict("records")
+    ]
+
+
 def refresh_flags(
     con,
     *,
@@ -190,10 +225,6 @@ def refresh_flags(
     Returns:
         Flags raised per rule in this run.
     """
-    from auditor.cohorts import load_records
-    from db.derived import arrhenius_fits
-    from db.flags import upsert_flags
-    from db.predictions import observed_vs_predicted
 
     records = load_records(con)
     by_rule = {
@@ -201,15 +232,9 @@ def refresh_flags(
         "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
         "model-residual": model_residual_flags(observed_vs_predicted(con, COHORT_RT_WINDOW_K)),
         "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
+        "implausible": implausible_flags(
+            records_outside(con, PLAUSIBLE_RANGE, PLAUSIBLE_TEMPERATURE_K)
+        ),
     }
     upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(FLAG_RULES))
     return {rule: len(flags) for rule, flags in by_rule.items()}
-
-
-def flag_table(con, *, status: str | None = None, rule: str | None = None) -> pd.DataFrame:
-    """Active flags with their records, computing them first if this build has none yet."""
-    from db.flags import flags_computed, list_flags
-
-    if not flags_computed(con):
-        refresh_flags(con)
-    return list_flags(con, status=status, rule=rule)

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from app import PAGES  # noqa: E402
 from db.config import REPO_ROOT, db_path  # noqa: E402
-from db.store import connect  # noqa: E402
+from db.connection import connect  # noqa: E402
 
 # A realistic view per page (what a demo opens), as URL query parameters.
 VIEWS = {

@@ -147,9 +147,7 @@ def unit_label(unit: str | None) -> str | None:
     if key not in _UNITS:
         return None
     kind, factor = _UNITS[key]
-    return next(
-        (label for k, label in UNIT_LABELS.items() if _UNITS[k] == (kind, factor)), None
-    )
+    return next((label for k, label in UNIT_LABELS.items() if _UNITS[k] == (kind, factor)), None)
 
 
 def canonical_unit_factor(prop: str, unit: str | None) -> float:
@@ -159,7 +157,9 @@ def canonical_unit_factor(prop: str, unit: str | None) -> float:
         ReportedValueError: for an unknown property, an unknown unit, or a unit of the wrong kind.
     """
     if prop not in PROPERTIES:
-        raise ReportedValueError(f"unknown property {prop!r} (expected one of {', '.join(PROPERTIES)})")
+        raise ReportedValueError(
+            f"unknown property {prop!r} (expected one of {', '.join(PROPERTIES)})"
+        )
     key = unit_key(unit)
     if not key:
         raise ReportedValueError(f"missing unit for {prop}")
@@ -283,3 +283,30 @@ def parse_temperature(raw: object, unit: str | None = "K", *, prop: str = "sigma
     ):
         return Temperature(IMPLIED_ROOM_TEMPERATURE_K, implied=True)
     return Temperature(None)
+
+
+# What a measured or computed value of an inorganic solid electrolyte can plausibly be, in
+# canonical units. Conductivity: the best superionic conductors reach ~0.1 S/cm near room
+# temperature and ~10 S/cm near melting, so 100 S/cm is far beyond any; below 1e-20 S/cm no
+# impedance set-up measures. Energies: ion-migration barriers are 0.05-2 eV; above 5 eV a
+# "barrier" is an unrelaxed or failed calculation. Temperatures: 1 K to 2500 K.
+PLAUSIBLE_RANGE: dict[str, tuple[float, float]] = {
+    "sigma": (1e-20, 1e2),
+    "Ea": (0.0, 5.0),
+    "Em": (0.0, 5.0),
+}
+PLAUSIBLE_TEMPERATURE_K: tuple[float, float] = (1.0, 2500.0)
+
+
+def implausibility(
+    prop: str, value: float | None, temperature_k: float | None = None
+) -> str | None:
+    """Why a canonical value (or its temperature) is outside `PLAUSIBLE_RANGE`, else None."""
+    low, high = PLAUSIBLE_RANGE[prop]
+    if value is not None and not low <= value <= high:
+        unit = CANONICAL_UNIT[prop]
+        return f"implausible {prop} {value:g} {unit}: outside the plausible {low:g}-{high:g} {unit}"
+    t_low, t_high = PLAUSIBLE_TEMPERATURE_K
+    if temperature_k is not None and not t_low <= temperature_k <= t_high:
+        return f"implausible temperature {temperature_k:g} K: outside {t_low:g}-{t_high:g} K"
+    return None

@@ -63,7 +63,7 @@ Qualifier = Literal["=", "<", ">", "~", "range"]
 QUALIFIERS: tuple[Qualifier, ...] = get_args(Qualifier)
 
 # Outlier flags: the rules that raise them and the states a review moves them through.
-FlagRule = Literal["modified-z", "vs-experiment", "model-residual", "arrhenius-fit"]
+FlagRule = Literal["modified-z", "vs-experiment", "model-residual", "arrhenius-fit", "implausible"]
 FLAG_RULES: tuple[FlagRule, ...] = get_args(FlagRule)
 FlagStatus = Literal["open", "confirmed", "dismissed"]
 FLAG_STATUSES: tuple[FlagStatus, ...] = get_args(FlagStatus)

@@ -7,15 +7,18 @@ The caller holds the transaction (pipeline.extraction.commit_extraction).
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pandas as pd
 
 from core.vocab import EXTRACTION_STATUSES
-from db.loaders.common import LoadResult, SourceSpec, make_record, text_or_none
+from db.loaders.common import LoadResult, NameResolver, SourceSpec, make_record, text_or_none
 from db.loaders.template import check_row, method_tag_for
 
 EXTRACTION_COLUMNS = (
     "source",
+    "item",
     "file",
     "doi",
     "material",
@@ -35,6 +38,7 @@ EXTRACTION_COLUMNS = (
     "reviewer",
     "reviewed_at",
     "record_key",
+    "template_row",
 )
 
 
@@ -52,7 +56,9 @@ def extraction_source_spec(name: str, *, doi: str | None, file: str | None) -> S
     )
 
 
-def load_extraction_rows(spec: SourceSpec, rows: list[dict]) -> LoadResult:
+def load_extraction_rows(
+    spec: SourceSpec, rows: list[dict], names: NameResolver | None = None
+) -> LoadResult:
     """Records for accepted rows in the ingest template plus `quote` (and `formula`, if known).
 
     Each row loads whole or is quarantined with its reason, like any uploaded row; the quote
@@ -64,7 +70,7 @@ def load_extraction_rows(spec: SourceSpec, rows: list[dict]) -> LoadResult:
 
         def build(row=row, source_row=source_row) -> list[dict]:
             check_row(row)
-            tag, details = method_tag_for(row.get("method"))
+            tag, details = method_tag_for(row.get("method"), names)
             return [
                 make_record(
                     source=spec.name,
@@ -83,6 +89,7 @@ def load_extraction_rows(spec: SourceSpec, rows: list[dict]) -> LoadResult:
                     reference=row.get("reference"),
                     notes=text_or_none(row.get("notes")),
                     evidence=text_or_none(row.get("quote")),
+                    names=names,
                 )
             ]
 
@@ -110,12 +117,12 @@ def insert_extractions(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None
 
 def list_extractions(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
     """Reviewed rows, newest source first; one source's when `source` is given."""
-    sql = f"SELECT extraction_id, {', '.join(EXTRACTION_COLUMNS)} FROM extractions"  # noqa: S608
+    sql = f"SELECT {', '.join(EXTRACTION_COLUMNS)} FROM extractions"  # noqa: S608
     params: list = []
     if source is not None:
         sql += " WHERE source = ?"
         params.append(source)
-    return con.execute(sql + " ORDER BY reviewed_at DESC, extraction_id", params).df()
+    return con.execute(sql + " ORDER BY reviewed_at DESC, source, item", params).df()
 
 
 def extracted_records(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
@@ -130,3 +137,18 @@ def extracted_records(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFra
         """,
         [source],
     ).df()
+
+
+def accepted_rows_by_source(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """For a rebuild: each extracted source's DOI, file and accepted template rows, in order."""
+    rows = con.execute(
+        """
+        SELECT source, doi, file, template_row FROM extractions
+        WHERE status = 'accepted' ORDER BY source, item
+        """
+    ).fetchall()
+    out: dict[str, dict] = {}
+    for source, doi, file, template_row in rows:
+        entry = out.setdefault(source, {"doi": doi, "file": file, "rows": []})
+        entry["rows"].append(json.loads(template_row))
+    return out

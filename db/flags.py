@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from core.vocab import FLAG_STATUSES
+from db.connection import transaction
 
 _COMPUTED_KEY = "flags_computed_at"
 
@@ -22,8 +23,7 @@ def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[
     Returns:
         The number of active flags of these rules after the run.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("UPDATE flags SET active = FALSE WHERE list_contains(?, rule)", [rules])
         con.executemany(
             """
@@ -42,19 +42,9 @@ def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[
             "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
             [_COMPUTED_KEY, time.strftime("%Y-%m-%dT%H:%M:%S%z")],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return con.execute(
         "SELECT count(*) FROM flags WHERE active AND list_contains(?, rule)", [rules]
     ).fetchone()[0]
-
-
-def flags_computed(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether flags were computed on this build of the store (build_info is rebuilt each time)."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_COMPUTED_KEY]).fetchone()
-    return row is not None
 
 
 def list_flags(
@@ -107,3 +97,27 @@ def review_flag(
         [status, note, reviewer, record_key, rule],
     )
     return True
+
+
+def records_outside(
+    con: duckdb.DuckDBPyConnection,
+    ranges: dict[str, tuple[float, float]],
+    temperature_k: tuple[float, float],
+) -> pd.DataFrame:
+    """Primary records whose canonical value or temperature lies outside the given ranges.
+
+    Args:
+        ranges: property -> (low, high) in canonical units (`core.units.PLAUSIBLE_RANGE`).
+        temperature_k: (low, high) in K.
+    """
+    clauses, params = [], []
+    for prop, (low, high) in ranges.items():
+        clauses.append("(property = ? AND NOT value BETWEEN ? AND ?)")
+        params += [prop, low, high]
+    clauses.append("(temperature_k IS NOT NULL AND NOT temperature_k BETWEEN ? AND ?)")
+    params += list(temperature_k)
+    return con.execute(
+        "SELECT record_key, property, value, temperature_k, family, method_tag FROM records "  # noqa: S608
+        f"WHERE is_primary AND ({' OR '.join(clauses)}) ORDER BY record_key",
+        params,
+    ).df()

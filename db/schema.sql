@@ -225,11 +225,10 @@ CREATE TABLE IF NOT EXISTS flags (
 -- Candidate rows extracted from a paper (auditor.extract) and what a reviewer decided, kept
 -- whether accepted or rejected. An accepted row became the record `record_key` of `source`;
 -- its quote is also the record's `evidence`.
-CREATE SEQUENCE IF NOT EXISTS extraction_id_seq START 1;
-
+-- Carried over a rebuild (db.carryover); accepted rows are replayed from `template_row`.
 CREATE TABLE IF NOT EXISTS extractions (
-    extraction_id    BIGINT PRIMARY KEY DEFAULT nextval('extraction_id_seq'),
     source           TEXT NOT NULL,      -- the named source the commit created
+    item             INTEGER NOT NULL,   -- 1..n within the commit; accepted rows first
     file             TEXT,               -- the document as uploaded or pasted
     doi              TEXT,
     material         TEXT,               -- as written (or as the reviewer edited it)
@@ -248,5 +247,7 @@ CREATE TABLE IF NOT EXISTS extractions (
     reason           TEXT,               -- why rejected, or why an accepted row was quarantined
     reviewer         TEXT NOT NULL,
     reviewed_at      TIMESTAMP NOT NULL,
-    record_key       TEXT                -- the record an accepted row became
+    record_key       TEXT,               -- the record an accepted row became
+    template_row     TEXT,               -- JSON: the ingest-template row it was loaded from
+    PRIMARY KEY (source, item)
 );

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
+
 from db.config import BUNDLED_DATA, external_data_dir
-from db.loaders.common import LoadResult, SourceSpec
+from db.loaders.common import LoadResult, NameResolver, SourceSpec
 from db.loaders.devi import load_devi
 from db.loaders.laskowski import load_laskowski
 from db.loaders.literature import load_literature
@@ -21,7 +23,7 @@ class BuiltinSource:
     """A source the build loads: how to find it and which loader reads it."""
 
     spec: SourceSpec
-    loader: Callable[[SourceSpec], LoadResult]
+    loader: Callable[[SourceSpec, NameResolver | None], LoadResult]
 
 
 def builtin_sources() -> list[BuiltinSource]:
@@ -117,3 +119,8 @@ def builtin_sources() -> list[BuiltinSource]:
 
 
 SOURCE_PRIORITY = [s.spec.name for s in builtin_sources()]
+
+
+def source_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store already holds a source of this name."""
+    return con.execute("SELECT count(*) FROM sources WHERE name = ?", [name]).fetchone()[0] > 0

@@ -9,6 +9,8 @@ import numpy as np
 from pymatgen.core import Element, Structure
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
+from core.composition import try_composition_key
+
 ANIONS = {"O", "S", "Se", "Te", "F", "Cl", "Br", "I", "N"}
 STRUCTURE_FIELDS = (
     "composition_key",
@@ -39,7 +41,6 @@ def _min_distance(structure: Structure, idx_a: list[int], idx_b: list[int]) -> f
 
 def summarize_structure(structure: Structure) -> dict:
     """Symmetry, density, volume per atom, partial occupancy and Li distances of a structure."""
-    from core.composition import try_composition_key
 
     try:
         sga = SpacegroupAnalyzer(structure, symprec=0.1)
@@ -83,3 +84,15 @@ def summarize_cif(path: str | Path) -> dict:
         warnings.simplefilter("ignore")  # CIF parser warnings on rounded occupancies
         structure = Structure.from_file(str(path))
     return summarize_structure(structure)
+
+
+def structure_rows(cif_dir: Path, relative_to: Path) -> list[dict]:
+    """One `structures` row per CIF in `cif_dir` (id = file stem, path relative to the repo)."""
+    return [
+        {
+            "obelix_id": cif.stem,
+            "cif_path": str(cif.relative_to(relative_to)),
+            **summarize_cif(cif),
+        }
+        for cif in sorted(cif_dir.glob("*.cif"))
+    ]

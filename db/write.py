@@ -7,86 +7,53 @@ import json
 import duckdb
 import pandas as pd
 
+from core.composition import try_composition_key
+from db.connection import transaction
 from db.loaders.common import LoadResult
 
-RECORD_COLUMNS = (
-    "source",
-    "source_row",
-    "material_raw",
-    "composition_key",
-    "family_raw",
-    "property",
-    "value_raw",
-    "unit_raw",
-    "value",
-    "unit",
-    "log10_value",
-    "qualifier",
-    "censored",
-    "value_low",
-    "value_high",
-    "temperature_k",
-    "temperature_raw",
-    "temperature_implied",
-    "method_tag",
-    "method_raw",
-    "method_details",
-    "sub_method",
-    "path_id",
-    "doi",
-    "reference",
-    "notes",
-    "evidence",
-    "record_key",
-    "measurement_id",
-    "is_primary",
-)
-ENTRY_COLUMNS = (
-    "source",
-    "source_row",
-    "material_raw",
-    "composition_key",
-    "space_group",
-    "sg_number",
-    "a",
-    "b",
-    "c",
-    "alpha",
-    "beta",
-    "gamma",
-    "z",
-    "split",
-    "icsd_id",
-    "liion_id",
-    "laskowski_id",
-)
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of a store table, in schema order: `schema.sql` is their one home."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() "
+        "WHERE table_name = ? AND database_name = current_database() ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], columns) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert dict rows into `table` in one statement; every key must be a column of it.
+
+    Columns a row leaves out take their schema default (ids, timestamps); object columns
+    keep None as NULL.
+    """
     if not rows:
         return
-    frame = pd.DataFrame.from_records(rows, columns=list(columns))
-    # Object columns keep None as NULL; DuckDB infers the rest from the frame.
+    known = table_columns(con, table)
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise KeyError(f"not columns of {table}: {', '.join(unknown)}")
+    frame = pd.DataFrame.from_records(rows, columns=keys)
     con.register("_incoming", frame)
     try:
-        cols = ", ".join(columns)
+        cols = ", ".join(keys)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")  # noqa: S608
     finally:
         con.unregister("_incoming")
 
 
-def write_source(
-    con: duckdb.DuckDBPyConnection, result: LoadResult, *, transaction: bool = True
-) -> None:
+def write_source(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
     """Write a source's description, records, entries and quarantine; all or nothing.
 
-    Args:
-        transaction: open a transaction here; False when the caller already holds one.
+    Inside a caller's `transaction` block it joins that transaction.
     """
     spec = result.spec
-    if transaction:
-        con.execute("BEGIN TRANSACTION")
-    try:
+    for entry in result.entries:
+        if entry.get("composition_key") is None and entry.get("material_raw"):
+            entry["composition_key"] = try_composition_key(entry["material_raw"])
+    with transaction(con):
         con.execute(
             """
             INSERT INTO sources (name, title, citation, doi_or_url, license, version, kind, path,
@@ -109,22 +76,9 @@ def write_source(
                 result.quarantined_rows,
             ],
         )
-        for entry in result.entries:
-            if entry.get("composition_key") is None and entry.get("material_raw"):
-                from core.composition import try_composition_key
-
-                entry["composition_key"] = try_composition_key(entry["material_raw"])
-        _insert_frame(con, "records", result.records, RECORD_COLUMNS)
-        _insert_frame(con, "entries", result.entries, ENTRY_COLUMNS)
-        _insert_frame(
-            con, "quarantine", result.quarantine, ("source", "source_row", "raw", "reason")
-        )
-        if transaction:
-            con.execute("COMMIT")
-    except Exception:
-        if transaction:
-            con.execute("ROLLBACK")
-        raise
+        insert_rows(con, "records", result.records)
+        insert_rows(con, "entries", result.entries)
+        insert_rows(con, "quarantine", result.quarantine)
 
 
 def write_uploads(con: duckdb.DuckDBPyConnection, source: str, rows: list[dict]) -> None:

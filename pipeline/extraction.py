@@ -7,6 +7,7 @@ method and temperature, never the quoted value. Rejected candidates are kept wit
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +19,17 @@ from auditor.extract.cli import template_row
 from auditor.extract.rules import resolve_material
 from auditor.extract.verify import DocumentIndex, verify
 from core.vocab import EXTRACTION_STATUSES
-from db.extractions import extraction_source_spec, insert_extractions, load_extraction_rows
-from db.store import connect
+from db.connection import connect, transaction
+from db.extractions import (
+    accepted_rows_by_source,
+    extraction_source_spec,
+    insert_extractions,
+    load_extraction_rows,
+)
+from db.sources import source_exists
 from db.write import write_source
+from pipeline.derive import derive
+from pipeline.names import RULES
 
 EDITABLE = ("material", "property", "method", "temperature_text")
 
@@ -64,6 +73,7 @@ def _row(item: ReviewedCandidate, source: str, file: str | None, doi: str | None
     c = item.candidate
     return {
         "source": source,
+        "item": None,
         "file": file,
         "doi": doi,
         "material": c.material,
@@ -83,6 +93,7 @@ def _row(item: ReviewedCandidate, source: str, file: str | None, doi: str | None
         "reviewer": item.reviewer,
         "reviewed_at": when,
         "record_key": None,
+        "template_row": None,
     }
 
 
@@ -103,7 +114,7 @@ def commit_extraction(
         path / con: the store (a connection is used as given and not closed).
 
     Returns:
-        {"source", "committed", "quarantined", "rejected", "reasons"}.
+        {"source", "committed", "quarantined", "rejected", "reasons", "normalized"}.
 
     Raises:
         ExtractionCommitError: a bad name or status, a name taken, nothing accepted, or an
@@ -138,32 +149,32 @@ def commit_extraction(
         row = template_row(item.candidate, doi, file or name)
         row["formula"] = item.candidate.formula
         template.append(row)
-    result = load_extraction_rows(extraction_source_spec(name, doi=doi, file=file), template)
+    result = load_extraction_rows(extraction_source_spec(name, doi=doi, file=file), template, RULES)
     loaded_keys = {r["source_row"]: r["record_key"] for r in result.records}
     quarantined = {q["source_row"]: q["reason"] for q in result.quarantine}
     history = []
-    for i, item in enumerate(accepted, start=1):
+    for i, (item, loaded_from) in enumerate(zip(accepted, template, strict=True), start=1):
         row = _row(item, name, file, doi, when)
         row["record_key"] = loaded_keys.get(f"E{i}")
+        row["template_row"] = json.dumps(loaded_from, ensure_ascii=False)
         if f"E{i}" in quarantined:
             row["reason"] = f"quarantined: {quarantined[f'E{i}']}"
         history.append(row)
     history += [_row(r, name, file, doi, when) for r in reviewed if r.status == "rejected"]
+    for number, row in enumerate(history, start=1):
+        row["item"] = number
 
     own = con is None
     con = con or connect(path)
     try:
-        taken = con.execute("SELECT count(*) FROM sources WHERE name = ?", [name]).fetchone()[0]
-        if taken:
-            raise ExtractionCommitError(f"source {name!r} already exists; choose another name")
-        con.execute("BEGIN TRANSACTION")
-        try:
-            write_source(con, result, transaction=False)
+        with transaction(con):
+            if source_exists(con, name):
+                raise ExtractionCommitError(f"source {name!r} already exists; choose another name")
+            write_source(con, result)
             insert_extractions(con, history)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            # As an ingest does: the new records are normalized, derived and flagged at once,
+            # so they appear in their cohort straight away.
+            derived = derive(con, source=name, predictions=False)
     finally:
         if own:
             con.close()
@@ -173,4 +184,15 @@ def commit_extraction(
         "quarantined": len(result.quarantine),
         "rejected": len(reviewed) - len(accepted),
         "reasons": [q["reason"] for q in result.quarantine],
+        "normalized": derived["normalization"],
     }
+
+
+def replay_extractions(con: duckdb.DuckDBPyConnection) -> int:
+    """For a rebuild: write every committed extraction again from its accepted rows (the
+    `extractions` table is carried over); record keys come out as before."""
+    by_source = accepted_rows_by_source(con)
+    for name, entry in by_source.items():
+        spec = extraction_source_spec(name, doi=entry["doi"], file=entry["file"])
+        write_source(con, load_extraction_rows(spec, entry["rows"], RULES))
+    return len(by_source)

@@ -8,6 +8,8 @@ PY="${PYTHON:-python3}"
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q -r requirements.txt
+# The project itself (editable), for the `sse-audit` command.
+python -m pip install -q --no-deps -e .
 if [ "$what" = "test" ]; then
   python -m pip install -q -r requirements-dev.txt
   if [ -f requirements-llm.txt ]; then

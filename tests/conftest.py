@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db.build import build_store
+from pipeline.build import build_store
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -75,10 +75,52 @@ def test_evidence_card_for_an_acronym(app):
     assert len(records) > 5 and {"EXP"} <= set(records["method_tag"])
 
 
-def test_upload_page_offers_the_template(app):
+UPLOAD_CSV = (
+    "material,property,value,unit,temperature,temperature_unit,method,doi,reference,notes\n"
+    "Li6PS5Cl,sigma,2.1,mS/cm,25,C,EIS,10.1000/apptest.upload,,\n"
+    "Li6PS5Cl,sigma,not-a-number,mS/cm,25,C,EIS,10.1000/apptest.upload,,\n"
+)
+
+
+def _source_counts(path, name: str) -> tuple[int, int]:
+    import duckdb
+
+    con = duckdb.connect(str(path))  # same configuration as the app's connection
+    try:
+        records = con.execute("SELECT count(*) FROM records WHERE source = ?", [name]).fetchone()
+        quarantined = con.execute(
+            "SELECT count(*) FROM quarantine WHERE source = ?", [name]
+        ).fetchone()
+    finally:
+        con.close()
+    return records[0], quarantined[0]
+
+
+def test_upload_previews_then_commits_one_source(app, store_copy):
     app.switch_page("views/upload.py").run()
+    assert not app.exception and app.title[0].value.startswith("Upload")
+    app.file_uploader[0].upload("lab.csv", UPLOAD_CSV.encode(), "text/csv").run()
     assert not app.exception
-    assert app.title[0].value.startswith("Upload")
+    assert any(m.value.startswith("1 of 2 rows will be committed") for m in app.markdown)
+    preview = app.dataframe[0].value
+    assert list(preview["status"]) == ["ok", "quarantine"]
+    assert "not a number" in preview["reason"].iloc[1]
+    app.text_input[0].set_value("apptest-lab")
+    [commit] = [b for b in app.button if b.label == "Commit"]
+    commit.click().run()
+    assert not app.exception
+    assert "committed" in app.success[0].value
+    assert _source_counts(store_copy, "apptest-lab") == (1, 1)
+
+
+def test_upload_with_a_repeated_column_is_refused_and_writes_nothing(app, store_copy):
+    app.switch_page("views/upload.py").run()
+    repeated = "material,value,value,property,unit\nLi3PS4,1,2,sigma,S/cm\n"
+    app.file_uploader[0].upload("twice.csv", repeated.encode(), "text/csv").run()
+    assert not app.exception
+    assert "named more than once: value" in app.error[0].value
+    assert not [b for b in app.button if b.label == "Commit"]
+    assert _source_counts(store_copy, "twice") == (0, 0)
 
 
 def test_overview_draws_coverage_and_element_figures(app):

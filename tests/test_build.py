@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-import db.build
-from db.build import build_store
-from db.queries import store_stats
+import pipeline.build
+from db.accounting import store_stats
+from pipeline.build import build_store
 
 
 def test_every_source_is_accounted_for_row_by_row(store_con):
@@ -81,7 +81,7 @@ def test_crashed_rebuild_leaves_the_old_store_intact(store_copy, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("simulated crash during the CIF step")
 
-    monkeypatch.setattr(db.build, "load_structures", crash)
+    monkeypatch.setattr(pipeline.build, "structure_rows", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         build_store(store_copy, progress=lambda f, m: None)
     after = duckdb.connect(str(store_copy), read_only=True)
@@ -97,7 +97,7 @@ def test_stats_cli_prints_one_json_object(built_store):
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-m", "db", "stats", "--json", "--path", str(built_store)],
+        [sys.executable, "-m", "sse_audit", "stats", "--json", "--path", str(built_store)],
         capture_output=True,
         text=True,
         check=True,

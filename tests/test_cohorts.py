@@ -19,8 +19,8 @@ from auditor.cohorts import (
     cohort_table,
     paired_materials,
 )
-from db.ingest import ingest_file
 from db.loaders.template import TEMPLATE_COLUMNS
+from pipeline.ingest import ingest_file
 
 
 def _records(rows: list[dict]) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def test_cli_json(built_store):
         [
             sys.executable,
             "-m",
-            "auditor",
+            "sse_audit",
             "cohorts",
             "--json",
             "--path",

@@ -5,14 +5,9 @@ import io
 import pandas as pd
 import pytest
 
-from auditor.explore import (
-    escape_for_spreadsheet,
-    search_keys,
-    suggest_terms,
-    to_csv_bytes,
-    to_parquet_bytes,
-)
-from db.queries import search_records, search_vocabulary
+from auditor.exports import escape_for_spreadsheet, to_csv_bytes, to_parquet_bytes
+from auditor.search_terms import search_keys, suggest_terms
+from db.search import search_records, search_vocabulary
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,12 @@ import sys
 import duckdb
 import pytest
 
-from db.ingest import IngestError, ingest_file
-from db.loaders.template import TEMPLATE_COLUMNS
+from auditor.outliers import refresh_flags
+from db.flags import list_flags
+from db.loaders.common import LoadResult, SourceSpec, make_record
+from db.loaders.template import TEMPLATE_COLUMNS, IngestError
+from db.write import write_source
+from pipeline.ingest import ingest_file
 
 GOOD = [
     {
@@ -51,6 +55,9 @@ HOSTILE = [
     ({"notes": '=HYPERLINK("http://x","click")'}, "spreadsheet formula"),
     ({"reference": "@SUM(A1:A9)", "doi": ""}, "spreadsheet formula"),
     ({"doi": "", "reference": ""}, "DOI or a reference"),
+    ({"value": "1e308"}, "implausible sigma"),
+    ({"property": "Ea", "value": "99", "unit": "eV"}, "implausible Ea"),
+    ({"temperature": "99999", "temperature_unit": "K"}, "implausible temperature"),
 ]
 
 
@@ -129,7 +136,7 @@ def test_a_source_name_cannot_be_reused(store_copy, tmp_path):
 
 
 def test_uploads_survive_a_rebuild(store_copy, tmp_path):
-    from db.build import build_store
+    from pipeline.build import build_store
 
     ingest_file(_write(tmp_path / "good.csv", GOOD), "kept", path=store_copy)
     build_store(store_copy, progress=lambda f, m: None)
@@ -144,7 +151,7 @@ def test_ingest_cli_prints_counts(store_copy, tmp_path):
         [
             sys.executable,
             "-m",
-            "db",
+            "sse_audit",
             "ingest",
             str(path),
             "--source",
@@ -167,3 +174,56 @@ def test_xlsx_in_the_template_ingests_like_csv(store_copy, tmp_path):
     pd.DataFrame(GOOD, columns=list(TEMPLATE_COLUMNS)).to_excel(path, index=False)
     result = ingest_file(path, "xlsx-batch", path=store_copy)
     assert (result["committed"], result["quarantined"]) == (2, 0)
+
+
+def test_a_file_with_a_repeated_column_is_refused(store_copy, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "material,property,value,value,unit,method,doi\nLi3PS4,sigma,1,2,mS/cm,EXP,10.1/x\n"
+    )
+    with pytest.raises(IngestError, match="named more than once: value"):
+        ingest_file(path, "twice", path=store_copy)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    assert con.execute("SELECT count(*) FROM sources WHERE name = 'twice'").fetchone()[0] == 0
+    con.close()
+
+
+def test_a_published_implausible_value_loads_and_is_flagged(store_copy):
+    # A published table may hold a 40 eV "barrier" (an unrelaxed calculation): unlike an
+    # upload it is kept, and the `implausible` rule flags it for a reviewer.
+    spec = SourceSpec(
+        name="published-x",
+        title="t",
+        citation="c",
+        doi_or_url=None,
+        license="l",
+        version="v",
+        kind="bundled",
+        path=None,
+    )
+    result = LoadResult(spec)
+    result.add_row(
+        "1",
+        {},
+        lambda: [
+            make_record(
+                source="published-x",
+                source_row="1",
+                material_raw="Li3PS4",
+                prop="Em",
+                value_raw="40",
+                unit_raw="eV",
+                method_tag="MLIP-NEB",
+                doi="10.1000/x",
+            )
+        ],
+    )
+    con = duckdb.connect(str(store_copy))
+    try:
+        write_source(con, result)
+        refresh_flags(con)
+        flags = list_flags(con, rule="implausible")
+    finally:
+        con.close()
+    mine = flags[flags["source"] == "published-x"]
+    assert len(mine) == 1 and "outside the plausible 0-5 eV" in mine["reason"].iloc[0]

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from auditor import model as model_module
-from auditor import model_cli
 from auditor.features import CENSORED_LOG10, feature_frame
 from auditor.model import (
     DEFAULT_KIND,
@@ -35,6 +34,7 @@ from auditor.model import (
 )
 from auditor.model import store as model_store
 from auditor.model.data import LIVERPOOL_MODES
+from sse_audit import cli as sse_audit_cli
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_cli_train_test_files_skips_bad_rows(tmp_path, capsys):
     train_csv = _write_csv(tmp_path / "a.csv", pd.concat([table.iloc[:150], junk]))
     test_csv = _write_csv(tmp_path / "b.csv", pd.concat([table.iloc[150:200], junk.iloc[:1]]))
     argv = ["model", "evaluate", "--train", train_csv, "--test", test_csv, "--quick", "--json"]
-    assert model_cli.main(argv) == 0
+    assert sse_audit_cli.main(argv) == 0
     # strict JSON: NaN is not JSON, an undefined metric must come out as null
     out = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(c))
     assert out["baselines"]["train_median"]["spearman"] is None
@@ -210,7 +210,7 @@ def test_opt_in_blocks_travel_with_the_model():
 
 
 def _tiny_store(con):
-    from db.store import create_schema
+    from db.connection import create_schema
 
     create_schema(con)
     rows = [
@@ -332,7 +332,7 @@ def test_model_page_says_where_importances_come_from(quick_default, tmp_path, mo
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
-    assert any("python -m auditor model train" in i.value for i in at.info)
+    assert any("sse-audit model train" in i.value for i in at.info)
 
 
 def test_quantile_forest_predicts_the_pooled_leaf_median():

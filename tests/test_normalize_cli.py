@@ -1,4 +1,4 @@
-"""`python -m auditor normalize`: stdin lines to JSON lines, in order, no network without --llm."""
+"""`sse-audit normalize`: stdin lines to JSON lines, in order, no network without --llm."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def run(
     kind: str, lines: list[str], *extra: str, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "auditor", "normalize", "--kind", kind, *extra],
+        [sys.executable, "-m", "sse_audit", "normalize", "--kind", kind, *extra],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -69,7 +69,7 @@ def test_without_llm_no_network_is_touched():
 @pytest.mark.parametrize("argv", [["--kind", "nonsense"], []])
 def test_bad_arguments_exit_nonzero(argv):
     proc = subprocess.run(
-        [sys.executable, "-m", "auditor", "normalize", *argv],
+        [sys.executable, "-m", "sse_audit", "normalize", *argv],
         capture_output=True,
         text=True,
         cwd=REPO,

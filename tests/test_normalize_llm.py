@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from auditor.normalize.llm import PROMPT_VERSION, LLMConfig, parse_json_text, run_llm, verify
-from db.store import create_schema
+from db.connection import create_schema
 from tests.llm_server import TEST_API_KEY, llm_server  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parent.parent
@@ -238,7 +238,7 @@ def test_cli_llm_flag_fills_what_rules_leave(llm_server, tmp_path):  # noqa: F81
             [
                 sys.executable,
                 "-m",
-                "auditor",
+                "sse_audit",
                 "normalize",
                 "--kind",
                 "entity",

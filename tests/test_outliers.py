@@ -21,8 +21,8 @@ from auditor.outliers import (
     vs_experiment_flags,
 )
 from core.constants import K_B_EV
-from db.build import build_store
 from db.flags import list_flags, review_flag
+from pipeline.build import build_store
 
 
 def _cohort(values, *, method="NEB", prop="Em", family="garnet", prefix="m") -> pd.DataFrame:
@@ -184,7 +184,7 @@ def test_reviews_survive_reflagging_and_rebuild(store_copy):
 
 def test_flags_cli_computes_when_missing(store_copy):
     out = subprocess.run(
-        [sys.executable, "-m", "auditor", "flags", "--json", "--path", str(store_copy)],
+        [sys.executable, "-m", "sse_audit", "flags", "--json", "--path", str(store_copy)],
         capture_output=True,
         text=True,
         check=True,

@@ -12,8 +12,10 @@ from auditor.cohorts import (
     same_hop_pairs,
 )
 from core.constants import COHORT_RT_WINDOW_K
-from db.derived import arrhenius_fits, arrhenius_points
-from views.shared import figure_with_export, store_cursor, sync_url, url_index
+from db.arrhenius_fits import arrhenius_fits, arrhenius_points
+from views.figures import figure_with_export
+from views.store import store_cursor
+from views.url_state import sync_url, url_index
 
 
 @st.cache_data(show_spinner=False)

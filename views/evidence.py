@@ -2,20 +2,20 @@
 
 import streamlit as st
 
-from auditor.explore import search_keys
 from auditor.figures import arrhenius_plot
 from auditor.model import model_beside_reported, prediction_for_records
-from auditor.outliers import flag_table
+from auditor.search_terms import search_keys
 from core.constants import COHORT_RT_WINDOW_K
-from db.derived import arrhenius_fits, arrhenius_points
-from db.flags import list_flags
-from db.queries import (
+from db.arrhenius_fits import arrhenius_fits, arrhenius_points
+from db.evidence import (
     EVIDENCE_COLUMNS,
     material_decisions,
     material_records,
     material_structures,
 )
-from views.shared import figure_with_export, store_cursor
+from db.flags import list_flags
+from views.figures import figure_with_export
+from views.store import store_cursor
 
 params = st.query_params
 
@@ -48,7 +48,7 @@ def _fits(key: str):
 
 
 def _flags(key: str):
-    flag_table(store_cursor())  # computes the flags once per build
+    # Flags are computed by the pipeline (build, ingest, first start); the card only reads them.
     return list_flags(store_cursor(), status="open", composition_key=key)
 
 

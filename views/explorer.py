@@ -2,15 +2,11 @@
 
 import streamlit as st
 
-from auditor.explore import (
-    list_param,
-    search_keys,
-    suggest_terms,
-    to_csv_bytes,
-    to_parquet_bytes,
-)
-from db.queries import filter_options, search_records, search_vocabulary
-from views.shared import store_connection, store_cursor, sync_url
+from auditor.exports import to_csv_bytes, to_parquet_bytes
+from auditor.search_terms import search_keys, suggest_terms
+from db.search import filter_options, search_records, search_vocabulary
+from views.store import store_connection, store_cursor
+from views.url_state import list_param, sync_url
 
 PAGE_SIZE = 50
 params = st.query_params

@@ -12,7 +12,7 @@ from auditor.model import (
     models_dir,
     parity_figure,
 )
-from views.shared import figure_with_export
+from views.figures import figure_with_export
 
 
 @st.cache_data(show_spinner=False)
@@ -24,7 +24,7 @@ def _report(folder: str, version: str | None) -> dict | None:
 st.title("Conductivity model")
 report = _report(str(models_dir()), latest_version())
 if report is None:
-    st.info("No trained model yet. Run `python -m auditor model train` (about 2 minutes).")
+    st.info("No trained model yet. Run `sse-audit model train` (about 2 minutes).")
     st.stop()
 
 model = report["model"]
@@ -58,7 +58,7 @@ else:
     st.info(
         "This model was trained by the app's fast first start (the documented default kind "
         "only). Permutation importances and the full candidate selection are computed by "
-        "`python -m auditor model train`."
+        "`sse-audit model train`."
     )
 
 with st.expander("Model selection: grouped cross-validation (DOI and composition) on train"):

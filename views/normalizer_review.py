@@ -8,7 +8,7 @@ import streamlit as st
 
 from auditor.normalize import review
 from core.vocab import FAMILIES
-from views.shared import store_cursor
+from views.store import store_cursor
 
 st.header("Normalizer review")
 st.caption(

@@ -3,15 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from auditor.outliers import Z_THRESHOLD, flag_table, refresh_flags
+from auditor.outliers import Z_THRESHOLD, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES
-from db.flags import review_flag
-from views.shared import store_cursor, sync_url, url_index
+from db.flags import list_flags, review_flag
+from views.store import store_cursor
+from views.url_state import sync_url, url_index
 
 
-@st.cache_data(show_spinner="Computing flags...")
+@st.cache_data(show_spinner=False)
 def _flags(status: str | None, rule: str | None) -> pd.DataFrame:
-    return flag_table(store_cursor(), status=status, rule=rule)
+    return list_flags(store_cursor(), status=status, rule=rule)
 
 
 st.title("Outliers: flags to review")

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from auditor.explore import to_csv_bytes
+from auditor.exports import to_csv_bytes
 from auditor.figures_overview import coverage_heatmap, element_heatmap
-from db.queries import coverage, element_counts, quarantine_rows, quarantine_summary, store_stats
-from views.shared import figure_with_export, store_cursor
+from db.accounting import coverage, element_counts, quarantine_rows, quarantine_summary, store_stats
+from views.figures import figure_with_export
+from views.store import store_cursor
 
 
 @st.cache_data(show_spinner=False)

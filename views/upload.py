@@ -1,12 +1,11 @@
 """Upload: a literature table in the template (or mapped onto it), previewed, then written in one transaction."""
 
-import pandas as pd
 import streamlit as st
 
-from auditor.explore import to_csv_bytes
+from auditor.exports import to_csv_bytes
 from db.config import db_path
-from db.ingest import IngestError, ingest_rows, preview_rows
-from db.loaders.template import REQUIRED_COLUMNS, TEMPLATE_COLUMNS
+from db.loaders.template import TEMPLATE_COLUMNS, IngestError, read_upload, template_rows
+from pipeline.ingest import ingest_rows, preview_rows
 
 st.title("Upload a literature table")
 st.download_button(
@@ -24,12 +23,9 @@ upload = st.file_uploader("CSV or XLSX", type=["csv", "xlsx"])
 if upload is None:
     st.stop()
 try:
-    if upload.name.lower().endswith(".xlsx"):
-        table = pd.read_excel(upload, dtype=str, keep_default_na=False)
-    else:
-        table = pd.read_csv(upload, dtype=str, keep_default_na=False)
-except Exception as exc:  # any unreadable file is the user's to fix; say why
-    st.error(f"Cannot read {upload.name}: {exc}")
+    table = read_upload(upload, upload.name)
+except IngestError as exc:
+    st.error(str(exc))
     st.stop()
 
 st.subheader("Map your columns onto the template")
@@ -42,14 +38,11 @@ for i, target in enumerate(TEMPLATE_COLUMNS):
     mapping[target] = map_cols[i % 5].selectbox(
         target, columns, index=columns.index(default), key=f"map_{target}"
     )
-missing = [c for c in REQUIRED_COLUMNS if mapping[c] == "(none)"]
-if missing:
-    st.warning(f"Map the required column(s): {', '.join(missing)}")
+try:
+    rows = template_rows(table, {t: s for t, s in mapping.items() if s != "(none)"})
+except IngestError as exc:
+    st.warning(f"Map the required columns: {exc}")
     st.stop()
-rows = [
-    {t: (row[s] if s != "(none)" else "") for t, s in mapping.items()}
-    for row in table.to_dict("records")
-]
 
 st.subheader("Preview: nothing is written yet")
 preview = preview_rows(rows)

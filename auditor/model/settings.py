@@ -34,7 +34,7 @@ CV_REPEATS = 3
 # by majority species): 64 features + energy 1.532, PCA-8 per fold 1.491, energy only 1.496.
 # None passed: new composition or structure descriptors do not move the CV past its noise.
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
-# The kind the last full selection (`python -m auditor model train`) chose, and its
+# The kind the last full selection (`sse-audit model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds
 # 0-2, guarded Liverpool rows in training). The app's first start trains this kind only
 # (`train_default`); rerun the selection and update both when features or data change.

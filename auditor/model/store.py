@@ -132,7 +132,7 @@ def ensure_store_predictions(con, *, train_if_missing: bool = True) -> dict:
 
     Trains and saves the documented default kind first when none is saved and
     `train_if_missing` (`train_default`, the fast path; the full candidate selection is
-    `python -m auditor model train`); otherwise leaves the store without predictions.
+    `sse-audit model train`); otherwise leaves the store without predictions.
     """
     model, trained = load_model(), False
     if model is None:

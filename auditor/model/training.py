@@ -335,7 +335,7 @@ def train_default(*, extra: bool = True, n_jobs: int = 2, cv_repeats: int = 1, q
 
     One shuffled grouped-CV pass of that kind (5 folds, seed 0) gives the out-of-fold
     residuals for the conformal interval; the comparison report keeps the baselines but
-    skips the permutation importances (`python -m auditor model train` computes them, and
+    skips the permutation importances (`sse-audit model train` computes them, and
     runs the full selection). The final fit is the same as the full path's when the
     selection picks `DEFAULT_KIND`, so test predictions are identical; only the interval
     half-width (one CV pass instead of `CV_REPEATS`) can differ slightly.

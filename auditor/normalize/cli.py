@@ -1,4 +1,4 @@
-"""`python -m auditor normalize --kind entity|method|family [--llm]`: stdin lines to JSON lines.
+"""`sse-audit normalize --kind entity|method|family [--llm]`: stdin lines to JSON lines.
 
 One raw string per input line, one JSON object per output line, in order. Without `--llm` no
 network call is made; with it, the rules answer first and the LLM is asked only where they
@@ -34,7 +34,7 @@ def _needs_llm(kind: str, result: dict) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; argv[0] is the command name "normalize"."""
-    parser = argparse.ArgumentParser(prog="python -m auditor normalize", description=__doc__)
+    parser = argparse.ArgumentParser(prog="sse-audit normalize", description=__doc__)
     parser.add_argument("--kind", choices=("entity", "method", "family"), required=True)
     parser.add_argument("--llm", action="store_true", help="ask the LLM where rules cannot decide")
     parser.add_argument("--db", help="store file for the LLM cache (default: the app's store)")

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from core.composition import CompositionError, composition_key, is_mangled
 from core.units import ReportedValueError, parse_temperature, to_canonical
@@ -102,11 +103,29 @@ def _mixed_coefficients(text: str) -> bool:
     return any(v < 1 for v in values) and any(v >= 1 for v in values)
 
 
-def resolve_composition(material_raw: str) -> tuple[str, str | None]:
-    """The canonical key of a material name, and a note when the normalizer supplied it.
+class NameResolver(Protocol):
+    """What the loaders ask of the normalizer's rules; the pipeline passes one in.
+
+    The store parses formulas itself; for everything else (names, phase prefixes, method
+    text) it asks the resolver, so `db/` never imports the analysis layer.
+    """
+
+    def formula(self, name: str) -> tuple[str | None, str]:
+        """The canonical formula the rules read from a name (or None), and their reason."""
+        ...
+
+    def method(self, text: str) -> tuple[str | None, dict, str]:
+        """The method tag for a method text (or None), its details, and the reason."""
+        ...
+
+
+def resolve_composition(
+    material_raw: str, names: NameResolver | None = None
+) -> tuple[str, str | None]:
+    """The canonical key of a material name, and a note when the name resolver supplied it.
 
     Raises:
-        CompositionError: neither pymatgen nor the normalizer's rules give a formula.
+        CompositionError: neither pymatgen nor the resolver's rules give a formula.
     """
     try:
         return composition_key(material_raw), None
@@ -121,24 +140,16 @@ def resolve_composition(material_raw: str) -> tuple[str, str | None]:
                 f"coefficients mix fractions and whole numbers, as when a subscript drifts in a "
                 f"PDF scrape; not read: {material_raw!r}"
             ) from None
-        if is_mangled(material_raw):
+        if is_mangled(material_raw) or names is None:
             # No rule should guess where a scrape scattered the subscripts.
             raise
-        # The seam between the store and the normalizer: the store parses formulas itself
-        # and asks the normalizer's deterministic rules (never the LLM) for everything else.
-        from auditor.normalize import normalize_entity
-
         try:
-            result = normalize_entity(material_raw)
+            formula, reason = names.formula(material_raw)
         except Exception:  # a normalizer bug must not hide the parse failure's reason
             raise first from None
-        formula = getattr(result, "formula", None)
         if not formula:
-            reason = getattr(result, "reason", "") or ""
             raise CompositionError(f"{first}; normalizer: {reason or 'no formula'}") from None
-        return composition_key(
-            formula
-        ), f"formula {formula} from normalizer rules ({result.reason})"
+        return composition_key(formula), f"formula {formula} from normalizer rules ({reason})"
 
 
 def make_record(
@@ -151,6 +162,7 @@ def make_record(
     unit_raw: str,
     method_tag: str,
     key: str | None = None,
+    names: NameResolver | None = None,
     temperature: object = None,
     temperature_unit: str | None = "K",
     family_raw: str | None = None,
@@ -167,14 +179,14 @@ def make_record(
 
     Args:
         key: the canonical composition key when the caller already has it; otherwise it is
-            computed from `material_raw`.
+            computed from `material_raw` (with `names` where pymatgen alone cannot read it).
 
     Raises:
         ReportedValueError / CompositionError: with the reason the row is quarantined.
     """
     key_note = None
     if key is None:
-        key, key_note = resolve_composition(material_raw)
+        key, key_note = resolve_composition(material_raw, names)
     canon = to_canonical(prop, value_raw, unit_raw)
     temp = parse_temperature(temperature, temperature_unit, prop=prop)
     details = [method_details] if method_details else []

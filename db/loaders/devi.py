@@ -12,6 +12,7 @@ import pandas as pd
 from core.composition import CompositionError, composition_key
 from db.loaders.common import (
     LoadResult,
+    NameResolver,
     RowError,
     SourceSpec,
     blank,
@@ -34,7 +35,9 @@ BARRIER_COLUMNS = (
 )
 
 
-def devi_composition(composition: str, sys_name: str) -> tuple[str, str | None]:
+def devi_composition(
+    composition: str, sys_name: str, names: NameResolver | None = None
+) -> tuple[str, str | None]:
     """Key for a Devi row, preferring `COMPOSITION` but stating any disagreement with `sys_name`.
 
     The upstream sheet has typos in COMPOSITION (`Li7La3Zr2O13` where sys_name says
@@ -54,7 +57,7 @@ def devi_composition(composition: str, sys_name: str) -> tuple[str, str | None]:
     if key is None and sys_key is None:
         # Phase prefixes and intercalant notation (`g-Li3PS4`, `a-V2O5(Li)`): the normalizer's
         # rules read them and say what they dropped.
-        return resolve_composition(composition)
+        return resolve_composition(composition, names)
     if sys_key:
         return (
             sys_key,
@@ -63,7 +66,7 @@ def devi_composition(composition: str, sys_name: str) -> tuple[str, str | None]:
     raise RowError(f"neither COMPOSITION {composition!r} nor sys_name {sys_name!r} is a formula")
 
 
-def load_devi(spec: SourceSpec) -> LoadResult:
+def load_devi(spec: SourceSpec, names: NameResolver | None = None) -> LoadResult:
     """Up to three `Em` records per hop: DFT NEB, MACE NEB relaxed, MACE NEB unrelaxed."""
     table = pd.read_csv(spec.path, dtype=str, keep_default_na=False)
     result = LoadResult(spec)
@@ -71,7 +74,7 @@ def load_devi(spec: SourceSpec) -> LoadResult:
         sys_name = row["sys_name"]
 
         def build(row=row, sys_name=sys_name) -> list[dict]:
-            key, note = devi_composition(row["COMPOSITION"], sys_name)
+            key, note = devi_composition(row["COMPOSITION"], sys_name, names)
             path_id = f"{sys_name} | {row['PATH INFO']}"
             details = f"XC {row['XC']}; {row['CRYSTAL SYSTEM']} {row['SPACE GROUP']}"
             records = []

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.composition import demangle, is_mangled, try_composition_key
-from db.loaders.common import LoadResult, RowError, SourceSpec, blank, make_record
+from db.loaders.common import (
+    LoadResult,
+    NameResolver,
+    RowError,
+    SourceSpec,
+    blank,
+    make_record,
+)
+from db.loaders.obelix import obelix_keys_by_laskowski_ref
 
 COLUMNS = ("composition", "sigma", "ea", "space_group", "sg_number", "overflow", "icsd", "ref")
 
@@ -151,19 +159,6 @@ def reassemble(lines: list[list[str]]) -> list[LogicalRow]:
     return rows
 
 
-def _obelix_keys_by_reference(obelix_csv: Path) -> dict[str, set[str]]:
-    """Composition keys OBELiX gives for each Laskowski reference number (its `Laskowski ID`)."""
-    keys: dict[str, set[str]] = {}
-    if not obelix_csv.exists():
-        return keys
-    with open(obelix_csv, encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            ref, key = row["Laskowski ID"], try_composition_key(row["Reduced Composition"])
-            if ref and key:
-                keys.setdefault(str(int(float(ref))), set()).add(key)
-    return keys
-
-
 def _confirmed_demangle(composition: str, obelix_keys: set[str]) -> tuple[str, str]:
     """The key of a mangled formula, only when OBELiX lists the reassembled formula for the reference.
 
@@ -185,7 +180,7 @@ def _confirmed_demangle(composition: str, obelix_keys: set[str]) -> tuple[str, s
     )
 
 
-def load_laskowski(spec: SourceSpec) -> LoadResult:
+def load_laskowski(spec: SourceSpec, names: NameResolver | None = None) -> LoadResult:
     """Reassembled rows -> one `sigma` (RT implied) and one `Ea` (EXP) record each."""
     table_path: Path = spec.path
     doi_table = {}
@@ -195,7 +190,7 @@ def load_laskowski(spec: SourceSpec) -> LoadResult:
     with open(table_path, encoding="utf-8", newline="") as fh:
         physical = list(csv.reader(fh))
     by_line = {n: parts for n, parts in enumerate(physical, start=1)}
-    confirmed_keys = _obelix_keys_by_reference(table_path.parent.parent / "downloads" / "all.csv")
+    confirmed_keys = obelix_keys_by_laskowski_ref(table_path.parent.parent)
     result = LoadResult(spec)
     for logical in reassemble(physical):
         source_row = f"L{logical.first_line}"
@@ -222,6 +217,7 @@ def load_laskowski(spec: SourceSpec) -> LoadResult:
                 "source_row": source_row,
                 "material_raw": logical.composition,
                 "key": key,
+                "names": names,
                 "method_tag": "EXP",
                 "doi": doi,
                 "reference": f"Laskowski 2023 SI ref. {ref}" if ref else None,

@@ -6,13 +6,20 @@ import pandas as pd
 
 from core.composition import CompositionError
 from core.vocab import METHOD_TAGS
-from db.loaders.common import LoadResult, SourceSpec, blank, make_record, resolve_composition
+from db.loaders.common import (
+    LoadResult,
+    NameResolver,
+    SourceSpec,
+    blank,
+    make_record,
+    resolve_composition,
+)
 
 # Hand tags in the table that are not in our vocabulary spelling.
 _TAG_SPELLING = {"other": "OTHER"}
 
 
-def _literature_key(row: dict) -> tuple[str, str | None]:
+def _literature_key(row: dict, names: NameResolver | None = None) -> tuple[str, str | None]:
     """The key from the curated `formula` column, else from the name as reported.
 
     Both go through the normalizer's rules when pymatgen alone cannot read them
@@ -23,7 +30,7 @@ def _literature_key(row: dict) -> tuple[str, str | None]:
         if blank(row[column]):
             continue
         try:
-            return resolve_composition(row[column])
+            return resolve_composition(row[column], names)
         except CompositionError as exc:
             reasons.append(f"{column}: {exc}")
     raise CompositionError(
@@ -31,7 +38,7 @@ def _literature_key(row: dict) -> tuple[str, str | None]:
     )
 
 
-def load_literature(spec: SourceSpec) -> LoadResult:
+def load_literature(spec: SourceSpec, names: NameResolver | None = None) -> LoadResult:
     """One record per row. NEB-tagged energies are one-hop barriers, so they become `Em`."""
     table = pd.read_csv(spec.path, dtype=str, keep_default_na=False)
     result = LoadResult(spec)
@@ -49,7 +56,7 @@ def load_literature(spec: SourceSpec) -> LoadResult:
                 notes.append("reported as an activation energy; an NEB barrier of one hop -> Em")
             if row["citation_short"]:
                 notes.append(f"citation: {row['citation_short']}")
-            key, key_note = _literature_key(row)
+            key, key_note = _literature_key(row, names)
             if key_note:
                 notes.append(key_note)
             return [

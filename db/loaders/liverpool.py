@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from db.loaders.common import LoadResult, SourceSpec, looks_like_doi, make_record, normalize_doi
+from db.loaders.common import (
+    LoadResult,
+    NameResolver,
+    SourceSpec,
+    looks_like_doi,
+    make_record,
+    normalize_doi,
+)
 
 
-def _load_liverpool_like(spec: SourceSpec, csv_path, row_key: str) -> LoadResult:
+def _load_liverpool_like(
+    spec: SourceSpec, csv_path, row_key: str, names: NameResolver | None
+) -> LoadResult:
     # utf-8-sig strips the BOM both files carry.
     table = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     table = table.loc[:, [c for c in table.columns if not c.startswith("Unnamed")]]
@@ -30,6 +39,7 @@ def _load_liverpool_like(spec: SourceSpec, csv_path, row_key: str) -> LoadResult
                     source=spec.name,
                     source_row=source_row,
                     material_raw=row["composition"],
+                    names=names,
                     prop="sigma",
                     value_raw=row["target"],
                     unit_raw="S/cm",
@@ -50,11 +60,11 @@ def _load_liverpool_like(spec: SourceSpec, csv_path, row_key: str) -> LoadResult
     return result
 
 
-def load_liverpool(spec: SourceSpec) -> LoadResult:
+def load_liverpool(spec: SourceSpec, names: NameResolver | None = None) -> LoadResult:
     """Liverpool Ionics (the copy inside OBELiX): 820 rows at 5-873 °C."""
-    return _load_liverpool_like(spec, spec.path, "id+line")
+    return _load_liverpool_like(spec, spec.path, "id+line", names)
 
 
-def load_ionnet(spec: SourceSpec) -> LoadResult:
+def load_ionnet(spec: SourceSpec, names: NameResolver | None = None) -> LoadResult:
     """IonNet's experimental subset near 300 K (398 rows, IDs not unique)."""
-    return _load_liverpool_like(spec, spec.path, "id+line")
+    return _load_liverpool_like(spec, spec.path, "id+line", names)

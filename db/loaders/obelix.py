@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from db.loaders.common import LoadResult, SourceSpec, blank, make_record, text_or_none
+from core.composition import try_composition_key
+from db.loaders.common import (
+    LoadResult,
+    NameResolver,
+    SourceSpec,
+    blank,
+    make_record,
+    text_or_none,
+)
 
 SIGMA_COLUMN = "Ionic conductivity (S cm-1)"
 
@@ -20,10 +30,27 @@ def _float_or_none(value: object) -> float | None:
     return None if blank(value) else float(value)
 
 
-def load_obelix(spec: SourceSpec) -> LoadResult:
+def read_obelix_table(root: Path) -> pd.DataFrame:
+    """OBELiX's `all.csv` as text cells: the one reader of that file."""
+    return pd.read_csv(root / "downloads" / "all.csv", dtype=str, keep_default_na=False)
+
+
+def obelix_keys_by_laskowski_ref(root: Path) -> dict[str, set[str]]:
+    """Composition keys OBELiX gives for each Laskowski reference number (its `Laskowski ID`)."""
+    keys: dict[str, set[str]] = {}
+    if not (root / "downloads" / "all.csv").exists():
+        return keys
+    for row in read_obelix_table(root).to_dict("records"):
+        ref, key = row["Laskowski ID"], try_composition_key(row["Reduced Composition"])
+        if ref and key:
+            keys.setdefault(str(int(float(ref))), set()).add(key)
+    return keys
+
+
+def load_obelix(spec: SourceSpec, names: NameResolver | None = None) -> LoadResult:
     """One `sigma` record per OBELiX row (RT implied) and one `entries` row with its lattice."""
     root = spec.path
-    table = pd.read_csv(root / "downloads" / "all.csv", dtype=str, keep_default_na=False)
+    table = read_obelix_table(root)
     split = {}
     for name in ("train", "test"):
         for obelix_id in pd.read_csv(root / "split" / f"{name}_idx.csv", dtype=str)["ID"]:
@@ -42,6 +69,7 @@ def load_obelix(spec: SourceSpec) -> LoadResult:
                     source=spec.name,
                     source_row=obelix_id,
                     material_raw=row["Reduced Composition"],
+                    names=names,
                     prop="sigma",
                     value_raw=row[SIGMA_COLUMN],
                     unit_raw="S/cm",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from auditor.extract.candidate import JSON_FIELDS
 from auditor.extract.cli import TEMPLATE, main
-from db.ingest import user_source_spec
-from db.loaders.template import TEMPLATE_COLUMNS, load_template_rows
+from db.loaders.template import TEMPLATE_COLUMNS, load_template_rows, user_source_spec
+from pipeline.names import RULES
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
 
 ROOT = Path(__file__).parents[2]
@@ -56,7 +56,7 @@ def test_out_writes_the_ingest_template_plus_quote_and_it_loads(tmp_path, capsys
     assert len(rows) == 5 and {r["doi"] for r in rows} == {"10.1234/test.2026.0042"}
     assert all(r["quote"] for r in rows)
     # The file is what `ingest` reads: every row loads, none is quarantined.
-    result = load_template_rows(user_source_spec("extract-test"), rows)
+    result = load_template_rows(user_source_spec("extract-test"), rows, RULES)
     assert result.quarantined_rows == 0 and len(result.records) == 5
 
 

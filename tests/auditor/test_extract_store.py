@@ -41,6 +41,7 @@ def test_accepted_rows_become_a_source_whose_records_carry_their_quote(store_cop
     summary = commit_extraction(
         items, source="paper-1", document=run.text, doi=DOI, file="paper.txt", path=store_copy
     )
+    assert summary.pop("normalized")["names"] >= 1  # normalized in the same transaction
     assert summary == {
         "source": "paper-1",
         "committed": 3,
@@ -127,3 +128,25 @@ def test_a_taken_name_is_refused_and_nothing_is_half_written(store_copy):
         ] == len(items)
     finally:
         con.close()
+
+
+def test_a_rebuild_keeps_the_extraction_and_its_records(store_copy):
+    from pipeline.build import build_store  # noqa: PLC0415 - the rebuild under test
+
+    run = extract_text(TEXT, doi=DOI, file="paper.txt")
+    items = _reviewed(run)
+    items[0] = ReviewedCandidate(items[0].candidate, "rejected", "ana", "not this one")
+    commit_extraction(items, source="kept", document=run.text, doi=DOI, path=store_copy)
+
+    def snapshot():
+        con = duckdb.connect(str(store_copy), read_only=True)
+        try:
+            recs = extracted_records(con, "kept")[["record_key", "evidence", "value_raw"]]
+            hist = list_extractions(con, "kept")[["item", "status", "reason"]]
+            return recs.to_dict("records"), sorted(map(tuple, hist.values.tolist()))
+        finally:
+            con.close()
+
+    before = snapshot()
+    build_store(store_copy, progress=lambda f, m: None)
+    assert snapshot() == before and len(before[0]) == len(items) - 1

@@ -1,30 +1,31 @@
-"""`python -m auditor model train|evaluate|predict-store`: the conductivity model from the shell."""
+"""`sse-audit model train|evaluate|predict-store`: the conductivity model from the shell."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 
+from auditor.features import feature_frame
+from auditor.model import (
+    comparison_report,
+    load_model,
+    load_table,
+    predict_store,
+    save_model,
+    train,
+    train_official,
+)
+from db.connection import connect
+from sse_audit.jsonout import dumps
 
-def _finite_or_null(value):
-    """JSON has no NaN: an undefined metric (Spearman of a constant baseline) prints as null."""
-    if isinstance(value, dict):
-        return {k: _finite_or_null(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite_or_null(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m auditor model")
-    sub = parser.add_subparsers(dest="command", required=True)
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register `model` and its own subcommands."""
+    parser = sub.add_parser("model", help="the conductivity model: train, evaluate, predict")
+    parser.set_defaults(run=run)
+    sub = parser.add_subparsers(dest="model_command", required=True)
     p_train = sub.add_parser("train", help="train on OBELiX's official train split and save")
     p_train.add_argument("--quick", action="store_true", help="small forests (tests, smoke)")
     p_train.add_argument(
@@ -43,12 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--quick", action="store_true")
     p_eval.add_argument("--retrain", action="store_true", help="ignore the saved model")
     sub.add_parser("predict-store", help="predict every sigma record with the latest model")
-    return parser
 
 
 def _evaluate_files(train_path: str, test_path: str, *, quick: bool) -> dict:
-    from auditor.features import feature_frame
-    from auditor.model import comparison_report, load_table, train
 
     train_frame, test_frame = load_table(train_path), load_table(test_path)
     skipped = {}
@@ -71,7 +69,6 @@ def _evaluate_files(train_path: str, test_path: str, *, quick: bool) -> dict:
 
 
 def _evaluate_official(*, quick: bool, retrain: bool) -> dict:
-    from auditor.model import load_model, train_official
 
     model = None if retrain else load_model()
     if model is None or "test" not in model.metrics:
@@ -99,11 +96,9 @@ def _print_table(result: dict) -> None:
         print("skipped:", json.dumps(result["skipped"]))
 
 
-def main(argv: list[str]) -> int:
-    """Entry point; argv[0] is 'model'."""
-    args = _parser().parse_args(argv[1:])
-    if args.command == "train":
-        from auditor.model import save_model, train_official
+def run(args: argparse.Namespace) -> int:
+    """Run `model train|evaluate|predict-store`."""
+    if args.model_command == "train":
 
         t0 = time.perf_counter()
         blocks = tuple(b for b in args.blocks.split(",") if b)
@@ -122,12 +117,11 @@ def main(argv: list[str]) -> int:
         if args.store:
             return _predict_store(model, str(path))
         return 0
-    if args.command == "predict-store":
-        from auditor.model import load_model
+    if args.model_command == "predict-store":
 
         model = load_model()
         if model is None:
-            print("no saved model; run `python -m auditor model train`", file=sys.stderr)
+            print("no saved model; run `sse-audit model train`", file=sys.stderr)
             return 1
         return _predict_store(model, None)
     if bool(args.train) != bool(args.test):
@@ -138,15 +132,14 @@ def main(argv: list[str]) -> int:
     else:
         result = _evaluate_official(quick=args.quick, retrain=args.retrain)
     if args.json:
-        print(json.dumps(_finite_or_null(result), default=float, allow_nan=False))
+        print(dumps(result))
     else:
         _print_table(result)
     return 0
 
 
 def _predict_store(model, artifact_path: str | None) -> int:
-    from auditor.model import predict_store
-    from db.store import connect
+
 
     con = connect()
     written = predict_store(con, model, artifact_path=artifact_path)

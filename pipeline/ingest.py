@@ -1,0 +1,81 @@
+"""A user's literature table becomes a new named source: written, normalized, derived, flagged."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from db.connection import connect, transaction
+from db.loaders.template import (
+    IngestError,
+    load_template_rows,
+    read_table,
+    user_source_spec,
+)
+from db.sources import source_exists
+from db.write import write_source, write_uploads
+from pipeline.derive import derive
+from pipeline.names import RULES
+
+
+def ingest_rows(rows: list[dict], source: str, *, path: str | os.PathLike | None = None) -> dict:
+    """Write rows as the new source `source`, and what follows from them, in one transaction.
+
+    Raises:
+        IngestError: no usable source name, or the name is taken.
+    """
+    name = (source or "").strip()
+    if not name or len(name) > 64:
+        raise IngestError("a source name of 1-64 characters is required")
+    result = load_template_rows(user_source_spec(name), rows, RULES)
+    con = connect(path)
+    try:
+        with transaction(con):
+            if source_exists(con, name):
+                raise IngestError(f"source {name!r} already exists; choose another name")
+            write_source(con, result)
+            write_uploads(con, name, rows)
+            derived = derive(con, source=name, predictions=False)
+    finally:
+        con.close()
+    return {
+        "source": name,
+        "rows_in": result.rows_in,
+        "committed": len(result.records),
+        "quarantined": result.quarantined_rows,
+        "reasons": [q["reason"] for q in result.quarantine],
+        "normalized": derived["normalization"],
+    }
+
+
+def ingest_file(
+    file: str | os.PathLike, source: str, *, path: str | os.PathLike | None = None
+) -> dict:
+    """Ingest a CSV/XLSX in the template as the new source `source`."""
+    return ingest_rows(read_table(file), source, path=path)
+
+
+def preview_rows(rows: list[dict]) -> pd.DataFrame:
+    """What ingesting the rows would do, row by row, without writing anything."""
+    result = load_template_rows(user_source_spec("preview"), rows, RULES)
+    by_row = {r["source_row"]: r for r in result.records}
+    reasons = {q["source_row"]: q["reason"] for q in result.quarantine}
+    out = []
+    for index, row in enumerate(rows, start=1):
+        record = by_row.get(str(index), {})
+        out.append(
+            {
+                "row": index,
+                "material": row.get("material"),
+                "status": "ok" if record else "quarantine",
+                "reason": reasons.get(str(index), record.get("notes")),
+                "composition_key": record.get("composition_key"),
+                "property": record.get("property") or row.get("property"),
+                "value_canonical": record.get("value"),
+                "unit_canonical": record.get("unit"),
+                "temperature_k": record.get("temperature_k"),
+                "method_tag": record.get("method_tag"),
+            }
+        )
+    return pd.DataFrame(out)

@@ -1,0 +1,48 @@
+"""`sse-audit <command>`: build, stats, ingest, normalize, cohorts, flags, model.
+
+Each command lives in `sse_audit.commands`; a failure the user can act on (no store yet, a
+store another process holds, a bad file) prints one readable line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import duckdb
+
+from auditor.normalize import cli as normalize_cli
+from db.connection import StoreMissingError
+from sse_audit.commands import cohorts, model, store
+
+
+def parser() -> argparse.ArgumentParser:
+    """The full command line, one subparser per command."""
+    top = argparse.ArgumentParser(prog="sse-audit", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    store.add_parsers(sub)
+    # Listed for --help; its own parser reads its options (see `main`).
+    sub.add_parser(
+        "normalize",
+        help="stdin names/methods/families to JSON lines (--kind entity|method|family [--llm])",
+        add_help=False,
+    )
+    cohorts.add_parsers(sub)
+    model.add_parsers(sub)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `sse-audit` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["normalize"]:
+            return normalize_cli.main(argv)
+        args = parser().parse_args(argv)
+        return args.run(args)
+    except StoreMissingError as exc:
+        print(f"sse-audit: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as exc:
+        print(f"sse-audit: the store cannot be opened: {exc}", file=sys.stderr)
+        return 3
