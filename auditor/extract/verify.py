@@ -3,7 +3,8 @@
 Checks, in order: the property and method are in the vocabulary; the unit is a unit of the
 property (`core.units`); the value as printed occurs in the quote; the quote occurs verbatim in
 the document (both normalized by `textclean.normalize_chars`); the printed text reads as the
-number claimed; a unit of that kind is printed in the quote; the value is physically plausible.
+number claimed; a unit of that kind is printed in the quote; the quote is not addressed to a
+language model; the value is physically plausible (`core.units.PLAUSIBLE_RANGE`, one home).
 """
 
 from __future__ import annotations
@@ -14,18 +15,11 @@ import re
 from auditor.extract.candidate import Candidate
 from auditor.extract.rules import parse_printed
 from auditor.extract.textclean import normalize_chars, normalize_value_text
-from core.units import ReportedValueError, canonical_unit_factor, unit_label
+from core.units import ReportedValueError, canonical_unit_factor, implausibility, unit_label
 from core.vocab import METHOD_TAGS, PROPERTIES
 
-# Physically plausible ranges in canonical units. Ionic conductivities of solids run from about
-# 1e-14 S/cm (insulating glasses, extrapolated) to ~0.1 S/cm (the best superionic conductors);
-# 10 S/cm leaves room for molten or extrapolated values and still refuses a misread exponent.
-PLAUSIBLE_SIGMA_S_CM: tuple[float, float] = (1e-16, 10.0)
-# Activation energies of ion transport in solids: ~0.01 eV (superionic, computed) to ~2.5 eV
-# (slow oxide/glass transport); computed single-hop barriers up to ~4 eV (blocked paths).
-PLAUSIBLE_EA_EV: tuple[float, float] = (0.005, 2.5)
-PLAUSIBLE_EM_EV: tuple[float, float] = (0.001, 4.0)
-_PLAUSIBLE = {"sigma": PLAUSIBLE_SIGMA_S_CM, "Ea": PLAUSIBLE_EA_EV, "Em": PLAUSIBLE_EM_EV}
+# Plausible ranges are the store's own (core.units.PLAUSIBLE_RANGE, documented there): a
+# number the store would quarantine or flag as implausible is not proposed for review.
 
 # Text that addresses a language model is not a finding, whatever number it carries.
 INSTRUCTION_TEXT = re.compile(
@@ -83,11 +77,7 @@ def verify(candidate: Candidate, document: DocumentIndex | str) -> str | None:
         return f"the printed value cannot be read: {exc}"
     if candidate.value is not None and not math.isclose(candidate.value, value, rel_tol=1e-6):
         return f"the value {candidate.value} is not what is printed ({value_text})"
-    lo, hi = _PLAUSIBLE[candidate.property]
-    canonical = value * factor
-    if not lo <= canonical <= hi or (low is not None and low * factor < lo):
-        return (
-            f"{value_text} {candidate.unit} is outside the plausible range of {candidate.property} "
-            f"({lo:g}-{hi:g} {'S/cm' if candidate.property == 'sigma' else 'eV'})"
-        )
+    for number in (value, low):
+        if number is not None and (why := implausibility(candidate.property, number * factor)):
+            return f"{value_text} {candidate.unit}: {why}"
     return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from auditor.extract.candidate import Candidate
-from auditor.extract.verify import PLAUSIBLE_EA_EV, PLAUSIBLE_SIGMA_S_CM, DocumentIndex, verify
+from auditor.extract.verify import DocumentIndex, verify
+from core.units import PLAUSIBLE_RANGE
 
 DOC = (
     "The argyrodite Li6PS5Cl shows an ionic conduc-\ntivity of 2.4 × 10 /C0 3 S cm /C0 1 at 25 °C "
@@ -69,9 +70,9 @@ def test_implausible_values_are_refused():
     doc = "Li6PS5Cl has a conductivity of 240 S/cm and an activation energy of 12 eV."
     index = DocumentIndex(doc)
     why = verify(_cand(value_text="240", value=240.0, quote=doc), index)
-    assert "plausible range of sigma" in why and PLAUSIBLE_SIGMA_S_CM[1] < 240
+    assert "implausible sigma" in why and PLAUSIBLE_RANGE["sigma"][1] < 240
     why = verify(_cand(property="Ea", value_text="12", value=12.0, unit="eV", quote=doc), index)
-    assert "plausible range of Ea" in why and PLAUSIBLE_EA_EV[1] < 12
+    assert "implausible Ea" in why and PLAUSIBLE_RANGE["Ea"][1] < 12
 
 
 def test_a_value_is_read_from_the_print_not_taken_from_the_proposer():
