@@ -26,6 +26,8 @@ from core.composition import composition_key  # noqa: E402
 LABELLED = REPO / "tests" / "data" / "normalize_labelled.csv"
 # Labelled after the rules were tuned on LABELLED and before they were run on it: the honest figure.
 HOLDOUT = REPO / "tests" / "data" / "normalize_holdout.csv"
+# Method texts as readers write them, half collected after the issue-14 rules were written.
+METHODS = REPO / "tests" / "data" / "normalize_methods.csv"
 
 
 def same_formula(got: str | None, expected: str) -> bool:
@@ -166,6 +168,12 @@ def main() -> int:
     )
     m_n, m_ok, m_miss = method_scores(met)
     print(f"method tags: {m_ok}/{m_n} = {m_ok / m_n:.1%}")
+    extra = load_labelled(METHODS)
+    for part in ("before-rules", "after-rules", None):
+        sel = [r for r in extra if part is None or r["collected"] == part]
+        e_n, e_ok, e_miss = method_scores(sel)
+        print(f"method set {METHODS.name} [{part or 'all'}]: {e_ok}/{e_n} = {e_ok / e_n:.1%}")
+        m_miss += e_miss if part is None else []
     if args.misses:
         for miss in scores["misses"]:
             print("  entity miss:", miss)

@@ -26,6 +26,7 @@ MethodTag = Literal[
     "NEB",
     "AIMD",
     "MetaD",
+    "FREE-ENERGY",
     "MLMD",
     "MLIP-NEB",
     "BVSE",
@@ -35,6 +36,24 @@ MethodTag = Literal[
     "OTHER",
 ]
 METHOD_TAGS: tuple[MethodTag, ...] = get_args(MethodTag)
+# What each tag means (the README's list is this table). MLMD is MD driven by a machine-learned
+# interatomic potential (MACE, CHGNet, DeePMD, ...); MLIP-NEB is a NEB run with one; ML is a
+# property predicted by a statistical model (a regression, not a barrier calculation).
+METHOD_TAG_MEANINGS: dict[MethodTag, str] = {
+    "EXP": "experiment (impedance, NMR, QENS, tracer, ...)",
+    "CI-NEB": "climbing-image nudged elastic band (DFT)",
+    "NEB": "nudged elastic band (DFT), climbing image not stated",
+    "AIMD": "ab initio / first-principles MD (Born-Oppenheimer, Car-Parrinello)",
+    "MetaD": "metadynamics (well-tempered or plain), any driving engine",
+    "FREE-ENERGY": "other free-energy sampling: umbrella sampling, thermodynamic integration, blue moon",
+    "MLMD": "MD with a machine-learned interatomic potential (MLIP-MD)",
+    "MLIP-NEB": "NEB with a machine-learned interatomic potential",
+    "BVSE": "bond-valence site energy / softBV",
+    "CLASSICAL-MD": "MD with an empirical force field",
+    "KMC": "kinetic Monte Carlo",
+    "ML": "a property predicted by a machine-learning model (not a barrier calculation)",
+    "OTHER": "computed, method not named",
+}
 EXPERIMENT: MethodTag = "EXP"
 
 Family = Literal[

@@ -28,6 +28,8 @@ REFINEMENTS: frozenset[tuple[str, str]] = frozenset(
         ("CI-NEB", "MLIP-NEB"),
         ("AIMD", "MetaD"),
         ("MLMD", "MetaD"),
+        ("AIMD", "FREE-ENERGY"),
+        ("MLMD", "FREE-ENERGY"),
         ("AIMD", "MLMD"),
         ("AIMD", "CLASSICAL-MD"),
     }
