@@ -57,25 +57,53 @@ METHOD_TAG_MEANINGS: dict[MethodTag, str] = {
 EXPERIMENT: MethodTag = "EXP"
 
 Family = Literal[
+    # Structure families (a structure type a source or the composition names).
     "garnet",
     "NASICON",
     "LISICON",
     "thio-LISICON",
     "LGPS",
     "argyrodite",
-    "thiophosphate",
     "perovskite",
     "anti-perovskite",
+    "olivine",
+    "spinel",
+    "post-spinel",
+    "layered-oxide",
+    "tavorite",
+    "weberite",
+    "maricite",
+    "orthosilicate",
+    "zircon",
+    "phenakite",
+    "rocksalt",
+    "rutile",
+    "pyrochlore",
+    "chevrel",
+    "prussian-blue",
+    "alluaudite",
+    "lyonsite",  # Liverpool spells it "Lysonite" (Li3Fe(MoO4)3, Li2Mg2(MoO4)3)
+    # Chemical classes (the anion decides; used where no structure family is named or read).
+    "thiophosphate",
     "halide",
     "complex-hydride",
     "nitride",
-    "olivine",
-    "spinel",
-    "layered-oxide",
+    "sulfide",
+    "phosphate",
+    "silicate",
+    "borate",
+    "carbonate",
+    "oxide",
+    # A state, not a structure: amorphous. A glass-ceramic goes by its crystalline phase.
     "glass",
+    # No one said, and the composition does not say either.
     "other",
 ]
 FAMILIES: tuple[Family, ...] = get_args(Family)
+STRUCTURE_FAMILIES: tuple[Family, ...] = FAMILIES[: FAMILIES.index("lyonsite") + 1]
+CHEMICAL_CLASSES: tuple[Family, ...] = FAMILIES[
+    FAMILIES.index("thiophosphate") : FAMILIES.index("oxide") + 1
+]
 
 # Qualifiers a reported number can carry.
 Qualifier = Literal["=", "<", ">", "~", "range"]

@@ -16,6 +16,7 @@ from auditor.normalize.aliases import ACRONYMS, CARRIERS
 from auditor.normalize.family import classify_composition, family_from_text, normalize_family_result
 from auditor.normalize.results import EntityResult
 from core.composition import CompositionError, composition_key
+from core.vocab import STRUCTURE_FAMILIES
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 _JOINERS = str.maketrans({c: "\u00b7" for c in "*\u2022\u22c5\u2219"})
@@ -29,6 +30,8 @@ _ION_WORDS = {
     "aluminium": "Al",
     "aluminum": "Al",
 }
+# Chemical-class words a name may hold; a structure family read from the composition wins.
+_BROAD_CLASSES = frozenset({"oxide", "sulfide", "phosphate", "silicate", "borate", "carbonate"})
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon"}
 # Phase / polymorph prefixes: c-, t-, a1-, beta-, O3- (layer stacking), HT-.
 _PREFIX = re.compile(
@@ -393,6 +396,11 @@ def normalize_entity(
     named = family_from_text(re.sub(r"\b(?:" + "|".join(ACRONYMS) + r")\b", " ", text))
     if acronyms and not named:
         named = ACRONYMS[acronyms[0]][1]
+    if named in _BROAD_CLASSES and basis:
+        # "oxide", "phosphate" in a name say less than a structure the composition reads.
+        structure, structure_why = classify_composition(basis, space_group)
+        if structure in STRUCTURE_FAMILIES:
+            named = None
     if family_label is not None and str(family_label).strip():
         fam_res = normalize_family_result(family_label, formula=basis, space_group=space_group)
         family, fam_why = fam_res.family, fam_res.reason
