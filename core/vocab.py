@@ -118,5 +118,7 @@ FLAG_STATUSES: tuple[FlagStatus, ...] = get_args(FlagStatus)
 # Normalization decisions: what was normalized, and where a decision stands.
 DecisionKind = Literal["entity", "method", "family"]
 DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
-DecisionStatus = Literal["accepted", "unresolved", "rejected", "override"]
+# "proposed": a candidate the rules offer without reading it (a name in words matched against the
+# store); it waits for a reviewer and is never final by itself.
+DecisionStatus = Literal["accepted", "proposed", "unresolved", "rejected", "override"]
 DECISION_STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)

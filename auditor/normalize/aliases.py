@@ -89,7 +89,10 @@ FAMILY_KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"lyonsite|lysonite", "lyonsite"),
     # A glass-ceramic is classified by its crystalline phase: the caller strips the words first.
     (r"glass", "glass"),
-    (r"thio(?:antimonate|aluminate|silicate|germanate|stannate)|sulfides?\b|sulphides?\b", "sulfide"),
+    (
+        r"thio(?:antimonate|aluminate|silicate|germanate|stannate)|sulfides?\b|sulphides?\b",
+        "sulfide",
+    ),
     (r"phosphates?\b", "phosphate"),
     (r"silicates?\b", "silicate"),
     (r"borates?\b", "borate"),

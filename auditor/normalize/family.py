@@ -81,7 +81,7 @@ def clean_space_group(space_group: str | None) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _amounts(formula: str) -> dict[str, float] | None:
-    from pymatgen.core import Composition
+    from pymatgen.core import Composition  # lazy: pymatgen is slow to import; memoized below
 
     try:
         comp = Composition(formula)
@@ -232,14 +232,21 @@ def classify_composition(formula: str | None, space_group: str | None = None) ->
     return _classify(formula, space_group)
 
 
+_KEYWORDS = tuple((re.compile(p), f) for p, f in FAMILY_KEYWORDS)
+_ANY_KEYWORD = re.compile("|".join(f"(?:{p})" for p, _ in FAMILY_KEYWORDS))
+_GLASS_CERAMIC = re.compile(GLASS_CERAMIC)
+
+
 def family_from_text(text: str) -> str | None:
     """The family a name or label states outright ("garnet-type", "LGPS", "argyrodite").
 
     "glass-ceramic" states no family: it is classified by its crystalline phase.
     """
-    lowered = re.sub(GLASS_CERAMIC, " ", text.lower())
-    for pattern, family in FAMILY_KEYWORDS:
-        if re.search(pattern, lowered):
+    lowered = _GLASS_CERAMIC.sub(" ", text.lower())
+    if not _ANY_KEYWORD.search(lowered):  # one scan for the common case: no family word
+        return None
+    for pattern, family in _KEYWORDS:
+        if pattern.search(lowered):
             return family
     return None
 
