@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from auditor.normalize import normalize_entity, normalize_method  # noqa: E402
+from auditor.normalize.apply import load_store_index  # noqa: E402
 from auditor.normalize.entity import parse_token  # noqa: E402
 from auditor.normalize.family import _amounts, classify_composition  # noqa: E402
 from core.composition import composition_key  # noqa: E402
@@ -27,8 +28,28 @@ from core.composition import composition_key  # noqa: E402
 LABELLED = REPO / "tests" / "data" / "normalize_labelled.csv"
 # Labelled after the rules were tuned on LABELLED and before they were run on it: the honest figure.
 HOLDOUT = REPO / "tests" / "data" / "normalize_holdout.csv"
-# Method texts as readers write them, half collected after the issue-14 rules were written.
+# Method texts as readers write them, a third collected after the issue-14 rules were written.
 METHODS = REPO / "tests" / "data" / "normalize_methods.csv"
+# Names written in words ("lithium yttrium chloride"), scored against the built store's index.
+WORD_NAMES = REPO / "tests" / "data" / "normalize_word_names.csv"
+
+
+def word_name_scores(rows: list[dict], index) -> Counter:
+    """Right answers on the word-name set: a proposal is right when it is the named compound;
+    no proposal is right when the words name a range or the store lacks the compound."""
+    held = {k for keys in index.by_elements.values() for k, _ in keys}
+    tally: Counter = Counter()
+    for row in rows:
+        res = normalize_entity(row["input"], store_index=index)
+        expected = composition_key(row["expected_formula"]) if row["expected_formula"] else None
+        tally["n"] += 1
+        if res.proposal:
+            tally["proposed"] += 1
+            tally["proposed_right"] += res.formula == expected
+            tally["right"] += res.formula == expected
+        else:
+            tally["right"] += expected is None or expected not in held
+    return tally
 
 
 def same_formula(got: str | None, expected: str) -> bool:
@@ -186,6 +207,21 @@ def main() -> int:
             print("  holdout miss:", miss)
         for miss in m_miss:
             print("  method miss:", miss)
+
+    index = load_store_index()
+    if index is None:
+        print(f"word names: no store built, {WORD_NAMES.name} not scored (python -m db build)")
+    else:
+        words = load_labelled(WORD_NAMES)
+        for part in ("before-rules", "after-rules", None):
+            t = word_name_scores(
+                [r for r in words if part is None or r["collected"] == part], index
+            )
+            print(
+                f"word names {WORD_NAMES.name} [{part or 'all'}]: right {t['right']}/{t['n']}"
+                f" = {t['right'] / t['n']:.1%}; proposals right {t['proposed_right']}/"
+                f"{t['proposed']} = {t['proposed_right'] / max(t['proposed'], 1):.1%}"
+            )
 
     names = source_names()
     rate = throughput(names, args.repeat)
