@@ -51,6 +51,18 @@ def distinct_methods(con: duckdb.DuckDBPyConnection, source: str | None = None) 
     ).df()
 
 
+def composition_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """{composition key: primary record count}: what a name in words is matched against."""
+    rows = con.execute(
+        """
+        SELECT composition_key, count(*) FROM records
+        WHERE composition_key IS NOT NULL AND is_primary
+        GROUP BY composition_key
+        """
+    ).fetchall()
+    return {key: int(n) for key, n in rows}
+
+
 # ---- writes to records ----------------------------------------------------------------------
 def update_entity_fields(
     con: duckdb.DuckDBPyConnection, updates: pd.DataFrame, source: str | None = None
