@@ -8,6 +8,18 @@ import math
 import sys
 import time
 
+from auditor.features import feature_frame
+from auditor.model import (
+    comparison_report,
+    load_model,
+    load_table,
+    predict_store,
+    save_model,
+    train,
+    train_official,
+)
+from db.store import connect
+
 
 def _finite_or_null(value):
     """JSON has no NaN: an undefined metric (Spearman of a constant baseline) prints as null."""
@@ -47,9 +59,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _evaluate_files(train_path: str, test_path: str, *, quick: bool) -> dict:
-    from auditor.features import feature_frame
-    from auditor.model import comparison_report, load_table, train
-
     train_frame, test_frame = load_table(train_path), load_table(test_path)
     skipped = {}
     for name, frame in (("train", train_frame), ("test", test_frame)):
@@ -71,11 +80,13 @@ def _evaluate_files(train_path: str, test_path: str, *, quick: bool) -> dict:
 
 
 def _evaluate_official(*, quick: bool, retrain: bool) -> dict:
-    from auditor.model import load_model, train_official
-
     model = None if retrain else load_model()
     if model is None or "test" not in model.metrics:
-        model = train_official(quick=quick)
+        con = connect(read_only=True)
+        try:
+            model = train_official(con, quick=quick)
+        finally:
+            con.close()
     m = model.metrics
     return {
         "test": m["test"],
@@ -103,11 +114,13 @@ def main(argv: list[str]) -> int:
     """Entry point; argv[0] is 'model'."""
     args = _parser().parse_args(argv[1:])
     if args.command == "train":
-        from auditor.model import save_model, train_official
-
         t0 = time.perf_counter()
         blocks = tuple(b for b in args.blocks.split(",") if b)
-        model = train_official(quick=args.quick, extra=not args.no_extra, blocks=blocks)
+        con = connect(read_only=True)
+        try:
+            model = train_official(con, quick=args.quick, extra=not args.no_extra, blocks=blocks)
+        finally:
+            con.close()
         path = save_model(model)
         print(
             json.dumps(
@@ -123,8 +136,6 @@ def main(argv: list[str]) -> int:
             return _predict_store(model, str(path))
         return 0
     if args.command == "predict-store":
-        from auditor.model import load_model
-
         model = load_model()
         if model is None:
             print("no saved model; run `python -m auditor model train`", file=sys.stderr)
@@ -145,10 +156,10 @@ def main(argv: list[str]) -> int:
 
 
 def _predict_store(model, artifact_path: str | None) -> int:
-    from auditor.model import predict_store
-    from db.store import connect
-
     con = connect()
-    written = predict_store(con, model, artifact_path=artifact_path)
+    try:
+        written = predict_store(con, model, artifact_path=artifact_path)
+    finally:
+        con.close()
     print(json.dumps({"version": model.version, "predictions_written": written}))
     return 0

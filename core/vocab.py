@@ -73,3 +73,7 @@ DecisionKind = Literal["entity", "method", "family"]
 DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
 DecisionStatus = Literal["accepted", "unresolved", "rejected", "override"]
 DECISION_STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+
+# OBELiX's official split of its rows (`entries.split`); the model trains on 'train' only.
+ObelixSplit = Literal["train", "test"]
+OBELIX_SPLITS: tuple[ObelixSplit, ...] = get_args(ObelixSplit)

@@ -46,6 +46,7 @@ ENTRY_COLUMNS = (
     "source_row",
     "material_raw",
     "composition_key",
+    "cell_composition",
     "space_group",
     "sg_number",
     "a",

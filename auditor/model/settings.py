@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from db.config import BUNDLED_DATA
-
 MODEL_CODE_VERSION = "2"  # bump when features or training change meaning
 COVERAGE = 0.8
 CV_REPEATS = 3
@@ -46,4 +44,3 @@ DEFAULT_KIND_CV: dict[str, float] = {
     "spearman": 0.756,
     "repeats": 3,
 }
-OBELIX_DIR = BUNDLED_DATA / "obelix"
