@@ -9,6 +9,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+from streamlit.testing.v1 import AppTest
 
 from auditor import model as model_module
 from auditor import model_cli
@@ -37,8 +39,10 @@ from auditor.model import (
 )
 from auditor.model import predictions as model_predictions
 from auditor.model.data import LIVERPOOL_MODES
+from auditor.model.estimators import QuantileForestRegressor
 from core.constants import MODEL_RT_WINDOW_K
-from db.config import BUNDLED_DATA
+from db.config import BUNDLED_DATA, REPO_ROOT
+from db.store import create_schema
 
 OBELIX = BUNDLED_DATA / "obelix"
 
@@ -275,8 +279,6 @@ def test_opt_in_blocks_travel_with_the_model(con):
 
 
 def _tiny_store(con):
-    from db.store import create_schema
-
     create_schema(con)
     rows = [
         (1, "obelix", "jqc", "Li7BiO6", "Li7BiO6", -5.8),
@@ -322,10 +324,6 @@ def test_interval_outliers_flag_only_wide_misses():
 
 
 def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from db.config import REPO_ROOT
-
     save_model(quick_official, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
@@ -335,10 +333,6 @@ def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
 
 
 def test_model_page_without_model(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from db.config import REPO_ROOT
-
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception and at.info
@@ -397,10 +391,6 @@ def test_first_start_uses_the_fast_path(quick_default, tmp_path, monkeypatch):
 
 
 def test_model_page_says_where_importances_come_from(quick_default, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from db.config import REPO_ROOT
-
     save_model(quick_default, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
@@ -409,10 +399,6 @@ def test_model_page_says_where_importances_come_from(quick_default, tmp_path, mo
 
 
 def test_quantile_forest_predicts_the_pooled_leaf_median():
-    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
-
-    from auditor.model.estimators import QuantileForestRegressor
-
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(60, 3))
     # Bimodal like the real target: a censored cluster at -15 and a broad bulk near -4.

@@ -22,7 +22,7 @@ from core.vocab import ObelixSplit
 from db.config import REPO_ROOT
 from db.model_inputs import liverpool_sigma_rows, obelix_split_rows
 
-LATTICE_INPUTS = ("z", "sg_number", "a", "b", "c", "alpha", "beta", "gamma")
+_ENTRY_NUMBERS = ("z", "sg_number", "a", "b", "c", "alpha", "beta", "gamma")
 
 
 def cif_file_path(path: object) -> str | None:
@@ -45,7 +45,7 @@ def obelix_split(con: duckdb.DuckDBPyConnection, split: ObelixSplit | None = Non
             "composition": raw["material_raw"],
             "cell_composition": raw["cell_composition"],
             "space_group": raw["space_group"],
-            **{c: pd.to_numeric(raw[c], errors="coerce") for c in LATTICE_INPUTS},
+            **{c: pd.to_numeric(raw[c], errors="coerce") for c in _ENTRY_NUMBERS},
             "family_raw": raw["family_raw"],
             # Grouping key: one paper whatever the DOI's case.
             "doi": raw["doi"].str.strip().str.lower(),
