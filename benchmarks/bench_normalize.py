@@ -210,7 +210,7 @@ def main() -> int:
 
     index = load_store_index()
     if index is None:
-        print(f"word names: no store built, {WORD_NAMES.name} not scored (python -m db build)")
+        print(f"word names: no store built, {WORD_NAMES.name} not scored (sse-audit build)")
     else:
         words = load_labelled(WORD_NAMES)
         for part in ("before-rules", "after-rules", None):

@@ -122,3 +122,7 @@ DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
 # store); it waits for a reviewer and is never final by itself.
 DecisionStatus = Literal["accepted", "proposed", "unresolved", "rejected", "override"]
 DECISION_STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+
+# OBELiX's official split of its rows (`entries.split`); the model trains on 'train' only.
+ObelixSplit = Literal["train", "test"]
+OBELIX_SPLITS: tuple[ObelixSplit, ...] = get_args(ObelixSplit)
