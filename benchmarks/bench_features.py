@@ -21,10 +21,9 @@ import numpy as np
 # Runnable as `python benchmarks/<name>.py` from anywhere, as the README says.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from db.connection import connect  # noqa: E402
-
 from auditor.features import OPTIONAL_BLOCKS, feature_frame  # noqa: E402 - after sys.path
 from auditor.model import cv_metrics, out_of_fold, training_frame, training_groups  # noqa: E402
+from db.connection import connect  # noqa: E402
 
 
 def main() -> None:

@@ -34,8 +34,6 @@ import numpy as np
 # Runnable as `python benchmarks/<name>.py` from anywhere, as the README says.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from db.connection import connect  # noqa: E402
-
 from auditor.features import feature_frame  # noqa: E402 - after the sys.path line above
 from auditor.model import (  # noqa: E402
     cv_metrics,
@@ -46,6 +44,7 @@ from auditor.model import (  # noqa: E402
     training_frame,
     training_groups,
 )
+from db.connection import connect  # noqa: E402
 
 
 def main() -> None:

@@ -122,6 +122,9 @@ DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
 # store); it waits for a reviewer and is never final by itself.
 DecisionStatus = Literal["accepted", "proposed", "unresolved", "rejected", "override"]
 DECISION_STATUSES: tuple[DecisionStatus, ...] = get_args(DecisionStatus)
+# Who decided: the rules, an LLM (stored as `llm:<model>`), or a person.
+DecisionBackend = Literal["rules", "llm", "manual"]
+DECISION_BACKENDS: tuple[DecisionBackend, ...] = get_args(DecisionBackend)
 
 # OBELiX's official split of its rows (`entries.split`); the model trains on 'train' only.
 ObelixSplit = Literal["train", "test"]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from auditor.normalize import review
 from auditor.normalize.llm import LLMConfig
-from core.vocab import DECISION_KINDS, DECISION_STATUSES, FAMILIES
+from core.vocab import DECISION_BACKENDS, DECISION_KINDS, DECISION_STATUSES, FAMILIES
 from views.store import store_cursor
 
 st.header("Normalizer review")
@@ -21,7 +21,7 @@ st.caption(
 
 with st.sidebar:
     kind = st.selectbox("Kind", list(DECISION_KINDS))
-    backend = st.selectbox("Backend", ["any", "rules", "llm", "manual"])
+    backend = st.selectbox("Backend", ["any", *DECISION_BACKENDS])
     status = st.selectbox("Status", ["any", *DECISION_STATUSES])
     max_conf = st.slider("Confidence at most", 0.0, 1.0, 1.0, 0.05)
     search = st.text_input("Input contains")

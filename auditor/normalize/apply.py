@@ -21,7 +21,7 @@ from auditor.normalize.llm import LLMConfig, LLMRun, run_llm
 from auditor.normalize.method import normalize_method
 from auditor.normalize.words import StoreIndex
 from core.vocab import FAMILIES, METHOD_TAGS
-from db import decisions
+from db import decisions, llm_cache, normalization_pass
 from db.connection import connect
 
 # A loader's tag is refined by the text only towards a more specific computed method; the
@@ -58,10 +58,10 @@ def _entities(
     con: duckdb.DuckDBPyConnection, source: str | None
 ) -> tuple[pd.DataFrame, list[dict]]:
     overrides = decisions.load_overrides(con)
-    cached = decisions.cached_answers(con, "entity")
+    cached = llm_cache.cached_answers(con, "entity")
     index = store_index(con)
     rows, logs = [], []
-    for material, label, space_group, key in decisions.distinct_entities(con, source).itertuples(
+    for material, label, space_group, key in normalization_pass.distinct_entities(con, source).itertuples(
         index=False
     ):
         material, label, space_group = _text(material), _text(label), _text(space_group)
@@ -117,11 +117,11 @@ def _entities(
 
 def store_index(con: duckdb.DuckDBPyConnection) -> StoreIndex:
     """The store's compositions with their record counts, for proposals from names in words."""
-    return StoreIndex(decisions.composition_counts(con))
+    return StoreIndex(normalization_pass.composition_counts(con))
 
 
 def _families(con: duckdb.DuckDBPyConnection, source: str | None) -> list[dict]:
-    labels = {_text(v) for v in decisions.distinct_entities(con, source)["family_raw"]} - {None}
+    labels = {_text(v) for v in normalization_pass.distinct_entities(con, source)["family_raw"]} - {None}
     logs = []
     for label in sorted(labels):
         res = normalize_family_result(label)
@@ -143,7 +143,7 @@ def _families(con: duckdb.DuckDBPyConnection, source: str | None) -> list[dict]:
 def _methods(con: duckdb.DuckDBPyConnection, source: str | None) -> tuple[pd.DataFrame, list[dict]]:
     overrides = decisions.load_overrides(con, "method")
     updates, logs = [], []
-    for text, old in decisions.distinct_methods(con, source).itertuples(index=False):
+    for text, old in normalization_pass.distinct_methods(con, source).itertuples(index=False):
         res = normalize_method(text)
         new, backend, status = res.method, "rules", "accepted" if res.method else "unresolved"
         override = overrides.get(("method", text))
@@ -186,8 +186,8 @@ def normalize_store(con: duckdb.DuckDBPyConnection, source: str | None = None) -
     entity_updates, entity_logs = _entities(con, source)
     method_updates, method_logs = _methods(con, source)
     family_logs = _families(con, source)
-    n_entity = decisions.update_entity_fields(con, entity_updates, source)
-    n_method = decisions.update_method_tags(con, method_updates, source)
+    n_entity = normalization_pass.update_entity_fields(con, entity_updates, source)
+    n_method = normalization_pass.update_method_tags(con, method_updates, source)
     decisions.record_decisions(con, entity_logs + family_logs + method_logs)
     return {
         "names": len(entity_logs),
@@ -211,11 +211,11 @@ class StoreLLMCache:
 
     def get(self, kind: str, text: str, model: str, prompt_version: str) -> dict | None:
         """The verified answer cached for exactly this question, or None."""
-        return decisions.cache_get(self.con, kind, text, model, prompt_version)
+        return llm_cache.cache_get(self.con, kind, text, model, prompt_version)
 
     def put(self, kind: str, text: str, model: str, prompt_version: str, output: dict) -> None:
         """Cache a verified answer."""
-        decisions.cache_put(self.con, kind, text, model, prompt_version, output)
+        llm_cache.cache_put(self.con, kind, text, model, prompt_version, output)
 
     def rejected(self, kind: str, backend: str, prompt_version: str) -> set[str]:
         """Inputs whose earlier answer from this model and prompt was rejected."""

@@ -22,6 +22,7 @@ from auditor.normalize.family import normalize_family_result
 from auditor.normalize.llm import LLMConfigError
 from auditor.normalize.method import normalize_method
 from auditor.normalize.words import StoreIndex
+from core.vocab import DECISION_KINDS
 
 
 def _rules(kind: str, line: str, index: StoreIndex | None) -> dict:
@@ -43,7 +44,7 @@ def _needs_llm(kind: str, result: dict) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; argv[0] is the command name "normalize"."""
     parser = argparse.ArgumentParser(prog="sse-audit normalize", description=__doc__)
-    parser.add_argument("--kind", choices=("entity", "method", "family"), required=True)
+    parser.add_argument("--kind", choices=DECISION_KINDS, required=True)
     parser.add_argument("--llm", action="store_true", help="ask the LLM where rules cannot decide")
     parser.add_argument("--db", help="store file for the LLM cache (default: the app's store)")
     args = parser.parse_args((argv or ["normalize"])[1:])
