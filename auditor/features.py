@@ -7,8 +7,14 @@ Censored targets: a conductivity reported as an upper bound (`<1E-10`, `<1E-8`) 
 `CENSORED_LOG10` = -15 (1e-15 S/cm) and marked ``censored=True``. This is OBELiX's own
 convention (their data notes: 'Set all "<1e-10" to 1e-15'), and the published train-median
 baseline (MAE about 2.16 on the test split) is reproduced only with it, so our metrics stay
-comparable with the paper. Training and evaluation both use it; the model report also gives
-the MAE on the uncensored test rows. Nothing else in the package may impute a bound.
+comparable with the paper. Training and evaluation both use it (`censored_target`, applied to
+the store's records); the model report also gives the MAE on the uncensored test rows. Nothing
+else in the package may impute a bound.
+
+CIF descriptors come from the store's `structures` summaries (computed once at build time by
+`db.structures`), passed in as the `CIF_SUMMARY_COLUMNS` of the input rows. Only the opt-in
+'sites' block reads the CIF file itself (`cif_path`), with its own disk cache, because the
+store keeps no per-site data.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pymatgen.core import Composition, Element
+from pymatgen.core import Composition, Element, Structure
 
+from auditor.normalize import normalize_family
 from core.composition import try_composition_key
 from core.constants import IMPLIED_ROOM_TEMPERATURE_K
+from db.config import REPO_ROOT
 
 CENSORED_LOG10 = -15.0
 
@@ -45,7 +53,14 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "gamma",
     "density",  # g/cm3 as given by the caller
     "family_raw",
-    "cif_path",
+    "cif_path",  # the CIF file: read only by the opt-in 'sites' block
+    # The store's summary of the CIF (`structures`, see `CIF_SUMMARY_COLUMNS`); absent: no CIF.
+    "cif_density",
+    "cif_volume_per_atom",
+    "cif_li_partial",
+    "cif_other_partial",
+    "cif_min_li_li",
+    "cif_min_li_anion",
 )
 
 ELEMENT_PROPERTIES: tuple[str, ...] = (
@@ -72,8 +87,8 @@ ANION_CLASSES: dict[str, frozenset[str]] = {
 # Element-fraction columns cover Z = 1..94: fixed, so two training sets give the same columns.
 FRACTION_ELEMENTS: tuple[str, ...] = tuple(Element.from_Z(z).symbol for z in range(1, 95))
 LATTICE_COLUMNS: tuple[str, ...] = ("a", "b", "c", "alpha", "beta", "gamma")
-CIF_COLUMNS: tuple[str, ...] = (
-    "has_cif",
+# Input columns holding the store's CIF summary (`db.model_inputs` names them so).
+CIF_SUMMARY_COLUMNS: tuple[str, ...] = (
     "cif_density",
     "cif_volume_per_atom",
     "cif_li_partial",
@@ -81,24 +96,18 @@ CIF_COLUMNS: tuple[str, ...] = (
     "cif_min_li_li",
     "cif_min_li_anion",
 )
+CIF_COLUMNS: tuple[str, ...] = ("has_cif", *CIF_SUMMARY_COLUMNS)
 _CRYSTAL_SYSTEM_BOUNDS = (2, 15, 74, 142, 167, 194, 230)  # last sg number of each system
 
 
-def parse_sigma(raw: object) -> tuple[float, bool]:
-    """Read a reported conductivity (S/cm) into (log10 value, censored).
+def censored_target(log10_value: pd.Series, censored: pd.Series) -> pd.Series:
+    """The training target (log10 S/cm) of stored conductivities, with bounds imputed.
 
-    Upper bounds (`<1E-10`) become `CENSORED_LOG10`; see the module docstring.
-    Returns (nan, False) when the value is not a positive number.
+    An upper bound (`censored` '<') becomes `CENSORED_LOG10`, see the module docstring; a
+    lower bound ('>') has no imputation rule and gets no target (NaN, so training skips it).
     """
-    text = str(raw).strip() if raw is not None else ""
-    censored = text.startswith("<")
-    if censored:
-        return CENSORED_LOG10, True
-    try:
-        value = float(text)
-    except ValueError:
-        return float("nan"), False
-    return (math.log10(value), False) if value > 0 else (float("nan"), False)
+    value = pd.to_numeric(log10_value, errors="coerce").astype(float)
+    return value.mask(censored.eq(">")).mask(censored.eq("<"), CENSORED_LOG10)
 
 
 @lru_cache(maxsize=256)
@@ -192,6 +201,7 @@ def space_group_number(space_group: object) -> float:
     if re.fullmatch(r"\d+(\.0+)?", text):
         number = int(float(text))
         return float(number) if 1 <= number <= 230 else float("nan")
+    # Lazy: pymatgen's space-group tables load only when a symbol (not a number) needs them.
     from pymatgen.symmetry.groups import SpaceGroup
 
     for candidate in (text, text.replace(" ", "")):
@@ -219,44 +229,49 @@ def cell_volume(a: float, b: float, c: float, alpha: float, beta: float, gamma: 
 def family_label(
     label: object, *, formula: str | None = None, space_group: str | None = None
 ) -> str:
-    """The harmonized family the model sees: the one seam between the model and the normalizer.
+    """The harmonized family the model sees (`auditor.normalize.normalize_family`).
 
-    Uses `auditor.normalize.normalize_family` when that module exists; until then the raw
-    label lower-cased with a trailing plural 's' dropped (so 'argyrodites'/'argyrodite' agree).
+    When the normalizer gives no family, the raw label lower-cased with a trailing plural
+    's' dropped (so 'argyrodites'/'argyrodite' agree).
     """
     raw = "" if label is None or (isinstance(label, float) and math.isnan(label)) else str(label)
     try:
-        from auditor.normalize import normalize_family  # written by another workstream
-    except ImportError:
-        normalize_family = None
-    if normalize_family is not None:
-        try:
-            result = normalize_family(raw, formula=formula, space_group=space_group)
-        except Exception:  # a normalizer bug must not take the model down; fall back
-            result = None
-        if isinstance(result, dict):
-            result = result.get("family")
-        result = getattr(result, "family", result)
-        if result:
-            return str(result)
+        result = normalize_family(raw, formula=formula, space_group=space_group)
+    except Exception:  # a normalizer bug must not take the model down; fall back
+        result = None
+    if isinstance(result, dict):
+        result = result.get("family")
+    result = getattr(result, "family", result)
+    if result:
+        return str(result)
     text = raw.strip().lower()
     return re.sub(r"(?<=[a-z]{4})s$", "", text) or "unknown"
 
 
-# ---- CIF summaries, cached on disk because parsing 321 CIFs costs ~10 s ----------------
+# ---- CIF descriptors, from the store's summaries ---------------------------------------
+
+
+def _cif_features(row: dict) -> dict[str, float]:
+    """The CIF block from the row's `CIF_SUMMARY_COLUMNS`; has_cif is 0 when none is given."""
+    if not any(pd.notna(row.get(c)) for c in CIF_SUMMARY_COLUMNS):
+        return {col: (0.0 if col == "has_cif" else float("nan")) for col in CIF_COLUMNS}
+    return {
+        "has_cif": 1.0,
+        "cif_density": _num(row.get("cif_density")),
+        "cif_volume_per_atom": _num(row.get("cif_volume_per_atom")),
+        # Booleans from the store, or 'True'/'False' text from a user's file.
+        "cif_li_partial": float(str(row.get("cif_li_partial")).lower() == "true"),
+        "cif_other_partial": float(str(row.get("cif_other_partial")).lower() == "true"),
+        "cif_min_li_li": _num(row.get("cif_min_li_li")),
+        "cif_min_li_anion": _num(row.get("cif_min_li_anion")),
+    }
+
+
+# ---- per-site CIF data for the opt-in 'sites' block, cached on disk (~10 s for 321 CIFs) ---
 
 
 def _cache_dir() -> Path:
-    from db.config import REPO_ROOT
-
     return Path(os.environ.get("SSE_AUDIT_CACHE", REPO_ROOT / "var" / "cache"))
-
-
-def _cif_cache_file() -> Path:
-    return _cache_dir() / "cif_summaries.csv"
-
-
-_CIF_MEMO: dict[str, dict] = {}
 
 
 def _memoized_per_cif(paths: list[str], memo: dict, cache_file: Path, summarize) -> dict[str, dict]:
@@ -280,35 +295,6 @@ def _memoized_per_cif(paths: list[str], memo: dict, cache_file: Path, summarize)
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame([{"key": k, **v} for k, v in memo.items()]).to_csv(cache_file, index=False)
     return {p: memo[keyed[p]] for p in wanted}
-
-
-def cif_summaries(paths: list[str]) -> dict[str, dict]:
-    """`db.structures.summarize_cif` for each path, memoized in-process and on disk."""
-    from db.structures import summarize_cif
-
-    return _memoized_per_cif(paths, _CIF_MEMO, _cif_cache_file(), summarize_cif)
-
-
-def _cif_features(summary: dict | None) -> dict[str, float]:
-    if not summary:
-        return {col: (0.0 if col == "has_cif" else float("nan")) for col in CIF_COLUMNS}
-
-    def num(key: str) -> float:
-        value = summary.get(key)
-        try:
-            return float(value) if value is not None else float("nan")
-        except (TypeError, ValueError):
-            return float(bool(value)) if isinstance(value, str) else float("nan")
-
-    return {
-        "has_cif": 1.0,
-        "cif_density": num("density"),
-        "cif_volume_per_atom": num("volume_per_atom"),
-        "cif_li_partial": float(str(summary.get("li_partial")).lower() == "true"),
-        "cif_other_partial": float(str(summary.get("other_partial")).lower() == "true"),
-        "cif_min_li_li": num("min_li_li"),
-        "cif_min_li_anion": num("min_li_anion"),
-    }
 
 
 # ---- optional descriptor blocks (opt-in; see `OPTIONAL_BLOCKS`) ------------------------
@@ -379,8 +365,6 @@ def chemistry_descriptors(formula: str) -> dict[str, float]:
 
 def summarize_sites(path: str) -> dict[str, float]:
     """The 'sites' block for one CIF: Li sites, occupancy, coordination, distances, packing."""
-    from pymatgen.core import Structure
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s = Structure.from_file(str(path))
@@ -464,7 +448,7 @@ _SITES_MEMO: dict[str, dict] = {}
 
 
 def site_summaries(paths: list[str]) -> dict[str, dict]:
-    """`summarize_sites` for each path, memoized in-process and on disk (like `cif_summaries`)."""
+    """`summarize_sites` for each path, memoized in-process and on disk (`var/cache/`)."""
     return _memoized_per_cif(paths, _SITES_MEMO, _cache_dir() / "cif_sites.csv", summarize_sites)
 
 
@@ -536,7 +520,6 @@ def feature_frame(
     unknown = set(blocks) - set(OPTIONAL_BLOCKS)
     if unknown:
         raise ValueError(f"unknown descriptor block(s): {', '.join(sorted(unknown))}")
-    cifs = cif_summaries([r.get("cif_path") for r in records if r.get("cif_path")])
     sites = (
         site_summaries([r.get("cif_path") for r in records if r.get("cif_path")])
         if "sites" in blocks
@@ -557,7 +540,7 @@ def feature_frame(
         comp = parse_composition(formula)
         feats = dict(desc)
         feats.update(_lattice_features(r, comp))
-        feats.update(_cif_features(cifs.get(r.get("cif_path"))))
+        feats.update(_cif_features(r))
         if "chem" in blocks:
             feats.update(chemistry_descriptors(formula))
         if "sites" in blocks:

@@ -2,7 +2,8 @@
 
 Same protocol as model selection (`auditor.model.select_kind`): OBELiX train + guarded
 Liverpool rows, groups = DOI/composition, `CV_REPEATS` shuffled GroupKFold repeats, scored
-on OBELiX rows. Never touches the test split.
+on OBELiX rows, read from the store (build it first with `sse-audit build`). Never touches
+the test split.
 
 Usage: python benchmarks/bench_features.py [--kind etw-median] [--variants base,chem,sites]
 """
@@ -15,8 +16,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 # Runnable as `python benchmarks/<name>.py` from anywhere, as the README says.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from auditor.features import OPTIONAL_BLOCKS, feature_frame  # noqa: E402 - after sys.path
+from auditor.model import cv_metrics, out_of_fold, training_frame, training_groups  # noqa: E402
+from db.connection import connect  # noqa: E402
 
 
 def main() -> None:
@@ -24,12 +31,7 @@ def main() -> None:
     parser.add_argument("--kind", default="etw-median")
     parser.add_argument("--variants", default="base,chem,sites,chem+sites")
     args = parser.parse_args()
-    import numpy as np
-
-    from auditor.features import OPTIONAL_BLOCKS, feature_frame
-    from auditor.model import cv_metrics, out_of_fold, training_frame, training_groups
-
-    frame = training_frame(extra=True)
+    frame = training_frame(connect(read_only=True), extra=True)
     data = frame[np.isfinite(frame["log10_sigma"].astype(float))]
     t0 = time.perf_counter()
     feats, mask = feature_frame(data, blocks=OPTIONAL_BLOCKS)

@@ -12,6 +12,9 @@ the test split.
 arrhenius, all+arrhenius) and --blocks adds optional descriptor blocks, e.g.
 --liverpool all --blocks temperature (every Liverpool temperature, 1/T as a feature).
 
+Reads the training data from the store (`SSE_AUDIT_DB`, else `var/sse_audit.duckdb`; build
+it first with `sse-audit build`).
+
 Usage: python benchmarks/bench_model.py [--quick] [--no-extra] [--fast] [--cv KINDS]
        [--liverpool MODE] [--blocks BLOCKS]
 """
@@ -20,13 +23,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 # Runnable as `python benchmarks/<name>.py` from anywhere, as the README says.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from auditor.features import feature_frame  # noqa: E402 - after the sys.path line above
+from auditor.model import (  # noqa: E402
+    cv_metrics,
+    out_of_fold,
+    save_model,
+    train_default,
+    train_official,
+    training_frame,
+    training_groups,
+)
+from db.connection import connect  # noqa: E402
 
 
 def main() -> None:
@@ -38,21 +56,22 @@ def main() -> None:
     parser.add_argument("--liverpool", default="rt", help="Liverpool mode (LIVERPOOL_MODES)")
     parser.add_argument("--blocks", default="", help="comma-separated optional blocks")
     args = parser.parse_args()
+    con = connect(read_only=True)
     if args.cv:
         blocks = tuple(b for b in args.blocks.split(",") if b)
         cv_table(
-            args.cv.split(","), extra=not args.no_extra, liverpool=args.liverpool, blocks=blocks
+            con,
+            args.cv.split(","),
+            extra=not args.no_extra,
+            liverpool=args.liverpool,
+            blocks=blocks,
         )
         return
-    import os
-
-    from auditor.model import save_model, train_default, train_official
-
     t0 = time.perf_counter()
     if args.fast:
-        model = train_default(quick=args.quick, extra=not args.no_extra)
+        model = train_default(con, quick=args.quick, extra=not args.no_extra)
     else:
-        model = train_official(quick=args.quick, extra=not args.no_extra)
+        model = train_official(con, quick=args.quick, extra=not args.no_extra)
     with tempfile.TemporaryDirectory() as folder:
         os.environ["SSE_AUDIT_MODELS"] = folder
         save_model(model, folder)
@@ -70,15 +89,15 @@ def main() -> None:
 
 
 def cv_table(
-    kinds: list[str], *, extra: bool = True, liverpool: str = "rt", blocks: tuple[str, ...] = ()
+    con,
+    kinds: list[str],
+    *,
+    extra: bool = True,
+    liverpool: str = "rt",
+    blocks: tuple[str, ...] = (),
 ) -> None:
     """One JSON line per kind: repeated grouped-CV metrics on the OBELiX train rows."""
-    import numpy as np
-
-    from auditor.features import feature_frame
-    from auditor.model import cv_metrics, out_of_fold, training_frame, training_groups
-
-    frame = training_frame(extra=extra, liverpool=liverpool)
+    frame = training_frame(con, extra=extra, liverpool=liverpool)
     data = frame[np.isfinite(frame["log10_sigma"].astype(float))]
     feats, mask = feature_frame(data, blocks=blocks)
     data = data[mask.to_numpy()]

@@ -24,9 +24,7 @@ def arrhenius_log10_sigma(
     return (ln_prefactor - ea_ev / (K_B_EV * t) - np.log(t)) / np.log(10.0)
 
 
-def shift_log10_sigma(
-    log10_sigma: float, ea_ev: float, from_k: float, to_k: float
-) -> float:
+def shift_log10_sigma(log10_sigma: float, ea_ev: float, from_k: float, to_k: float) -> float:
     """Move a conductivity along its Arrhenius line (sigma*T form) from one temperature to another."""
     ln_prefactor = log10_sigma * np.log(10.0) + np.log(from_k) + ea_ev / (K_B_EV * from_k)
     return float(arrhenius_log10_sigma(ln_prefactor, ea_ev, to_k))

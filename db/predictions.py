@@ -1,4 +1,7 @@
-"""SQL for the conductivity models and their predictions (tables `models`, `predictions`)."""
+"""SQL for the conductivity models and their predictions (tables `models`, `predictions`).
+
+What the model reads to train and predict is in `db.model_inputs`.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +9,6 @@ import duckdb
 import pandas as pd
 
 PREDICTION_COLUMNS = ["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
-
-
-def sigma_model_inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every sigma record with what a model can use: lattice and space group, CIF path."""
-    return con.execute(
-        """
-        SELECT r.record_id, r.composition_key, r.material_raw, r.family_raw, r.family,
-               r.source, r.source_row, e.space_group, e.sg_number, e.a, e.b, e.c,
-               e.alpha, e.beta, e.gamma, e.z, s.cif_path, s.density AS cif_density
-        FROM records r
-        LEFT JOIN entries e ON e.source = r.source AND e.source_row = r.source_row
-        LEFT JOIN structures s ON r.source = 'obelix' AND s.obelix_id = r.source_row
-        WHERE r.property = 'sigma'
-        ORDER BY r.record_id
-        """
-    ).df()
 
 
 def prediction_count(con: duckdb.DuckDBPyConnection, version: str) -> int:

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS entries (
     source_row      TEXT NOT NULL,
     material_raw    TEXT,
     composition_key TEXT,
+    cell_composition TEXT,                -- formula of the whole cell (OBELiX `True Composition`)
     space_group     TEXT,
     sg_number       INTEGER,
     a DOUBLE, b DOUBLE, c DOUBLE, alpha DOUBLE, beta DOUBLE, gamma DOUBLE,

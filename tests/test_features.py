@@ -10,38 +10,39 @@ import pytest
 
 from auditor.features import (
     CENSORED_LOG10,
+    CIF_SUMMARY_COLUMNS,
     FRACTION_ELEMENTS,
     OPTIONAL_BLOCKS,
     SITES_COLUMNS,
     baseline_columns,
     cell_volume,
+    censored_target,
     chemistry_descriptors,
     composition_descriptors,
     crystal_system_index,
     feature_frame,
-    parse_sigma,
     space_group_number,
     summarize_sites,
 )
+from core.units import to_canonical
 from db.config import BUNDLED_DATA
+from db.model_inputs import obelix_split_rows
 
 CIF_DIR = BUNDLED_DATA / "obelix" / "cifs" / "all_randomized_cifs"
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("1.58489e-06", (math.log10(1.58489e-06), False)),
-        ("<1E-10", (CENSORED_LOG10, True)),
-        ("<1E-8", (CENSORED_LOG10, True)),  # every bound gets the same imputed value
-        ("n/a", (float("nan"), False)),
-        ("0", (float("nan"), False)),
-    ],
-)
-def test_parse_sigma(raw, expected):
-    value, censored = parse_sigma(raw)
-    assert censored is expected[1]
-    assert value == pytest.approx(expected[0], nan_ok=True)
+def test_censored_target_imputes_upper_bounds_only():
+    # The store's reading of each reported string (core.units), then the model's target.
+    raws = ["1.58489e-06", "<1E-10", "<1E-8", ">1E-3", "~2e-4"]
+    parsed = [to_canonical("sigma", raw, "S/cm") for raw in raws]
+    target = censored_target(
+        pd.Series([p.log10_value for p in parsed]), pd.Series([p.censored for p in parsed])
+    )
+    assert target[0] == pytest.approx(math.log10(1.58489e-06))
+    # Every upper bound gets the same imputed value, whatever the bound.
+    assert target[1] == target[2] == CENSORED_LOG10
+    assert math.isnan(target[3])  # a lower bound has no imputation rule: no target
+    assert target[4] == pytest.approx(math.log10(2e-4))
 
 
 def test_composition_descriptors_fractions_and_li_content():
@@ -80,9 +81,11 @@ def test_cell_volume():
     assert cell_volume(3, 3, 5, 90, 90, 120) == pytest.approx(9 * 5 * math.sin(math.radians(120)))
 
 
-def test_feature_frame_rows_lattice_and_cif():
-    cif = CIF_DIR / "jqc.cif"
-    assert cif.is_file()
+def test_feature_frame_rows_lattice_and_cif(store_con):
+    # jqc's CIF summary as the store holds it (db.structures computed it at build time).
+    stored = obelix_split_rows(store_con).set_index("obelix_id").loc["jqc"]
+    assert stored["cif_density"] > 0
+    summary = {c: [stored[c], None, None] for c in CIF_SUMMARY_COLUMNS}
     inputs = pd.DataFrame(
         {
             "composition": ["Li7BiO6", "garbage!", "Li3(H2O)**"],
@@ -95,7 +98,7 @@ def test_feature_frame_rows_lattice_and_cif():
             "beta": [120.867, np.nan, np.nan],
             "gamma": [62.234, np.nan, np.nan],
             "family_raw": ["hexaoxometalates", None, None],
-            "cif_path": [str(cif), None, None],
+            **summary,
         }
     )
     feats, mask = feature_frame(inputs)
@@ -106,7 +109,9 @@ def test_feature_frame_rows_lattice_and_cif():
     volume = cell_volume(5.5071, 6.0425, 5.5231, 116.912, 120.867, 62.234)
     assert row["volume_per_atom"] == pytest.approx(volume / 14)
     assert row["li_density"] == pytest.approx(7 / volume)
-    assert row["has_cif"] == 1.0 and row["cif_density"] > 0
+    assert row["has_cif"] == 1.0 and row["cif_density"] == stored["cif_density"]
+    assert row["cif_li_partial"] == float(bool(stored["cif_li_partial"]))
+    assert row["cif_min_li_anion"] == pytest.approx(stored["cif_min_li_anion"])
     assert feats.loc[2, "has_cif"] == 0.0 and np.isnan(feats.loc[2, "cif_density"])
     assert isinstance(row["family"], str) and row["family"]
     assert set(baseline_columns(feats)) <= set(feats.columns)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+from streamlit.testing.v1 import AppTest
 
 from auditor import model as model_module
 from auditor.features import CENSORED_LOG10, feature_frame
@@ -19,11 +22,12 @@ from auditor.model import (
     exclude_compositions,
     grouped_folds,
     interval_outliers,
+    liverpool_rows,
     load_model,
-    load_obelix,
     make_estimator,
+    obelix_split,
     predict_store,
-    prediction_for_records,
+    predictions_for_records,
     reproducibility_floor,
     save_model,
     train,
@@ -32,35 +36,99 @@ from auditor.model import (
     training_frame,
     training_groups,
 )
-from auditor.model import store as model_store
+from auditor.model import predictions as model_predictions
 from auditor.model.data import LIVERPOOL_MODES
+from auditor.model.estimators import QuantileForestRegressor
+from core.constants import MODEL_RT_WINDOW_K
+from db.config import BUNDLED_DATA, REPO_ROOT
+from db.connection import create_schema
 from sse_audit import cli as sse_audit_cli
+
+OBELIX = BUNDLED_DATA / "obelix"
 
 
 @pytest.fixture(scope="module")
-def quick_official():
+def con(built_store):
+    """The session store, read-only, for the whole module (the model only reads it)."""
+    connection = duckdb.connect(str(built_store), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def quick_official(con):
     """A quick-config model on the official split, trained once for the module."""
-    return train_official(quick=True)
+    return train_official(con, quick=True)
 
 
-def test_training_sees_no_test_composition():
-    test = load_obelix("test")
+def _official_file(name: str) -> list[dict]:
+    with open(OBELIX / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_store_path_holds_the_official_split(con):
+    """The rows the model reads from the store are OBELiX's official split, row for row."""
+    for split in ("train", "test"):
+        official_ids = [r["ID"] for r in _official_file(f"split/{split}_idx.csv")]
+        published = _official_file(f"downloads/{split}.csv")  # OBELiX's own split tables
+        frame = obelix_split(con, split)
+        assert len(frame) == len(official_ids) == len(published)
+        assert set(frame["obelix_id"]) == set(official_ids)
+        # Same order as OBELiX's split table: CV folds and forests see the rows as before.
+        assert frame["obelix_id"].tolist() == [r["ID"] for r in published]
+        bounds = sum(r["Ionic conductivity (S cm-1)"].startswith("<") for r in published)
+        assert int(frame["censored"].sum()) == bounds
+        assert frame["log10_sigma"].notna().all()
+    assert [len(obelix_split(con, s)) for s in ("train", "test")] == [478, 121]
+    assert int(obelix_split(con, "train")["censored"].sum()) == 29
+    assert int(obelix_split(con, "test")["censored"].sum()) == 8
+    with pytest.raises(ValueError, match="unknown OBELiX split"):
+        obelix_split(con, "all")
+
+
+def test_store_path_reads_liverpool_in_the_model_window(con):
+    rows = liverpool_rows(con)
+    low, high = MODEL_RT_WINDOW_K
+    assert len(rows) == 443 and rows["temperature_k"].between(low, high).all()
+    assert len(liverpool_rows(con, None)) == 820  # every temperature of the dataset
+    assert rows["log10_sigma"].notna().all() and not rows["censored"].any()
+    assert (rows["doi"] == rows["doi"].str.lower()).all()
+
+
+def test_training_rows_carry_the_store_structure_summaries(con):
+    train_rows = obelix_split(con, "train")
+    with_cif = train_rows[train_rows["cif_density"].notna()]
+    assert 0 < len(with_cif) < len(train_rows)  # OBELiX gives CIFs for part of its rows
+    assert with_cif["cif_path"].map(lambda p: p.endswith(".cif")).all()
+    n_cifs = con.execute("SELECT count(*) FROM structures").fetchone()[0]
+    assert len(obelix_split(con)["cif_density"].dropna()) == n_cifs
+    feats, _ = feature_frame(train_rows)
+    assert feats["has_cif"].sum() == len(with_cif)
+    assert feats.loc[with_cif.index, "cif_density"].tolist() == pytest.approx(
+        with_cif["cif_density"].tolist()
+    )
+    # The cell formula comes from the entry (OBELiX `True Composition`).
+    assert train_rows["cell_composition"].notna().mean() > 0.9
+
+
+def test_training_sees_no_test_composition(con):
+    test = obelix_split(con, "test")
     test_keys, test_ids = set(test["composition_key"].dropna()), set(test["obelix_id"])
     for extra in (False, True):
-        frame = training_frame(extra=extra)
+        frame = training_frame(con, extra=extra)
         assert not set(frame["composition_key"].dropna()) & test_keys
         assert not set(frame["obelix_id"].dropna()) & test_ids
         assert frame["composition_key"].notna().all() or not extra
-    assert len(training_frame(extra=True)) > len(training_frame())  # the guard keeps some
+    assert len(training_frame(con, extra=True)) > len(training_frame(con))  # the guard keeps some
 
 
 @pytest.mark.parametrize("mode", LIVERPOOL_MODES)
-def test_every_liverpool_mode_passes_the_composition_guard(mode):
+def test_every_liverpool_mode_passes_the_composition_guard(con, mode):
     """All-temperature and Arrhenius-extrapolated Liverpool rows meet the same guard."""
-    test_keys = set(load_obelix("test")["composition_key"].dropna())
-    train = load_obelix("train")
+    test_keys = set(obelix_split(con, "test")["composition_key"].dropna())
+    train = obelix_split(con, "train")
     train_keys = set(train["composition_key"].dropna())
-    frame = training_frame(extra=True, liverpool=mode)
+    frame = training_frame(con, extra=True, liverpool=mode)
     extra = frame[frame["obelix_id"].isna()]
     assert len(extra) > 0 and extra["composition_key"].notna().all()
     assert not set(extra["composition_key"]) & (test_keys | train_keys)
@@ -73,7 +141,7 @@ def test_every_liverpool_mode_passes_the_composition_guard(mode):
     if mode.startswith("all"):
         assert extra["temperature_k"].max() > 400  # the series, not only near-RT rows
     with pytest.raises(ValueError):
-        training_frame(extra=True, liverpool="nope")
+        training_frame(con, extra=True, liverpool="nope")
 
 
 def test_temperature_block_reads_the_measurement_temperature():
@@ -91,8 +159,8 @@ def test_exclude_compositions_drops_listed_and_unkeyed_rows():
     assert kept["composition_key"].tolist() == ["Li3PS4"]
 
 
-def test_censored_targets_are_imputed_everywhere():
-    frame = load_obelix("all")
+def test_censored_targets_are_imputed_everywhere(con):
+    frame = obelix_split(con)
     assert frame["censored"].sum() == 37  # 36 x '<1E-10' and 1 x '<1E-8'
     assert (frame.loc[frame["censored"], "log10_sigma"] == CENSORED_LOG10).all()
     assert (frame.loc[~frame["censored"], "log10_sigma"] > CENSORED_LOG10 - 5).all()
@@ -153,12 +221,12 @@ def test_official_quick_model_metrics_and_coverage(quick_official):
     assert set(m["importances"]) >= {"element fractions", "lattice"}
 
 
-def test_save_load_roundtrip(quick_official, tmp_path):
+def test_save_load_roundtrip(con, quick_official, tmp_path):
     path = save_model(quick_official, tmp_path)
     loaded = load_model(directory=tmp_path)
     assert path.is_file() and loaded.version == quick_official.version
     assert loaded.train_hash == quick_official.train_hash
-    test = load_obelix("test").head(5)
+    test = obelix_split(con, "test").head(5)
     pd.testing.assert_frame_equal(loaded.predict(test), quick_official.predict(test))
 
 
@@ -167,8 +235,8 @@ def _write_csv(path, frame):
     return str(path)
 
 
-def test_cli_train_test_files_skips_bad_rows(tmp_path, capsys):
-    obelix = load_obelix("all")
+def test_cli_train_test_files_skips_bad_rows(con, tmp_path, capsys):
+    obelix = obelix_split(con)
     obelix = obelix[obelix["composition_key"].notna()]  # only the junk below may fail
     cols = {"composition": "composition", "log10_sigma": "log10_sigma", "sg_number": "space_group"}
     table = obelix[[*cols, "a", "b", "c", "alpha", "beta", "gamma"]].rename(columns=cols)
@@ -189,16 +257,17 @@ def test_cli_train_test_files_skips_bad_rows(tmp_path, capsys):
     assert {"train_median", "plain_rf"} <= set(out["baselines"])
 
 
-def test_train_on_small_table_with_only_compositions():
-    frame = load_obelix("train")[["composition", "log10_sigma", "censored", "doi"]].head(60)
-    frame["composition_key"] = load_obelix("train")["composition_key"].head(60)
+def test_train_on_small_table_with_only_compositions(con):
+    train_rows = obelix_split(con, "train")
+    frame = train_rows[["composition", "log10_sigma", "censored", "doi"]].head(60)
+    frame["composition_key"] = train_rows["composition_key"].head(60)
     model = train(frame, kind="rf", quick=True, n_jobs=1)
     pred = model.predict(frame.head(3))
     assert (pred["hi80"] - pred["lo80"]).gt(0).all()
 
 
-def test_opt_in_blocks_travel_with_the_model():
-    frame = load_obelix("train").head(60)
+def test_opt_in_blocks_travel_with_the_model(con):
+    frame = obelix_split(con, "train").head(60)
     plain = train(frame, kind="rf", quick=True, n_jobs=1)
     model = train(frame, kind="rf", quick=True, n_jobs=1, blocks=("chem", "sites"))
     assert model.blocks == ("chem", "sites") and plain.blocks == ()
@@ -210,8 +279,6 @@ def test_opt_in_blocks_travel_with_the_model():
 
 
 def _tiny_store(con):
-    from db.connection import create_schema
-
     create_schema(con)
     rows = [
         (1, "obelix", "jqc", "Li7BiO6", "Li7BiO6", -5.8),
@@ -228,15 +295,15 @@ def _tiny_store(con):
 
 
 def test_predict_store_once_per_version(quick_official):
-    con = duckdb.connect(":memory:")
-    _tiny_store(con)
-    assert predict_store(con, quick_official) == 3
-    assert predict_store(con, quick_official) == 0  # computed once per model version
-    got = prediction_for_records(con, [1, 2, 3])
+    tiny = duckdb.connect(":memory:")
+    _tiny_store(tiny)
+    assert predict_store(tiny, quick_official) == 3
+    assert predict_store(tiny, quick_official) == 0  # computed once per model version
+    got = predictions_for_records(tiny, [1, 2, 3])
     assert sorted(got["record_id"]) == [1, 2]  # the unparseable record has no prediction
     assert (got["lo80"] < got["pred_log10_sigma"]).all()
     assert (got["pred_log10_sigma"] < got["hi80"]).all()
-    version = con.execute("SELECT version FROM models").fetchone()[0]
+    version = tiny.execute("SELECT version FROM models").fetchone()[0]
     assert version == quick_official.version
 
 
@@ -257,10 +324,6 @@ def test_interval_outliers_flag_only_wide_misses():
 
 
 def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from db.config import REPO_ROOT
-
     save_model(quick_official, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
@@ -270,10 +333,6 @@ def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
 
 
 def test_model_page_without_model(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from db.config import REPO_ROOT
-
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception and at.info
@@ -298,8 +357,8 @@ def test_composition_knn_predicts_the_nearest_materials_median():
 
 
 @pytest.fixture(scope="module")
-def quick_default():
-    return train_default(quick=True)
+def quick_default(con):
+    return train_default(con, quick=True)
 
 
 def test_fast_path_trains_the_default_kind_with_baselines(quick_default):
@@ -312,22 +371,26 @@ def test_fast_path_trains_the_default_kind_with_baselines(quick_default):
 
 def test_first_start_uses_the_fast_path(quick_default, tmp_path, monkeypatch):
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    # ensure_store_predictions lives in auditor.model.store and calls the names bound there.
-    monkeypatch.setattr(model_store, "train_default", lambda: quick_default)
-    monkeypatch.setattr(
-        model_store, "train_official", lambda **_: pytest.fail("full path"), raising=False
-    )
-    con = duckdb.connect(":memory:")
-    _tiny_store(con)
-    got = model_module.ensure_store_predictions(con, train_if_missing=True)
+    tiny = duckdb.connect(":memory:")
+    _tiny_store(tiny)
+    trained_on = []
+
+    def fast_path(store):
+        trained_on.append(store)
+        return quick_default
+
+    # ensure_store_predictions lives in auditor.model.predictions and calls the name bound there.
+    monkeypatch.setattr(model_predictions, "train_default", fast_path)
+    got = model_module.ensure_store_predictions(tiny, train_if_missing=True)
     assert got["trained"] and got["version"] == quick_default.version and got["written"] == 3
+    assert trained_on == [tiny]  # trained once, from the store it then predicts
+    assert load_model().version == quick_default.version  # and saved for the next start
+    # A saved model is reused: no second training.
+    again = model_module.ensure_store_predictions(tiny, train_if_missing=True)
+    assert not again["trained"] and again["written"] == 0 and len(trained_on) == 1
 
 
 def test_model_page_says_where_importances_come_from(quick_default, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from db.config import REPO_ROOT
-
     save_model(quick_default, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
@@ -336,10 +399,6 @@ def test_model_page_says_where_importances_come_from(quick_default, tmp_path, mo
 
 
 def test_quantile_forest_predicts_the_pooled_leaf_median():
-    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
-
-    from auditor.model.estimators import QuantileForestRegressor
-
     rng = np.random.default_rng(0)
     X = rng.uniform(size=(60, 3))
     # Bimodal like the real target: a censored cluster at -15 and a broad bulk near -4.

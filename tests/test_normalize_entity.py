@@ -155,7 +155,7 @@ def test_bad_input_gives_a_reason_not_a_crash(raw):
     [
         ("Li2ZnGe3O8", "oxides", "P4332", "spinel"),
         ("Li4SnS4", "Chalcogenidotetrelates", "Pnma", "thio-LISICON"),
-        ("Li4P2O7", "THIOPHOSPHATE", "P-1", "other"),
+        ("Li4P2O7", "THIOPHOSPHATE", "P-1", "phosphate"),
         ("Na10SnP2S12 (LGPS-type)", "Na thiophosphate (LGPS-type Na)", None, "LGPS"),
         ("Li10GeP2S12", None, "P42/nmcZ", "LGPS"),
         ("Li3.25Ge0.25P0.75S4", None, "P21/m", "thio-LISICON"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from auditor.normalize.apply import StoreLLMCache
 from auditor.normalize.llm import PROMPT_VERSION, LLMConfig, parse_json_text, run_llm, verify
 from db.connection import create_schema
 from tests.llm_server import TEST_API_KEY, llm_server  # noqa: F401 - the fixture
@@ -119,7 +120,7 @@ def test_unreachable_endpoint_is_retried_then_rejected_with_a_reason(tmp_path):
     dead = LLMConfig(
         base_url="http://127.0.0.1:9/v1", model="m", api_key=TEST_API_KEY, timeout=2, max_retries=1
     )
-    run = run_llm("method", ["some method"], con=con, config=dead)
+    run = run_llm("method", ["some method"], cache=StoreLLMCache(con), config=dead)
     assert run.results == [None] and run.calls == 2
     assert "gave up" in run.rejected[0][1]
     status = con.execute("SELECT status FROM normalization_decisions").fetchall()
@@ -143,11 +144,11 @@ def first_runs(llm_server, llm_store):  # noqa: F811 - pytest fixture injection
     entity = run_llm(
         "entity",
         ENTITY_INPUTS,
-        con=con,
+        cache=StoreLLMCache(con),
         config=llm_server,
         progress=lambda d, n: progress.append((d, n)),
     )
-    method = run_llm("method", METHOD_INPUTS, con=con, config=llm_server)
+    method = run_llm("method", METHOD_INPUTS, cache=StoreLLMCache(con), config=llm_server)
     report = {
         "accepted": [
             (t, r)
@@ -202,8 +203,8 @@ def test_verification_decides_what_the_small_model_proposes(first_runs, llm_stor
 def test_rerun_makes_zero_calls(first_runs, llm_server, llm_store):  # noqa: F811
     entity, method, _ = first_runs
     _, con = llm_store
-    again = run_llm("entity", ENTITY_INPUTS, con=con, config=llm_server)
-    again_m = run_llm("method", METHOD_INPUTS, con=con, config=llm_server)
+    again = run_llm("entity", ENTITY_INPUTS, cache=StoreLLMCache(con), config=llm_server)
+    again_m = run_llm("method", METHOD_INPUTS, cache=StoreLLMCache(con), config=llm_server)
     assert again.calls == 0 and again_m.calls == 0
     assert again.cache_hits == entity.accepted and again_m.cache_hits == method.accepted
     assert [r and r["formula"] for r in again.results] == [
@@ -260,6 +261,16 @@ def test_cli_llm_flag_fills_what_rules_leave(llm_server, tmp_path):  # noqa: F81
     assert [o["input"] for o in out] == lines
     assert out[0]["backend"] == "rules" and out[2]["backend"] == "rules"  # rules decide first
     assert out[1]["backend"] in ("rules", "llm:" + llm_server.model)
+    # the consultation shows on every line: null where the rules decided, else what was asked
+    assert out[0]["llm"] is None and out[2]["llm"] is None
+    consult = out[1]["llm"]
+    assert consult["asked"] is True and consult["verdict"] in ("accepted", "rejected", "error")
+    assert consult["reason"] and "proposal" in consult
+    assert (out[1]["backend"] != "rules") == (consult["verdict"] == "accepted")
     assert TEST_API_KEY not in first.stdout + first.stderr
     second = run_cli()
-    assert second.stdout == first.stdout
+    again = [json.loads(line) for line in second.stdout.splitlines()]
+    assert [o["formula"] for o in again] == [o["formula"] for o in out]
+    # the rerun makes no call: an accepted answer comes from the cache, a rejected one is skipped
+    assert again[1]["llm"]["asked"] is False
+    assert again[1]["llm"]["verdict"] == {"accepted": "cached"}.get(consult["verdict"], "skipped")

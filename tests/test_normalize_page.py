@@ -8,6 +8,14 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from auditor.normalize.apply import StoreLLMCache
+from auditor.normalize.llm import LLMConfig, run_llm
+from tests.test_normalize_llm_faults import (
+    FOREIGN,
+    GOOD,
+    faulty_server,  # noqa: F401 - the fixture
+)
+
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "normalizer_review.py")
 
 
@@ -60,3 +68,23 @@ def test_override_form_checks_the_vocabulary_and_saves(app):
     finally:
         con.close()
     assert '"family": "glass"' in output and '"formula": "Li3PS4"' in output
+
+
+def test_llm_consultations_show_proposal_and_verdict(store_copy, monkeypatch, faulty_server):  # noqa: F811
+    con = duckdb.connect(str(store_copy))
+    try:
+        config = LLMConfig(base_url=faulty_server, model="faulty", api_key="sk-x", timeout=2)
+        run_llm("entity", [FOREIGN, GOOD], cache=StoreLLMCache(con), config=config)
+    finally:
+        con.close()
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    monkeypatch.delenv("SSE_AUDIT_LLM_MODEL", raising=False)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    at.sidebar.selectbox[1].set_value("llm").run()
+    assert not at.exception
+    shown = at.dataframe[0].value.set_index("input")
+    assert shown.loc[FOREIGN, "llm_verdict"] == "rejected"
+    assert "Li3ScCl6" in shown.loc[FOREIGN, "llm_proposal"]
+    assert "does not name" in shown.loc[FOREIGN, "reason"]
+    assert shown.loc[GOOD, "llm_verdict"] == "accepted"

@@ -129,3 +129,46 @@ def test_decision_filters(con):
     assert all(
         json.loads(o)["formula"] is None for o in unresolved.query("kind == 'entity'")["output"]
     )
+
+
+def test_other_means_no_one_said_for_under_a_tenth_of_the_materials(store_con):
+    keys, other = store_con.execute(
+        """
+        SELECT count(DISTINCT composition_key),
+               count(DISTINCT composition_key) FILTER (WHERE family = 'other')
+        FROM records WHERE composition_key IS NOT NULL
+        """
+    ).fetchone()
+    assert other / keys < 0.10
+    # the structure types sources name are kept, not folded into other
+    named = {
+        f
+        for (f,) in store_con.execute(
+            "SELECT DISTINCT family FROM records WHERE lower(family_raw) IN "
+            "('tavorite', 'weberite', 'orthosilicate', 'rocksalt', 'rutile', 'zircon')"
+        ).fetchall()
+    }
+    assert named == {"tavorite", "weberite", "orthosilicate", "rocksalt", "rutile", "zircon"}
+
+
+def test_glass_ceramics_go_by_their_phase_and_a_reviewer_can_override(store_copy):
+    con = duckdb.connect(str(store_copy))
+    try:
+        fams = {
+            f
+            for (f,) in con.execute(
+                "SELECT DISTINCT family FROM records WHERE family_raw = 'Glass-Ceramic'"
+            ).fetchall()
+        }
+        assert fams and "glass" not in fams
+        decisions.set_override(con, "family", "Glass-Ceramic", {"family": "glass"}, reviewer="t")
+        normalize_store(con)
+        fams = {
+            f
+            for (f,) in con.execute(
+                "SELECT DISTINCT family FROM records WHERE family_raw = 'Glass-Ceramic'"
+            ).fetchall()
+        }
+        assert fams == {"glass"}
+    finally:
+        con.close()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from auditor.figures import arrhenius_plot
-from auditor.model import model_beside_reported, prediction_for_records
+from auditor.model import model_beside_reported, predictions_for_records
 from auditor.search_terms import search_keys
 from core.constants import COHORT_RT_WINDOW_K
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points
@@ -37,7 +37,7 @@ def _decisions(key: str):
 
 @st.cache_data(show_spinner=False)
 def _predictions(record_ids: tuple[int, ...]):
-    return prediction_for_records(store_cursor(), list(record_ids))
+    return predictions_for_records(store_cursor(), list(record_ids))
 
 
 @st.cache_data(show_spinner=False)

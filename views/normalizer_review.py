@@ -7,19 +7,22 @@ import os
 import streamlit as st
 
 from auditor.normalize import review
-from core.vocab import FAMILIES
+from auditor.normalize.llm import LLMConfig
+from core.vocab import DECISION_BACKENDS, DECISION_KINDS, DECISION_STATUSES, FAMILIES
 from views.store import store_cursor
 
 st.header("Normalizer review")
 st.caption(
     "Every decision the normalizer made: rules, LLM (verified) or a person. An accepted or "
-    "overridden answer wins over rules and the LLM on the next build."
+    "overridden answer wins over rules and the LLM on the next build. A `proposed` formula comes "
+    "from a name in words matched against the store; it waits for you. LLM rows show what the "
+    "model proposed (`llm_proposal`) and the verdict of verification (`llm_verdict`)."
 )
 
 with st.sidebar:
-    kind = st.selectbox("Kind", ["entity", "method", "family"])
-    backend = st.selectbox("Backend", ["any", "rules", "llm", "manual"])
-    status = st.selectbox("Status", ["any", "unresolved", "rejected", "accepted", "override"])
+    kind = st.selectbox("Kind", list(DECISION_KINDS))
+    backend = st.selectbox("Backend", ["any", *DECISION_BACKENDS])
+    status = st.selectbox("Status", ["any", *DECISION_STATUSES])
     max_conf = st.slider("Confidence at most", 0.0, 1.0, 1.0, 0.05)
     search = st.text_input("Input contains")
     reviewer = st.text_input("Your name", value=os.environ.get("USER", ""))
@@ -46,6 +49,13 @@ if picked is not None:
     row = table.set_index("decision_id").loc[picked].to_dict() | {"decision_id": picked}
     st.subheader(f"{row['kind']}: {row['input']}")
     st.write(row["reason"])
+    if row.get("proposal"):
+        st.info("A proposal, not a reading: accept it or override it.")
+    if row.get("llm_verdict"):
+        st.write(
+            f"LLM consulted ({row['backend']}): proposed `{row['llm_proposal']}`, "
+            f"verdict **{row['llm_verdict']}**: {row['reason']}"
+        )
     if st.button("Accept this answer", type="primary"):
         answer = review.accept(store_cursor(), int(row["decision_id"]), reviewer=reviewer or None)
         st.success(f"Accepted: {answer}")
@@ -76,22 +86,16 @@ if picked is not None:
 
 st.divider()
 st.subheader("Ask the LLM about unresolved inputs")
-secrets = {}
 try:
-    secrets = dict(st.secrets.get("llm", {}))
+    settings = st.secrets.get("llm")
 except Exception:  # no secrets file: the environment decides
-    secrets = {}
-model = secrets.get("model") or os.environ.get("SSE_AUDIT_LLM_MODEL")
-if not model:
+    settings = None
+config = LLMConfig.from_settings(settings)
+if config is None:
     st.info("Set SSE_AUDIT_LLM_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY) or [llm] in secrets.")
 else:
     limit = st.number_input("How many", 1, 500, 20)
-    if st.button(f"Ask {model} (answers are verified before they are kept)"):
-        from auditor.normalize.llm import LLMConfig
-
-        config = LLMConfig.from_env(
-            model=model, base_url=secrets.get("base_url"), api_key=secrets.get("api_key")
-        )
+    if st.button(f"Ask {config.model} (answers are verified before they are kept)"):
         bar = st.progress(0.0, text="asking")
         con = store_cursor()
         run = review.ask_llm(
@@ -105,12 +109,7 @@ else:
             f"{run.calls} calls, {run.cache_hits} from cache, {run.accepted} accepted, "
             f"{len(run.rejected)} rejected"
         )
-        if run.rejected:
-            st.dataframe(
-                {
-                    "input": [r[0] for r in run.rejected],
-                    "why rejected": [r[1] for r in run.rejected],
-                }
-            )
+        if run.consultations:  # every input: asked or not, the proposal, the verdict, why
+            st.dataframe(review.consultation_table(run), hide_index=True, width="stretch")
 
 st.caption(f"Families: {', '.join(FAMILIES)}")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from auditor.exports import to_csv_bytes
 from auditor.figures_overview import coverage_heatmap, element_heatmap
+from core.vocab import PROPERTIES
 from db.accounting import coverage, element_counts, quarantine_rows, quarantine_summary, store_stats
 from views.figures import figure_with_export
 from views.store import store_cursor
@@ -36,7 +37,7 @@ cov, elements, quarantine = _tables()
 
 st.subheader("Coverage: distinct measurements by family × method")
 prop = st.segmented_control(
-    "Property", ["sigma", "Ea", "Em"], default="sigma", key="overview_property"
+    "Property", list(PROPERTIES), default="sigma", key="overview_property"
 )
 figure_with_export(coverage_heatmap(cov, prop or "sigma"), "coverage")
 st.subheader("Elements: how many materials contain each")

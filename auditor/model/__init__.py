@@ -1,11 +1,13 @@
 """The room-temperature conductivity model: training, selection, intervals, persistence, store.
 
-Modules: `settings` (constants), `data` (splits and guarded extra sources), `estimators`,
-`validation` (grouped repeated CV, conformal intervals, metrics), `training` (selection and the
-official report), `persist` (save/load), `store` (predictions in the store), `report` (the
-Model page). Everything public is importable from `auditor.model`.
+Modules: `settings` (constants), `data` (the store's OBELiX splits and guarded extra sources),
+`estimators`, `validation` (grouped repeated CV, conformal intervals, metrics), `training`
+(selection and the official report), `persist` (save/load), `predictions` (predicting the
+store's records, interval flags), `report` (the Model page). Everything public is importable
+from `auditor.model`.
 
-Training sees OBELiX's official train split only (plus, optionally, other sources after
+Training and evaluation read the store (`db.model_inputs`): functions that need data take a
+store connection. Training sees OBELiX's official train split only (plus, optionally, other sources after
 `exclude_compositions` has removed every test-split composition). Model selection is
 cross-validation grouped by DOI *and* composition, so neither a paper nor a material is on both
 sides of a fold. Those groups chain into a few giant ones (NASICON ~130 rows, garnet ~70), so
@@ -21,9 +23,9 @@ from __future__ import annotations
 
 from auditor.model.data import (
     exclude_compositions,
-    load_liverpool,
-    load_obelix,
+    liverpool_rows,
     load_table,
+    obelix_split,
     reproducibility_floor,
     training_frame,
     training_groups,
@@ -39,6 +41,13 @@ from auditor.model.persist import (
     load_model,
     models_dir,
     save_model,
+)
+from auditor.model.predictions import (
+    ensure_store_predictions,
+    interval_outliers,
+    model_beside_reported,
+    predict_store,
+    store_inputs,
 )
 from auditor.model.report import (
     comparison_table,
@@ -56,15 +65,6 @@ from auditor.model.settings import (
     DEFAULT_KIND,
     DEFAULT_KIND_CV,
     MODEL_CODE_VERSION,
-    OBELIX_DIR,
-)
-from auditor.model.store import (
-    ensure_store_predictions,
-    interval_outliers,
-    model_beside_reported,
-    predict_store,
-    prediction_for_records,
-    store_inputs,
 )
 from auditor.model.training import (
     FEATURE_BLOCKS,
@@ -85,6 +85,7 @@ from auditor.model.validation import (
     out_of_fold,
     regression_metrics,
 )
+from db.predictions import predictions_for_records
 
 __all__ = [
     "CANDIDATES",
@@ -98,7 +99,6 @@ __all__ = [
     "KNN_DEFAULT",
     "MODEL_CODE_VERSION",
     "MeanOf",
-    "OBELIX_DIR",
     "TreeMedianRegressor",
     "block_importances",
     "comparison_report",
@@ -116,17 +116,17 @@ __all__ = [
     "interval_outliers",
     "latest_report",
     "latest_version",
-    "load_liverpool",
+    "liverpool_rows",
     "load_model",
-    "load_obelix",
     "load_table",
     "make_estimator",
     "model_beside_reported",
     "models_dir",
+    "obelix_split",
     "out_of_fold",
     "parity_figure",
     "predict_store",
-    "prediction_for_records",
+    "predictions_for_records",
     "regression_metrics",
     "reproducibility_floor",
     "save_model",

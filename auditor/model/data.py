@@ -1,50 +1,61 @@
-"""Training and evaluation data: OBELiX splits, any two-column table, the guarded extra sources."""
+"""Training and evaluation data from the store: OBELiX's official split, the guarded extra sources.
+
+Every row the model trains or is scored on is read through `db.model_inputs` (records, the
+entries' official split and lattice, the CIF summaries); the only file read here is a user's
+own table (`load_table`, for `model evaluate --train A.csv --test B.csv`).
+"""
 
 from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from auditor.arrhenius import MIN_SPAN_K, MIN_TEMPERATURES, arrhenius_fit
-from auditor.features import parse_sigma
-from auditor.model.settings import OBELIX_DIR
+from auditor.features import CIF_SUMMARY_COLUMNS, censored_target
 from core.composition import try_composition_key
-from core.constants import IMPLIED_ROOM_TEMPERATURE_K, shift_log10_sigma
+from core.constants import IMPLIED_ROOM_TEMPERATURE_K, MODEL_RT_WINDOW_K, shift_log10_sigma
+from core.vocab import ObelixSplit
+from db.config import REPO_ROOT
+from db.model_inputs import liverpool_sigma_rows, obelix_split_rows
+
+_ENTRY_NUMBERS = ("z", "sg_number", "a", "b", "c", "alpha", "beta", "gamma")
 
 
-def load_obelix(split: str = "train", *, root: Path = OBELIX_DIR) -> pd.DataFrame:
-    """One OBELiX split ('train', 'test' or 'all') as model inputs with targets.
+def cif_file_path(path: object) -> str | None:
+    """The store keeps CIF paths relative to the repository; the 'sites' block opens them."""
+    if not isinstance(path, str) or not path:
+        return None
+    return path if os.path.isabs(path) else str(REPO_ROOT / path)
+
+
+def obelix_split(con: duckdb.DuckDBPyConnection, split: ObelixSplit | None = None) -> pd.DataFrame:
+    """One OBELiX split ('train', 'test'; None: every row) as model inputs with targets.
 
     Columns: those of `auditor.features.INPUT_COLUMNS` plus obelix_id, doi, composition_key,
-    log10_sigma and censored.
+    log10_sigma and censored. Censored rows carry the imputed target (`censored_target`).
     """
-    name = {"train": "train.csv", "test": "test.csv", "all": "all.csv"}[split]
-    raw = pd.read_csv(root / "downloads" / name, dtype=str, keep_default_na=False)
-    parsed = raw["Ionic conductivity (S cm-1)"].map(parse_sigma)
-    cif_dir = root / "cifs" / "all_randomized_cifs"
-    cif = raw["ID"].map(lambda i: str(cif_dir / f"{i}.cif"))
+    raw = obelix_split_rows(con, split)
     frame = pd.DataFrame(
         {
-            "obelix_id": raw["ID"],
-            "composition": raw["Reduced Composition"],
-            "cell_composition": raw["True Composition"].replace("", None),
-            "z": pd.to_numeric(raw["Z"], errors="coerce"),
-            "space_group": raw["Space group"].replace("", None),
-            "sg_number": pd.to_numeric(raw["Space group #"], errors="coerce"),
-            **{c: pd.to_numeric(raw[c], errors="coerce") for c in ("a", "b", "c")},
-            **{c: pd.to_numeric(raw[c], errors="coerce") for c in ("alpha", "beta", "gamma")},
-            "family_raw": raw["Family"],
-            "doi": raw["DOI"].str.strip().str.lower(),
-            "cif_path": cif.where(cif.map(lambda p: Path(p).is_file()), None),
-            "log10_sigma": parsed.map(lambda t: t[0]).astype(float),
-            "censored": parsed.map(lambda t: t[1]).astype(bool),
+            "obelix_id": raw["obelix_id"],
+            "composition": raw["material_raw"],
+            "cell_composition": raw["cell_composition"],
+            "space_group": raw["space_group"],
+            **{c: pd.to_numeric(raw[c], errors="coerce") for c in _ENTRY_NUMBERS},
+            "family_raw": raw["family_raw"],
+            # Grouping key: one paper whatever the DOI's case.
+            "doi": raw["doi"].str.strip().str.lower(),
+            "cif_path": raw["cif_path"].map(cif_file_path),
+            **{c: raw[c] for c in CIF_SUMMARY_COLUMNS},
+            "log10_sigma": censored_target(raw["log10_value"], raw["censored"]),
+            "censored": raw["censored"].eq("<"),
+            "composition_key": raw["composition_key"],
         }
     )
-    frame["composition_key"] = frame["composition"].map(try_composition_key)
     return frame
 
 
@@ -121,25 +132,26 @@ def reproducibility_floor(frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def load_liverpool(*, root: Path = OBELIX_DIR, t_min_c: float = 20.0, t_max_c: float = 30.0):
-    """Liverpool Ionics rows measured in [t_min_c, t_max_c] °C, as model inputs with targets.
+def liverpool_rows(
+    con: duckdb.DuckDBPyConnection, window_k: tuple[float, float] | None = MODEL_RT_WINDOW_K
+) -> pd.DataFrame:
+    """Liverpool Ionics rows measured within `window_k` (None: at any temperature), with targets.
 
-    `temperature_k` is the measurement temperature (the file gives °C).
+    `temperature_k` is the measurement temperature; `doi` is the paper's DOI or, where the
+    dataset cites no DOI, its reference text (lower-cased: it only groups rows by paper).
     """
-    raw = pd.read_csv(root / "misc" / "LiIonDatabase.csv", encoding="utf-8-sig")
-    raw = raw[raw["temperature"].between(t_min_c, t_max_c)]
-    frame = pd.DataFrame(
+    raw = liverpool_sigma_rows(con, window_k)
+    return pd.DataFrame(
         {
-            "composition": raw["composition"].astype(str),
-            "family_raw": raw["family"],
-            "doi": raw["source"].astype(str).str.strip().str.lower(),
-            "log10_sigma": pd.to_numeric(raw["log_target"], errors="coerce"),
-            "censored": False,
-            "temperature_k": pd.to_numeric(raw["temperature"], errors="coerce") + 273.15,
+            "composition": raw["material_raw"],
+            "family_raw": raw["family_raw"],
+            "doi": raw["doi"].fillna(raw["reference"]).str.strip().str.lower(),
+            "log10_sigma": censored_target(raw["log10_value"], raw["censored"]),
+            "censored": raw["censored"].eq("<"),
+            "temperature_k": raw["temperature_k"].astype(float),
+            "composition_key": raw["composition_key"],
         }
     )
-    frame["composition_key"] = frame["composition"].map(try_composition_key)
-    return frame.reset_index(drop=True)
 
 
 # How guarded Liverpool rows join training (`training_frame(liverpool=...)`):
@@ -191,7 +203,9 @@ def arrhenius_rows(frame: pd.DataFrame, skip_keys: set[str], *, pooled: bool = F
             row["temperature_k"] = IMPLIED_ROOM_TEMPERATURE_K
             out.append(row)
         elif pooled and math.isfinite(ea):
-            row = group.loc[(group["temperature_k"] - IMPLIED_ROOM_TEMPERATURE_K).abs().idxmin()].copy()
+            row = group.loc[
+                (group["temperature_k"] - IMPLIED_ROOM_TEMPERATURE_K).abs().idxmin()
+            ].copy()
             row["log10_sigma"] = shift_log10_sigma(
                 row["log10_sigma"], ea, float(row["temperature_k"]), IMPLIED_ROOM_TEMPERATURE_K
             )
@@ -201,7 +215,7 @@ def arrhenius_rows(frame: pd.DataFrame, skip_keys: set[str], *, pooled: bool = F
 
 
 def training_frame(
-    *, extra: bool = False, root: Path = OBELIX_DIR, liverpool: str = "rt"
+    con: duckdb.DuckDBPyConnection, *, extra: bool = False, liverpool: str = "rt"
 ) -> pd.DataFrame:
     """OBELiX train, plus (with `extra`) Liverpool rows whose composition is in neither split.
 
@@ -210,19 +224,19 @@ def training_frame(
     OBELiX already holds is not counted twice. `liverpool` (one of `LIVERPOOL_MODES`)
     chooses which Liverpool rows join; every mode passes through the same guard.
     """
-    train = load_obelix("train", root=root)
+    train = obelix_split(con, "train")
     if not extra:
         return train
     if liverpool not in LIVERPOOL_MODES:
         raise ValueError(f"unknown Liverpool mode {liverpool!r}")
-    test_keys = set(load_obelix("test", root=root)["composition_key"].dropna())
+    test_keys = set(obelix_split(con, "test")["composition_key"].dropna())
     train_keys = set(train["composition_key"].dropna())
-    rt = exclude_compositions(load_liverpool(root=root), test_keys)
+    rt = exclude_compositions(liverpool_rows(con), test_keys)
     rt = exclude_compositions(rt, train_keys)
     rt = rt.drop_duplicates("composition_key")  # one row per material: no reweighting
     if liverpool == "rt":
         return pd.concat([train, rt.drop(columns="temperature_k")], ignore_index=True)
-    every = exclude_compositions(load_liverpool(root=root, t_min_c=-273.15, t_max_c=1e4), test_keys)
+    every = exclude_compositions(liverpool_rows(con, None), test_keys)
     every = exclude_compositions(every, train_keys)
     parts = [train.assign(temperature_k=np.nan)]
     if liverpool.startswith("all"):

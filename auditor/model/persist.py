@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import joblib
+
 from auditor.model.training import ConductivityModel
 from db.config import REPO_ROOT
 
@@ -18,8 +20,6 @@ def models_dir() -> Path:
 
 def save_model(model: ConductivityModel, directory: str | os.PathLike | None = None) -> Path:
     """Write the model with joblib and point `latest.json` at it. Returns the artifact path."""
-    import joblib
-
     folder = Path(directory) if directory else models_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{model.version}.joblib"
@@ -33,8 +33,6 @@ def load_model(
     version: str | None = None, directory: str | os.PathLike | None = None
 ) -> ConductivityModel | None:
     """The saved model of `version` (default: the latest), or None when there is none."""
-    import joblib
-
     folder = Path(directory) if directory else models_dir()
     if version is None:
         pointer = folder / "latest.json"

@@ -46,7 +46,7 @@ def cv_table(report: dict) -> pd.DataFrame:
 
 def parity_figure(report: dict):
     """Predicted vs reported log10 sigma on the test split, 80% intervals as error bars."""
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # lazy: plotly loads only when a figure is drawn
 
     rows = pd.DataFrame(report["test_rows"])
     lo, hi = float(rows[["log10_sigma", "lo80"]].min().min()), 0.0
@@ -76,7 +76,7 @@ def parity_figure(report: dict):
 
 def family_mae_figure(report: dict):
     """Test MAE per harmonized family, with the number of test materials."""
-    import plotly.express as px
+    import plotly.express as px  # lazy: plotly loads only when a figure is drawn
 
     data = pd.DataFrame(report["by_family"])
     data["label"] = data["family"] + " (n=" + data["n"].astype(str) + ")"
@@ -85,7 +85,7 @@ def family_mae_figure(report: dict):
 
 def importance_figure(report: dict):
     """Permutation importance per feature block (rise in test MAE when shuffled)."""
-    import plotly.express as px
+    import plotly.express as px  # lazy: plotly loads only when a figure is drawn
 
     data = pd.Series(report.get("importances", {}), name="rise in MAE").sort_values()
     return px.bar(

@@ -2,6 +2,8 @@
 
 Rules only, no network. A person's override wins over everything; an LLM answer that was
 verified and cached earlier fills what the rules leave unresolved; every decision is logged.
+Also the store side of the LLM: `StoreLLMCache` (the cache and decision log `llm.run_llm` is
+given) and `propose_verified` (the CLI's `--llm`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import pandas as pd
 
 from auditor.normalize.entity import normalize_entity
 from auditor.normalize.family import normalize_family_result
+from auditor.normalize.llm import LLMConfig, LLMRun, run_llm
 from auditor.normalize.method import normalize_method
+from auditor.normalize.words import StoreIndex
 from core.vocab import FAMILIES, METHOD_TAGS
-from db import decisions
+from db import decisions, llm_cache, normalization_pass
+from db.connection import connect
 
 # A loader's tag is refined by the text only towards a more specific computed method; the
 # experimental/computed split is the loader's to make, so EXP is never re-tagged.
@@ -28,6 +33,8 @@ REFINEMENTS: frozenset[tuple[str, str]] = frozenset(
         ("CI-NEB", "MLIP-NEB"),
         ("AIMD", "MetaD"),
         ("MLMD", "MetaD"),
+        ("AIMD", "FREE-ENERGY"),
+        ("MLMD", "FREE-ENERGY"),
         ("AIMD", "MLMD"),
         ("AIMD", "CLASSICAL-MD"),
     }
@@ -51,20 +58,24 @@ def _entities(
     con: duckdb.DuckDBPyConnection, source: str | None
 ) -> tuple[pd.DataFrame, list[dict]]:
     overrides = decisions.load_overrides(con)
-    cached = decisions.cached_answers(con, "entity")
+    cached = llm_cache.cached_answers(con, "entity")
+    index = store_index(con)
     rows, logs = [], []
-    for material, label, space_group, key in decisions.distinct_entities(con, source).itertuples(
+    for material, label, space_group, key in normalization_pass.distinct_entities(con, source).itertuples(
         index=False
     ):
         material, label, space_group = _text(material), _text(label), _text(space_group)
-        res = normalize_entity(material or "", family_label=label, space_group=space_group)
+        res = normalize_entity(
+            material or "", family_label=label, space_group=space_group, store_index=index
+        )
         if res.formula is None and _text(key):
             # The store read a formula the rules refuse to guess (a PDF-mangled name confirmed
             # against OBELiX, a Devi typo fixed from sys_name): classify that formula instead.
             by_key = normalize_entity(key, family_label=label, space_group=space_group)
             res = replace(by_key, reason=f"family from the store's key {key}: {by_key.reason}")
         out = res.to_dict() | {"family_label": label, "space_group": space_group}
-        backend, status = "rules", "accepted" if res.formula else "unresolved"
+        backend = "rules"
+        status = "proposed" if res.proposal else "accepted" if res.formula else "unresolved"
         family, carrier = res.family, res.carrier_ion
         if res.formula is None and material in cached:
             model, answer = cached[material]
@@ -104,8 +115,13 @@ def _entities(
     return pd.DataFrame(rows, columns=["material_raw", "family_raw", "family", "carrier_ion"]), logs
 
 
+def store_index(con: duckdb.DuckDBPyConnection) -> StoreIndex:
+    """The store's compositions with their record counts, for proposals from names in words."""
+    return StoreIndex(normalization_pass.composition_counts(con))
+
+
 def _families(con: duckdb.DuckDBPyConnection, source: str | None) -> list[dict]:
-    labels = {_text(v) for v in decisions.distinct_entities(con, source)["family_raw"]} - {None}
+    labels = {_text(v) for v in normalization_pass.distinct_entities(con, source)["family_raw"]} - {None}
     logs = []
     for label in sorted(labels):
         res = normalize_family_result(label)
@@ -127,7 +143,7 @@ def _families(con: duckdb.DuckDBPyConnection, source: str | None) -> list[dict]:
 def _methods(con: duckdb.DuckDBPyConnection, source: str | None) -> tuple[pd.DataFrame, list[dict]]:
     overrides = decisions.load_overrides(con, "method")
     updates, logs = [], []
-    for text, old in decisions.distinct_methods(con, source).itertuples(index=False):
+    for text, old in normalization_pass.distinct_methods(con, source).itertuples(index=False):
         res = normalize_method(text)
         new, backend, status = res.method, "rules", "accepted" if res.method else "unresolved"
         override = overrides.get(("method", text))
@@ -170,8 +186,8 @@ def normalize_store(con: duckdb.DuckDBPyConnection, source: str | None = None) -
     entity_updates, entity_logs = _entities(con, source)
     method_updates, method_logs = _methods(con, source)
     family_logs = _families(con, source)
-    n_entity = decisions.update_entity_fields(con, entity_updates, source)
-    n_method = decisions.update_method_tags(con, method_updates, source)
+    n_entity = normalization_pass.update_entity_fields(con, entity_updates, source)
+    n_method = normalization_pass.update_method_tags(con, method_updates, source)
     decisions.record_decisions(con, entity_logs + family_logs + method_logs)
     return {
         "names": len(entity_logs),
@@ -185,3 +201,67 @@ def normalize_store(con: duckdb.DuckDBPyConnection, source: str | None = None) -
         ),
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+class StoreLLMCache:
+    """The store's LLM cache and decision log, in the shape `llm.run_llm` asks for."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def get(self, kind: str, text: str, model: str, prompt_version: str) -> dict | None:
+        """The verified answer cached for exactly this question, or None."""
+        return llm_cache.cache_get(self.con, kind, text, model, prompt_version)
+
+    def put(self, kind: str, text: str, model: str, prompt_version: str, output: dict) -> None:
+        """Cache a verified answer."""
+        llm_cache.cache_put(self.con, kind, text, model, prompt_version, output)
+
+    def rejected(self, kind: str, backend: str, prompt_version: str) -> set[str]:
+        """Inputs whose earlier answer from this model and prompt was rejected."""
+        return decisions.rejected_inputs(self.con, kind, backend, prompt_version)
+
+    def record(self, rows: list[dict]) -> None:
+        """Log the consultations as decisions."""
+        decisions.record_decisions(self.con, rows)
+
+
+def propose_verified(
+    kind: str, inputs: list[str], *, db: str | None = None, config: LLMConfig | None = None
+) -> tuple[list[dict | None], LLMRun]:
+    """The CLI's `--llm`: verified LLM answers (None where nothing verified) and the run.
+
+    The run's `consultations` say, per input, what was asked, proposed and decided.
+    """
+    config = config or LLMConfig.from_env()
+    con = connect(db)
+    try:
+        run = run_llm(kind, inputs, cache=StoreLLMCache(con), config=config)
+    finally:
+        con.close()
+    if kind == "entity":  # the rules' family/ion stay where the model only adds a formula
+        merged = []
+        for text, res in zip(inputs, run.results, strict=True):
+            if res is not None:
+                rules = normalize_entity(text)
+                res = res | {
+                    "family": res["family"] or rules.family,
+                    "carrier_ion": res["carrier_ion"] or rules.carrier_ion,
+                }
+            merged.append(res)
+        return merged, run
+    return run.results, run
+
+
+def load_store_index(db: str | None = None) -> StoreIndex | None:
+    """The index of an existing store file (read-only), or None when there is no store yet."""
+    try:
+        con = connect(db, read_only=True)
+    except (FileNotFoundError, duckdb.Error):
+        return None
+    try:
+        return store_index(con)
+    except duckdb.Error:  # a store from before the records table: no proposals
+        return None
+    finally:
+        con.close()

@@ -15,7 +15,9 @@ from functools import lru_cache
 from auditor.normalize.aliases import ACRONYMS, CARRIERS
 from auditor.normalize.family import classify_composition, family_from_text, normalize_family_result
 from auditor.normalize.results import EntityResult
+from auditor.normalize.words import PROPOSAL_CONFIDENCE, StoreIndex, propose, read_words
 from core.composition import CompositionError, composition_key
+from core.vocab import STRUCTURE_FAMILIES
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 _JOINERS = str.maketrans({c: "\u00b7" for c in "*\u2022\u22c5\u2219"})
@@ -29,6 +31,8 @@ _ION_WORDS = {
     "aluminium": "Al",
     "aluminum": "Al",
 }
+# Chemical-class words a name may hold; a structure family read from the composition wins.
+_BROAD_CLASSES = frozenset({"oxide", "sulfide", "phosphate", "silicate", "borate", "carbonate"})
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon"}
 # Phase / polymorph prefixes: c-, t-, a1-, beta-, O3- (layer stacking), HT-.
 _PREFIX = re.compile(
@@ -54,6 +58,15 @@ _POLONIUM = re.compile(r"Po(?=\d)")
 _CAPS_LI = re.compile(r"(?<![A-Za-z])LI(?=[A-Z0-9()]|$)")
 _NOT_ELEMENT_D_T = re.compile(r"D(?![bsy])|T(?![abcehilms])")  # pymatgen reads D, T as H
 _DESCRIPTOR = re.compile(r"^(?:[a-z][a-z_ -]*|[A-Z]{1,3}|mv|dv|MV|DV|[A-Z][a-z]?\d*/?[a-z0-9]*)$")
+# Prose: a name has few plain words; a sentence has many. A formula found in prose must carry a
+# mobile ion or sit beside a word that says it is a material ("electrolyte", "garnet", "doped").
+_PLAIN_WORD = re.compile(r"\b[a-z]{3,}\b")
+PROSE_WORDS = 5
+_MATERIAL_CONTEXT = re.compile(
+    r"electrolyte|conductor|material|compound|crystal|ceramic|glass|film|pellet|sample|phase|"
+    r"powder|doped|substituted|sintered|solid solution|structure|\w+-type|polymorph",
+    re.IGNORECASE,
+)
 _WORD_SPLIT = re.compile(r"[\s,;]+|\s/\s")
 _ACRONYM_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
@@ -314,7 +327,11 @@ def _doped_absent(text: str, formula: str) -> str | None:
 
 
 def normalize_entity(
-    raw: str, *, family_label: str | None = None, space_group: str | None = None
+    raw: str,
+    *,
+    family_label: str | None = None,
+    space_group: str | None = None,
+    store_index: StoreIndex | None = None,
 ) -> EntityResult:
     """Resolve one raw material name by rules.
 
@@ -322,6 +339,9 @@ def normalize_entity(
         raw: the material as the source writes it.
         family_label: the source's family label, if any (wins where it names a family).
         space_group: the source's space group, if any (helps classify a family).
+        store_index: the store's compositions with record counts (`words.StoreIndex`); with it,
+            a name in words ("lithium yttrium chloride") gets the most reported composition with
+            those elements as a proposal (`proposal=True`, lower confidence), never as a reading.
 
     Returns:
         An `EntityResult`; `formula` is None when the name does not pin down one composition,
@@ -358,6 +378,18 @@ def normalize_entity(
             more, more_pending = _candidates(remark, values)
             found += more
             pending += more_pending
+        prose = len(_PLAIN_WORD.findall(main)) >= PROSE_WORDS
+        if found and prose:
+            context = _MATERIAL_CONTEXT.search(main) or family_from_text(main)
+            carried = [f for f in found if _carrier(f[0], f[1])]
+            if not carried and not context:
+                unresolved_why = (
+                    f"a formula ({found[0][0]}) in prose with no mobile ion and no material "
+                    "context: not taken"
+                )
+                found = []
+            elif carried:
+                found = carried
         if found:
             formula, ion, note = found[0]
             unresolved_why = None
@@ -369,6 +401,9 @@ def normalize_entity(
             else:
                 notes.append("formula taken from a longer name")
                 confidence = 0.9
+            if prose:
+                confidence = min(confidence, 0.7)
+                notes.append("the name is prose: the formula is one candidate among its words")
         elif pending:
             unresolved_why = f"{pending[0][0]}: {pending[0][1]}"
             parent = parent or pending[0][2]
@@ -382,7 +417,26 @@ def normalize_entity(
         else:
             extra = f"; {doped.group(1)}-doped, amount unstated" if doped else ""
             unresolved_why = f"acronym {acronyms[0]}: {acr_why}{extra}"
-    if formula:
+    proposed, words_why = False, None
+    if formula is None and not acronyms and not parent:
+        reading = read_words(text)
+        if reading:
+            named_els = "\u2013".join(reading.elements)
+            words_why = f"the words name {named_els}"
+            proposal = None
+            if store_index is not None:
+                proposal, evidence = propose(reading, store_index)
+                words_why += f"; {evidence}"
+            else:
+                words_why += "; no store index to propose a composition from"
+            if proposal:
+                formula, proposed, confidence = proposal.formula, True, PROPOSAL_CONFIDENCE
+                notes.append(f"proposal from a name in words: {words_why}")
+                unresolved_why = None
+            else:
+                unresolved_why = words_why
+                ion = ion or next((c for c in CARRIERS if c in reading.elements), None)
+    if formula and not proposed:
         dopant = _doped_absent(text, formula)
         if dopant:
             unresolved_why = f"{dopant}-doped {formula}: dopant amount not in the name"
@@ -393,6 +447,11 @@ def normalize_entity(
     named = family_from_text(re.sub(r"\b(?:" + "|".join(ACRONYMS) + r")\b", " ", text))
     if acronyms and not named:
         named = ACRONYMS[acronyms[0]][1]
+    if named in _BROAD_CLASSES and basis:
+        # "oxide", "phosphate" in a name say less than a structure the composition reads.
+        structure, structure_why = classify_composition(basis, space_group)
+        if structure in STRUCTURE_FAMILIES:
+            named = None
     if family_label is not None and str(family_label).strip():
         fam_res = normalize_family_result(family_label, formula=basis, space_group=space_group)
         family, fam_why = fam_res.family, fam_res.reason
@@ -420,4 +479,4 @@ def normalize_entity(
     if any("corrected" in n or "wt%" in n for n in notes):
         confidence = min(confidence, 0.7)
     reason = "; ".join(n for n in [*notes, fam_why] if n)
-    return EntityResult(raw, formula, family, carrier, confidence, reason=reason)
+    return EntityResult(raw, formula, family, carrier, confidence, reason=reason, proposal=proposed)

@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from auditor.normalize.aliases import CARRIERS, FAMILY_KEYWORDS, FAMILY_LABELS
+from auditor.normalize.aliases import (
+    BROAD_LABELS,
+    CARRIERS,
+    FAMILY_KEYWORDS,
+    FAMILY_LABELS,
+    GLASS_CERAMIC,
+)
 from auditor.normalize.results import FamilyResult
-from core.vocab import FAMILIES
+from core.vocab import CHEMICAL_CLASSES, FAMILIES
 
 HALOGENS = frozenset({"F", "Cl", "Br", "I"})
 CHALCOGENS = frozenset({"S", "Se", "Te"})
@@ -26,8 +32,9 @@ _SPINEL_SG = frozenset({"Fd-3m", "P4332", "P4132", "Fd-3mS", "Fd-3mZ"})
 _LGPS_SG = frozenset({"P42/nmc"})
 _THIO_LISICON_SG = frozenset({"P21/m", "Pnma", "Pmn21", "P-3m1"})
 _GARNET_SG = frozenset({"Ia-3d", "I-43d"})
-# Electrolyte structure families: more specific than a chemical class (thiophosphate, halide).
-STRUCTURE_FAMILIES = frozenset(
+# Electrolyte structure families: a label's parenthesised qualifier naming one of these beats a
+# chemical-class head ("Na thiophosphate (LGPS-type Na)"); "halide (spinel-type)" stays a halide.
+_QUALIFIER_WINS = frozenset(
     {
         "garnet",
         "NASICON",
@@ -46,7 +53,20 @@ _CLASS_NEEDS: dict[str, frozenset[str]] = {
     "nitride": frozenset({"N"}),
     "complex-hydride": frozenset({"H"}),
     "layered-oxide": frozenset({"O"}),
+    "oxide": frozenset({"O"}),
+    "sulfide": frozenset({"S", "Se", "Te"}),
+    "lyonsite": frozenset({"Mo", "V", "W"}),  # A(MO4)3 molybdates/vanadates/tungstates
 }
+# An oxo-anion class needs its centre and oxygen both (Li3P is no phosphate).
+_OXO_CENTRE: dict[str, str] = {"phosphate": "P", "silicate": "Si", "borate": "B", "carbonate": "C"}
+
+
+def class_fits(family: str, elements: set[str]) -> bool:
+    """Whether a composition's elements allow a chemical class or a structure label's needs."""
+    if family in _OXO_CENTRE:
+        return {_OXO_CENTRE[family], "O"} <= elements
+    needs = _CLASS_NEEDS.get(family)
+    return needs is None or bool(needs & elements)
 
 
 def clean_space_group(space_group: str | None) -> str | None:
@@ -61,7 +81,7 @@ def clean_space_group(space_group: str | None) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _amounts(formula: str) -> dict[str, float] | None:
-    from pymatgen.core import Composition
+    from pymatgen.core import Composition  # lazy: pymatgen is slow to import; memoized below
 
     try:
         comp = Composition(formula)
@@ -179,6 +199,28 @@ def _classify(formula: str, space_group: str | None) -> tuple[str, str]:
                 return "layered-oxide", f"{why}: AMO2 (layered)"
     if "N" in els and not (oxy or chal or hal or els & {"H", "C"}):
         return "nitride", f"{why}: nitride"
+    return _chemical_class(amt, why)
+
+
+def _chemical_class(amt: dict[str, float], why: str) -> tuple[str, str]:
+    """No structure family read: the anion's chemical class, or other when none is plain."""
+    els = set(amt)
+    oxy = amt.get("O", 0.0)
+    chal = _sum(amt, CHALCOGENS)
+    hal = _sum(amt, HALOGENS)
+    if chal and chal >= oxy and not hal:
+        if "P" in els and not oxy:
+            return "thiophosphate", f"{why}: a thiophosphate (no structure family matched)"
+        return "sulfide", f"{why}: a sulfide (no structure family matched)"
+    if chal and hal and not oxy:
+        return "sulfide", f"{why}: a halide sulfide, no argyrodite stoichiometry"
+    if oxy and oxy >= chal + hal and not ("N" in els and amt["N"] >= oxy):
+        for element, family in (("C", "carbonate"), ("B", "borate"), ("P", "phosphate")):
+            if element in els and not (els & {"H"} and family == "carbonate"):
+                return family, f"{why}: {family} (oxide with {element}; no structure family)"
+        if "Si" in els:
+            return "silicate", f"{why}: silicate (oxide with Si; no structure family)"
+        return "oxide", f"{why}: an oxide (no structure family matched)"
     return "other", f"{why}: no family pattern matched"
 
 
@@ -190,11 +232,21 @@ def classify_composition(formula: str | None, space_group: str | None = None) ->
     return _classify(formula, space_group)
 
 
+_KEYWORDS = tuple((re.compile(p), f) for p, f in FAMILY_KEYWORDS)
+_ANY_KEYWORD = re.compile("|".join(f"(?:{p})" for p, _ in FAMILY_KEYWORDS))
+_GLASS_CERAMIC = re.compile(GLASS_CERAMIC)
+
+
 def family_from_text(text: str) -> str | None:
-    """The family a name or label states outright ("garnet-type", "LGPS", "argyrodite")."""
-    lowered = text.lower()
-    for pattern, family in FAMILY_KEYWORDS:
-        if re.search(pattern, lowered):
+    """The family a name or label states outright ("garnet-type", "LGPS", "argyrodite").
+
+    "glass-ceramic" states no family: it is classified by its crystalline phase.
+    """
+    lowered = _GLASS_CERAMIC.sub(" ", text.lower())
+    if not _ANY_KEYWORD.search(lowered):  # one scan for the common case: no family word
+        return None
+    for pattern, family in _KEYWORDS:
+        if pattern.search(lowered):
             return family
     return None
 
@@ -213,7 +265,7 @@ def _label_family(label: str) -> tuple[str | None, str]:
         return "other", f"label {label!r} says other"
     head_fam, full_fam = family_from_text(head), family_from_text(key)
     qualifier_fam = family_from_text(" ".join(re.findall(r"\(([^)]*)\)", key)))
-    if qualifier_fam in STRUCTURE_FAMILIES and head_fam not in STRUCTURE_FAMILIES:
+    if qualifier_fam in _QUALIFIER_WINS and head_fam not in _QUALIFIER_WINS:
         # "Na thiophosphate (LGPS-type Na)": the structure family is the more specific answer.
         return qualifier_fam, f"label {label!r} names the structure {qualifier_fam}"
     fam = head_fam or full_fam
@@ -229,14 +281,19 @@ def normalize_family_result(
     label_text = "" if label is None else str(label)
     if label_text.strip() and label_text.strip().lower() not in ("nan", "none"):
         fam, why = _label_family(label_text)
-        needs = _CLASS_NEEDS.get(fam or "")
-        if needs and formula and not needs & set(_amounts(formula) or {}):
-            why += f"; but {formula} has none of {', '.join(sorted(needs))}, so classified"
+        if fam and formula and not class_fits(fam, set(_amounts(formula) or {})):
+            why += f"; but {formula} lacks what {fam} needs, so classified"
             fam = None
         if fam:
             return FamilyResult(label_text, fam, 1.0, reason=why)
         cls, cls_why = classify_composition(formula, space_group)
         conf = 0.8 if formula else 0.3
+        broad = BROAD_LABELS.get(re.sub(r"\s+", " ", label_text.strip().lower()))
+        fits = broad and (not formula or class_fits(broad, set(_amounts(formula) or {})))
+        if fits and (cls == "other" or (cls in CHEMICAL_CLASSES and not formula)):
+            cls, cls_why = broad, f"{cls_why}; the label's class {broad} stands"
+        if re.search(GLASS_CERAMIC, label_text.lower()):
+            cls_why = f"a glass-ceramic goes by its crystalline phase: {cls_why}"
         return FamilyResult(label_text, cls, conf, reason=f"{why}; {cls_why}")
     cls, cls_why = classify_composition(formula, space_group)
     return FamilyResult(label_text, cls, 0.8 if formula else 0.3, reason=cls_why)

@@ -7,6 +7,9 @@ system prompt says it is data: an input that reads like an instruction is still 
 Every answer is verified (formula parses, its elements are named by the input, tags and
 families are in the vocabulary, family and composition agree); rejected answers are logged
 with the reason and not cached; accepted ones are cached, so a rerun makes no call.
+
+This module talks HTTP and verifies; it does not touch the store. The caller passes an
+`LLMCache` (the store's decisions and cache, built in `auditor.normalize.apply`).
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from auditor.normalize.aliases import ACRONYM_ELEMENTS, ACRONYMS, CARRIERS
 from auditor.normalize.entity import _ION_WORDS, normalize_entity
 from auditor.normalize.family import HALOGENS, classify_composition
 from auditor.normalize.method import normalize_method
+from auditor.normalize.words import ELEMENT_WORDS, _anion
 from core.composition import CompositionError, composition_key
 from core.vocab import DECISION_KINDS, FAMILIES, METHOD_TAGS
 
@@ -47,6 +52,26 @@ _FAMILY_NEEDS: dict[str, tuple[tuple[frozenset[str], ...], bool]] = {
     "olivine": ((frozenset({"O"}),), False),
     "spinel": ((frozenset({"O", "S", "Se", "F", "Cl", "Br", "I"}),), False),
     "layered-oxide": ((frozenset({"O"}),), False),
+    "post-spinel": ((frozenset({"O", "S", "Se"}),), False),
+    "tavorite": ((frozenset({"O"}),), False),
+    "weberite": ((frozenset({"O", "F"}),), False),
+    "maricite": ((frozenset({"O"}),), False),
+    "orthosilicate": ((frozenset({"O"}), frozenset({"Si", "Ge"})), False),
+    "zircon": ((frozenset({"O"}),), False),
+    "phenakite": ((frozenset({"O"}),), False),
+    "rocksalt": ((frozenset({"O", "S", "Se", "N"}) | HALOGENS,), False),
+    "rutile": ((frozenset({"O", "F"}),), False),
+    "pyrochlore": ((frozenset({"O", "F"}),), False),
+    "chevrel": ((frozenset({"S", "Se", "Te"}),), False),
+    "prussian-blue": ((frozenset({"C"}), frozenset({"N"})), False),
+    "alluaudite": ((frozenset({"O"}),), False),
+    "lyonsite": ((frozenset({"O"}),), False),
+    "sulfide": ((frozenset({"S", "Se", "Te"}),), False),
+    "phosphate": ((frozenset({"O"}), frozenset({"P"})), False),
+    "silicate": ((frozenset({"O"}), frozenset({"Si"})), False),
+    "borate": ((frozenset({"O"}), frozenset({"B"})), False),
+    "carbonate": ((frozenset({"O"}), frozenset({"C"})), False),
+    "oxide": ((frozenset({"O"}),), False),
     "glass": ((), False),
     "other": ((), False),
 }
@@ -147,6 +172,20 @@ class LLMConfig:
             raise LLMConfigError("set SSE_AUDIT_LLM_MODEL (and OPENAI_BASE_URL for a local server)")
         return cls(**values)
 
+    @classmethod
+    def from_settings(cls, settings: Mapping | None = None) -> LLMConfig | None:
+        """From an `[llm]` settings block (model, base_url, api_key), the environment filling
+        what it leaves out; None when no model is configured anywhere."""
+        settings = dict(settings or {})
+        try:
+            return cls.from_env(
+                model=settings.get("model") or None,
+                base_url=settings.get("base_url") or None,
+                api_key=settings.get("api_key") or None,
+            )
+        except LLMConfigError:
+            return None
+
     @property
     def backend(self) -> str:
         """The decision backend name, e.g. `llm:gemma3-270m`."""
@@ -189,7 +228,7 @@ class LLMClient:
     MODES = ("json_schema", "json_object", "text")
 
     def __init__(self, config: LLMConfig):
-        from openai import OpenAI
+        from openai import OpenAI  # lazy: the SDK is only needed when the LLM is asked
 
         self.config = config
         self._client = OpenAI(
@@ -211,7 +250,11 @@ class LLMClient:
         return None
 
     def propose(self, kind: str, text: str) -> Proposal:
-        """Ask once (with retries and mode fallbacks) for a JSON answer about `text`."""
+        """Ask once (with retries and mode fallbacks) for a JSON answer about `text`.
+
+        Never raises: a timeout, an HTTP error or a reply that is not what was asked for comes
+        back as a `Proposal` with `error` set, so one bad answer never stops a batch.
+        """
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT.format(task=TASKS[kind])},
             {"role": "user", "content": json.dumps({"input": text}, ensure_ascii=False)},
@@ -222,7 +265,7 @@ class LLMClient:
         self, messages: list[dict], name: str, schema: dict, *, max_tokens: int | None = None
     ) -> Proposal:
         """Send `messages` asking for a JSON object of `schema`; never raises for LLM faults."""
-        import openai
+        import openai  # lazy: the SDK is only needed when the LLM is asked
 
         mode_index, attempt, last_error = self._mode_index, 0, ""
         while mode_index < len(self.MODES):
@@ -269,14 +312,19 @@ class LLMClient:
                 continue
             except openai.APIError as exc:
                 return Proposal(None, mode=mode, error=type(exc).__name__)
-            content = resp.choices[0].message.content or ""
+            except Exception as exc:  # a server that answers garbage must not crash a batch
+                return Proposal(None, mode=mode, error=f"unreadable reply: {type(exc).__name__}")
+            try:
+                content = resp.choices[0].message.content or ""
+            except (AttributeError, IndexError, TypeError) as exc:
+                return Proposal(None, mode=mode, error=f"reply without a message: {exc}")
             return Proposal(parse_json_text(content), raw=content[:500], mode=mode)
         return Proposal(None, error=last_error or "no mode worked")
 
 
 def _named_elements(text: str) -> set[str]:
     """Element symbols the input names: in formulas, in acronyms, and as element words."""
-    from pymatgen.core import Element
+    from pymatgen.core import Element  # lazy: pymatgen is slow to import and only verify needs it
 
     named = {s for s in re.findall(r"[A-Z][a-z]?", text) if Element.is_valid_symbol(s)}
     for acronym in re.findall(r"[A-Za-z][A-Za-z0-9]*", text):
@@ -284,7 +332,13 @@ def _named_elements(text: str) -> set[str]:
             named |= ACRONYM_ELEMENTS[acronym]
         elif acronym in ACRONYMS and ACRONYMS[acronym][0]:
             named |= set(re.findall(r"[A-Z][a-z]?", ACRONYMS[acronym][0]))
-    named |= {_ION_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _ION_WORDS}
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in ELEMENT_WORDS:
+            named.add(ELEMENT_WORDS[word])
+        elif word in _ION_WORDS:
+            named.add(_ION_WORDS[word])
+        elif anion := _anion(word):
+            named |= set(anion)
     return named
 
 
@@ -374,9 +428,29 @@ def verify(kind: str, text: str, answer: dict | None) -> tuple[dict | None, str]
     )
 
 
+class LLMCache(Protocol):
+    """Where verified answers are cached and every consultation is logged (the store)."""
+
+    def get(self, kind: str, text: str, model: str, prompt_version: str) -> dict | None:
+        """The verified answer cached for exactly this question, or None."""
+
+    def put(self, kind: str, text: str, model: str, prompt_version: str, output: dict) -> None:
+        """Cache a verified answer."""
+
+    def rejected(self, kind: str, backend: str, prompt_version: str) -> set[str]:
+        """Inputs whose earlier answer from this model and prompt was rejected."""
+
+    def record(self, decisions: list[dict]) -> None:
+        """Log decisions (kind, input, output, backend, status, confidence, reason, ...)."""
+
+
 @dataclass
 class LLMRun:
-    """What a batch did: results in input order, and the counts the review page shows."""
+    """What a batch did: results in input order, and the counts the review page shows.
+
+    `consultations[text]` says, per distinct input, whether the model was asked, what it
+    proposed, the verdict (accepted, rejected, error, cached, skipped) and the reason.
+    """
 
     results: list[dict | None]
     calls: int = 0
@@ -384,13 +458,18 @@ class LLMRun:
     skipped_rejected: int = 0
     accepted: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    consultations: dict[str, dict] = field(default_factory=dict)
+
+    def consultation(self, text: str) -> dict | None:
+        """The `llm` field of a CLI line: None when the model was not consulted about `text`."""
+        return self.consultations.get(text)
 
 
 def run_llm(
     kind: str,
     inputs: list[str],
     *,
-    con,
+    cache: LLMCache,
     config: LLMConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
     retry_rejected: bool = False,
@@ -400,34 +479,45 @@ def run_llm(
     Args:
         kind: entity | method | family.
         inputs: raw strings (order kept in the results; duplicates asked once).
-        con: a writable store connection (decisions and the cache live there).
+        cache: where answers are cached and decisions logged (`apply.StoreLLMCache(con)`).
         config: the endpoint; default from the environment.
         progress: called with (done, total) as answers arrive, for a progress bar.
         retry_rejected: ask again about inputs whose last answer was rejected.
 
     Returns:
-        An `LLMRun`; a result is None where nothing verified.
+        An `LLMRun`; a result is None where nothing verified. Nothing that failed verification,
+        timed out or errored is cached or counted as accepted.
     """
-    from db import decisions
-
     if kind not in DECISION_KINDS:
         raise ValueError(f"kind must be one of {DECISION_KINDS}")
     config = config or LLMConfig.from_env()
     backend = config.backend
     run = LLMRun(results=[None] * len(inputs))
     answers: dict[str, dict | None] = {}
-    rejected_before = (
-        set() if retry_rejected else decisions.rejected_inputs(con, kind, backend, PROMPT_VERSION)
-    )
+    rejected_before = set() if retry_rejected else cache.rejected(kind, backend, PROMPT_VERSION)
     todo: list[str] = []
     for text in dict.fromkeys(inputs):
-        cached = decisions.cache_get(con, kind, text, config.model, PROMPT_VERSION)
+        cached = cache.get(kind, text, config.model, PROMPT_VERSION)
         if cached is not None:
             answers[text] = cached | {"backend": backend, "reason": "verified earlier (cache)"}
             run.cache_hits += 1
+            run.consultations[text] = {
+                "asked": False,
+                "model": config.model,
+                "proposal": {k: v for k, v in cached.items() if k not in ("input", "reason")},
+                "verdict": "cached",
+                "reason": "verified and accepted earlier; no call made",
+            }
         elif text in rejected_before:
             answers[text] = None
             run.skipped_rejected += 1
+            run.consultations[text] = {
+                "asked": False,
+                "model": config.model,
+                "proposal": None,
+                "verdict": "skipped",
+                "reason": "rejected earlier for this model and prompt; not asked again",
+            }
         else:
             todo.append(text)
     client = LLMClient(config) if todo else None
@@ -438,9 +528,13 @@ def run_llm(
         for text, proposal in zip(
             todo, pool.map(lambda t: client.propose(kind, t), todo), strict=True
         ):
-            result, why = (
-                (None, proposal.error) if proposal.error else verify(kind, text, proposal.answer)
-            )
+            if proposal.error:
+                result, why = None, proposal.error
+            else:
+                try:
+                    result, why = verify(kind, text, proposal.answer)
+                except Exception as exc:  # a strange answer must not stop the batch
+                    result, why = None, f"verification failed: {type(exc).__name__}"
             status = "accepted" if result else "rejected"
             if result:
                 result |= {
@@ -461,18 +555,28 @@ def run_llm(
                             "reason",
                         )
                     }
-                decisions.cache_put(con, kind, text, config.model, PROMPT_VERSION, result)
+                cache.put(kind, text, config.model, PROMPT_VERSION, result)
                 run.accepted += 1
             else:
                 run.rejected.append((text, why))
             answers[text] = result
+            run.consultations[text] = {
+                "asked": True,
+                "model": config.model,
+                "proposal": proposal.answer,
+                "verdict": "error" if proposal.error else status,
+                "reason": why,
+            }
             logs.append(
                 {
                     "kind": kind,
                     "input": text,
                     "output": json.dumps(
-                        {"proposed": proposal.answer, "raw": proposal.raw, "mode": proposal.mode},
+                        {"proposed": proposal.answer, "raw": proposal.raw, "mode": proposal.mode}
+                        | ({"error": proposal.error} if proposal.error else {})
+                        | ({k: result.get(k) for k in result} if result else {}),
                         ensure_ascii=False,
+                        default=str,
                     ),
                     "backend": backend,
                     "status": status,
@@ -484,33 +588,7 @@ def run_llm(
             done += 1
             if progress:
                 progress(done, len(todo))
-    decisions.record_decisions(con, logs)
+    cache.record(logs)
     run.calls = client.calls if client else 0
     run.results = [answers.get(t) for t in inputs]
     return run
-
-
-def propose_verified(
-    kind: str, inputs: list[str], *, db: str | None = None, config: LLMConfig | None = None
-) -> list[dict | None]:
-    """The CLI's entry: verified LLM answers (None where nothing verified), via the store."""
-    from db.store import connect
-
-    config = config or LLMConfig.from_env()
-    con = connect(db)
-    try:
-        run = run_llm(kind, inputs, con=con, config=config)
-    finally:
-        con.close()
-    if kind == "entity":  # the rules' family/ion stay where the model only adds a formula
-        merged = []
-        for text, res in zip(inputs, run.results, strict=True):
-            if res is not None:
-                rules = normalize_entity(text)
-                res = res | {
-                    "family": res["family"] or rules.family,
-                    "carrier_ion": res["carrier_ion"] or rules.carrier_ion,
-                }
-            merged.append(res)
-        return merged
-    return run.results

@@ -13,51 +13,72 @@ from functools import lru_cache
 from auditor.normalize.results import MethodResult
 from core.vocab import METHOD_TAGS
 
-_MLIP = r"(?:mace|chgnet|m3gnet|sevennet|matgl|orb|mattersim|mlip|ml[- ]?potential|machine[- ]learn\w*\s+(?:interatomic\s+)?potential|universal\s+potential|foundation\s+(?:model|potential))"
-_NEB = r"(?:\bneb\b|nudged[- ]elastic[- ]band|elastic band)"
+# Named machine-learned interatomic potentials (and the generic words for one). `GAP` after
+# "band" is a band gap, and `ORB` must stand alone (not "orbital").
+_MLIP = (
+    r"(?:mace|chgnet|m3gnet|sevennet|matgl|\borb\b|mattersim|nequip|allegro|deepmd|deep[- ]potential|"
+    r"\bdp[- ]?gen\b|\bmtp\b|moment[- ]tensor|(?<!band )\bgap\b|\bsnap\b|\bnnps?\b|\bmlips?\b|"
+    r"\bmlffs?\b|equiformer|\bpainn\b|\bmlps?[- ](?:driven|md\b|molecular)|\bml[- ]?ff\b|\bml[- ]potential|machine[- ]learn\w*\s+(?:interatomic\s+)?"
+    r"(?:potential|force[- ]field)|neural[- ]network\s+(?:interatomic\s+)?(?:potential|force[- ]field)|"
+    r"universal\s+(?:interatomic\s+)?potential|foundation\s+(?:model|potential))"
+)
+_NEB = r"(?:\bc?i?-?neb\b|nudged[- ]elastic[- ]band|elastic band)"
 # (tag, pattern, confidence), checked in order: the first match decides.
 _RULES: tuple[tuple[str, str, float], ...] = (
-    ("MetaD", r"meta-?dynamics|\bmetad\b", 1.0),
-    ("KMC", r"kinetic monte[- ]carlo|\bkmc\b", 1.0),
-    ("MLIP-NEB", rf"{_MLIP}[^;]*{_NEB}|{_NEB}[^;]*{_MLIP}|mlip-neb", 1.0),
-    ("CI-NEB", r"\bci-?neb\b|climbing[- ]image", 1.0),
-    ("NEB", _NEB, 1.0),
+    ("MetaD", r"meta-?dynamics|\b(?:wt-?)?metad\b", 1.0),
     (
-        "MLMD",
-        r"\bmlmd\b|deepmd|deep[- ]potential|machine[- ]learn\w*[^;]*(?:force[- ]field|potential)|neural[- ]network[^;]*(?:force[- ]field|potential)|\bmlff\b|\bml[- ]?ff\b|\bmlip\b|\bgap\b|\bmtp\b|nequip|allegro|moment tensor",
+        "FREE-ENERGY",
+        r"umbrella[- ]sampling|thermodynamic[- ]integration|(?-i:\bTI\b)|free[- ]energy perturbation|"
+        r"\bfep\b|blue[- ]moon|jarzynski|steered (?:md|molecular dynamics)|constrained (?:ab initio )?(?:md|molecular dynamics)",
         1.0,
     ),
+    ("KMC", r"kinetic monte[- ]carlo|\bkmc\b", 1.0),
+    ("MLIP-NEB", rf"{_MLIP}[^;]*{_NEB}|{_NEB}[^;]*{_MLIP}|mlip-neb", 1.0),
+    ("CI-NEB", r"\bc-?i?-?neb\b|climbing[- ]image", 1.0),
+    ("NEB", _NEB, 1.0),
+    ("MLMD", rf"\bmlmd\b|mlip[- ]?md|{_MLIP}", 1.0),
     (
         "AIMD",
-        r"\baimd\b|ab[- ]initio (?:molecular dynamics|md)|first[- ]principles (?:and \w+ )?(?:molecular dynamics|md)|car-parrinello|\bcpmd\b|born-oppenheimer|\bdft[- ]md\b|ab initio md",
+        r"\baimd\b|\bfpmd\b|\bbomd\b|\bcpmd\b|\bqmd\b|ab[- ]initio (?:molecular dynamics|md)|"
+        r"first[- ]principles (?:and \w+ )?(?:molecular dynamics|md)|car-parrinello|born-oppenheimer|"
+        r"\bdft[- ]?(?:driven |based )?(?:md|molecular dynamics)\b|ab initio md",
         1.0,
     ),
     (
         "CLASSICAL-MD",
-        r"classical (?:molecular dynamics|md)|force[- ]field (?:molecular dynamics|md)|empirical potential|buckingham|reaxff|\bgulp\b|interatomic potential md",
+        r"classical (?:molecular dynamics|md)|force[- ]field (?:molecular dynamics|md)|empirical potential|"
+        r"buckingham|reaxff|\bgulp\b|interatomic potential md",
         1.0,
     ),
     ("BVSE", r"\bbvse\b|bond[- ]valence|softbv|\bbvs\b|\bbvel\b", 1.0),
     (
         "ML",
-        r"machine[- ]learning (?:model|prediction|regression)|\bml model\b|graph neural network|\bgnn\b|\bcgcnn\b|random forest|gradient boost|predicted by (?:a |an )?(?:ml|model)",
+        r"gradient[- ]boost\w*|xgboost|lightgbm|catboost|random[- ]forest|crabnet|\broost\b|megnet|"
+        r"cgcnn|alignn|elemnet|matinformer|attention-based network|transformer (?:model|prediction)|"
+        r"ensemble (?:\w+ )?(?:models?|predictors?|regressors?)|predictor models?|\bschnet\b|kernel ridge|gaussian[- ]process|support[- ]vector|\bsvr\b|\bgnn\b|"
+        r"graph neural network|(?:machine[- ]learn\w*|\bml\b|deep[- ]learning|neural[- ]network)\s+"
+        r"(?:\w+\s+)?(?:model|prediction|predicted|regression|regressor|classifier|screening)|"
+        r"regression model|regressor|predicted by (?:a |an )?(?:ml|model|machine)",
         1.0,
     ),
     (
         "EXP",
-        r"impedance|\beis\b|\bnmr\b|\bqens\b|quasi-?elastic|neutron|tracer|muon|\bμsr\b|\bmusr\b|conductivity (?:measurement|spectroscopy)|experiment|measured|\bexp\b|dc polari[sz]ation|spin[- ]lattice",
+        r"impedance|\beis\b|\bnmr\b|relaxometry|\bqens\b|quasi-?elastic|neutron|tracer|muon|\bμsr\b|"
+        r"\bmusr\b|conductivity (?:measurement|spectroscopy)|temperature[- ]dependent conductivity|experiment|measured|\bexp\b|"
+        r"dc polari[sz]ation|spin[- ]lattice",
         1.0,
     ),
     ("AIMD", r"\bmolecular dynamics\b|\bmd simulations?\b", 0.7),
     ("OTHER", r"first[- ]principles|\bdft\b|computed|calculat|predict|estimat|simulat", 0.6),
 )
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 _EXACT = {tag.lower(): tag for tag in METHOD_TAGS}
 _COMPILED = tuple((tag, re.compile(p, re.IGNORECASE), c) for tag, p, c in _RULES)
 # Corroborating clauses: they say what else was done, not what gave the number.
 _SECONDARY = re.compile(
     r"(?:verified|validated|confirmed|checked)\s+(?:by|with)[^;,)]*|consistent with[^;,)]*|"
     r"with [^;,)]*support|identified from[^;,)]*|trained on[^;,)]*|as reported by[^;,)]*|"
-    r"\(ref[^)]*\)|refs? \d+[^;,)]*|specific [^;]*not stated[^;]*|method not (?:stated|named)[^;]*",
+    r"\(ref[^)]*\)|\(\w+ not stated\)|does not name[^;,)]*|refs? \d+[^;,)]*|specific [^;]*not stated[^;]*|method not (?:stated|named)[^;]*",
     re.IGNORECASE,
 )
 _FUNCTIONAL = re.compile(
@@ -65,7 +86,7 @@ _FUNCTIONAL = re.compile(
     re.IGNORECASE,
 )
 _POTENTIAL = re.compile(
-    r"\b(MACE(?:-MP-0)?|CHGNet|M3GNet|SevenNet|MatterSim|ORB|DeePMD|DeepMD|NequIP|Allegro|GAP|MTP|ReaxFF|Buckingham|softBV)\b",
+    r"\b(MACE(?:-MP-0)?|CHGNet|M3GNet|SevenNet|MatterSim|ORB|DeePMD|DeepMD|NequIP|Allegro|GAP|MTP|SNAP|ReaxFF|Buckingham|softBV)\b",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"\b(VASP|CP2K|Quantum ESPRESSO|QE|LAMMPS|CASTEP|SIESTA|GPAW|ABINIT)\b")
@@ -116,7 +137,7 @@ def normalize_method(text: str) -> MethodResult:
     """
     if not isinstance(text, str) or not text.strip():
         return MethodResult(str(text or ""), None, {}, 0.0, reason="empty input")
-    clean = re.sub(r"\s+", " ", text.replace("\u2013", "-").replace("\u2212", "-")).strip()
+    clean = re.sub(r"\s+", " ", text.translate(_DASHES)).strip()
     exact = _EXACT.get(clean.lower())
     if exact:  # the vocabulary's own tag, as an upload template writes it
         return MethodResult(text, exact, {}, 1.0, reason=f"the tag {exact} itself")

@@ -20,6 +20,9 @@ class EntityResult:
     confidence: float
     backend: str = "rules"
     reason: str = ""
+    # True when the formula is a proposal from a name in words (the store's most reported
+    # composition with the named elements), not a reading: it waits for a reviewer.
+    proposal: bool = False
 
     def to_dict(self) -> dict:
         """The CLI / store form, keys in the documented order."""
@@ -31,6 +34,7 @@ class EntityResult:
             "backend": self.backend,
             "confidence": round(self.confidence, 3),
             "reason": self.reason,
+            "proposal": self.proposal,
         }
 
 

@@ -10,6 +10,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from auditor.normalize.apply import StoreLLMCache
+from auditor.normalize.llm import LLMRun, run_llm
+from core.composition import composition_key
 from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions
 
@@ -29,6 +32,16 @@ def decision_table(con, **filters) -> pd.DataFrame:
     outputs = [json.loads(o) if o else {} for o in frame["output"]]
     for column in ("formula", "family", "carrier_ion", "method"):
         frame[column] = [o.get(column) for o in outputs]
+    frame["proposal"] = [bool(o.get("proposal")) for o in outputs]
+    # An LLM decision shows the consultation: what the model proposed and the verdict.
+    is_llm = frame["backend"].str.startswith("llm:")
+    frame["llm_proposal"] = [
+        json.dumps(o.get("proposed"), ensure_ascii=False) if llm else None
+        for o, llm in zip(outputs, is_llm, strict=True)
+    ]
+    frame["llm_verdict"] = [
+        status if llm else None for status, llm in zip(frame["status"], is_llm, strict=True)
+    ]
     frame["overridden"] = frame["override_output"].notna()
     keep = [
         "decision_id",
@@ -41,6 +54,9 @@ def decision_table(con, **filters) -> pd.DataFrame:
         "backend",
         "status",
         "confidence",
+        "proposal",
+        "llm_proposal",
+        "llm_verdict",
         "reason",
         "overridden",
         "created_at",
@@ -76,8 +92,6 @@ def override(
     note: str | None = None,
 ) -> dict:
     """Set a person's answer after checking it against the vocabulary and the formula parser."""
-    from core.composition import composition_key
-
     clean = {}
     for name, vocab in OVERRIDE_FIELDS[kind].items():
         value = answer.get(name) or None
@@ -99,7 +113,20 @@ def ask_llm(
     progress: Callable[[int, int], None] | None = None,
 ):
     """Ask the LLM about up to `limit` unresolved inputs of one kind (verified, logged, cached)."""
-    from auditor.normalize.llm import run_llm
-
     inputs = decisions.unresolved_inputs(con, kind, limit=limit)
-    return run_llm(kind, inputs, con=con, config=config, progress=progress)
+    return run_llm(kind, inputs, cache=StoreLLMCache(con), config=config, progress=progress)
+
+
+def consultation_table(run: LLMRun) -> pd.DataFrame:
+    """One row per input the LLM was consulted about: asked, proposal, verdict, reason."""
+    rows = [
+        {
+            "input": text,
+            "asked": c["asked"],
+            "proposal": json.dumps(c["proposal"], ensure_ascii=False) if c["proposal"] else None,
+            "verdict": c["verdict"],
+            "reason": c["reason"],
+        }
+        for text, c in run.consultations.items()
+    ]
+    return pd.DataFrame(rows, columns=["input", "asked", "proposal", "verdict", "reason"])

@@ -88,6 +88,7 @@ def load_obelix(spec: SourceSpec, names: NameResolver | None = None) -> LoadResu
                 "source": spec.name,
                 "source_row": obelix_id,
                 "material_raw": row["Reduced Composition"],
+                "cell_composition": text_or_none(row["True Composition"]),
                 "space_group": text_or_none(row["Space group"]),
                 "sg_number": int(float(row["Space group #"]))
                 if not blank(row["Space group #"])

@@ -72,7 +72,11 @@ def _evaluate_official(*, quick: bool, retrain: bool) -> dict:
 
     model = None if retrain else load_model()
     if model is None or "test" not in model.metrics:
-        model = train_official(quick=quick)
+        con = connect(read_only=True)
+        try:
+            model = train_official(con, quick=quick)
+        finally:
+            con.close()
     m = model.metrics
     return {
         "test": m["test"],
@@ -102,7 +106,11 @@ def run(args: argparse.Namespace) -> int:
 
         t0 = time.perf_counter()
         blocks = tuple(b for b in args.blocks.split(",") if b)
-        model = train_official(quick=args.quick, extra=not args.no_extra, blocks=blocks)
+        con = connect(read_only=True)
+        try:
+            model = train_official(con, quick=args.quick, extra=not args.no_extra, blocks=blocks)
+        finally:
+            con.close()
         path = save_model(model)
         print(
             json.dumps(
@@ -142,6 +150,9 @@ def _predict_store(model, artifact_path: str | None) -> int:
 
 
     con = connect()
-    written = predict_store(con, model, artifact_path=artifact_path)
+    try:
+        written = predict_store(con, model, artifact_path=artifact_path)
+    finally:
+        con.close()
     print(json.dumps({"version": model.version, "predictions_written": written}))
     return 0

@@ -88,6 +88,28 @@ for inp, f, fam, car, sg, acc in [
     ("Li3.3Ge0.3P0.7S3.4Se0.6", "Li3.3Ge0.3P0.7S3.4Se0.6", "LGPS", "Li", "", 0),
 ]:
     E("laskowski", inp, f, fam, car, "", sg, acc)
+
+# Issue 14: the vocabulary gained structure families sources name (tavorite, weberite, ...) and
+# chemical classes (oxide, sulfide, phosphate, silicate, borate, carbonate), and a glass-ceramic
+# goes by its crystalline phase. These rows were labelled "other" (or "glass") before; each new
+# label was judged by hand against the source label and the composition.
+RELABEL_ISSUE_14 = {
+    ("devi", "CaNb2O4"): "oxide",
+    ("devi", "K2MnPO4CO3"): "carbonate",
+    ("devi", "LiTiS2"): "sulfide",
+    ("devi", "MgCuSiO4"): "orthosilicate",
+    ("devi", "Na7P3O11"): "phosphate",
+    ("laskowski", "LiBaP2O7"): "phosphate",
+    ("liverpool", '"(Li2S)70 (P2S5)30"'): "thiophosphate",
+    ("obelix", "Li3.5Zn0.5Ga0.5(PO4)2"): "phosphate",
+    ("obelix", "LiSrNb2O6F"): "pyrochlore",
+}
+for _row in rows:
+    _new = RELABEL_ISSUE_14.get((_row["source"], _row["input"]))
+    if _new:
+        _row["expected_family"] = _new
+        _row["note"] = (_row["note"] + "; " if _row["note"] else "") + "relabelled for issue 14"
+
 cols = list(rows[0])
 with open("tests/data/normalize_holdout.csv", "w", newline="", encoding="utf-8") as fh:
     w = csv.DictWriter(fh, fieldnames=cols)

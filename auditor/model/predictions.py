@@ -1,26 +1,26 @@
-"""The model and the store: predictions once per model version, shown beside reported values."""
+"""The model's predictions of the store's records: once per model version, beside reported values.
+
+Reading them back per record is `db.predictions.predictions_for_records` (re-exported by
+`auditor.model`).
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from auditor.model.data import cif_file_path
 from auditor.model.persist import load_model, models_dir, save_model
 from auditor.model.training import ConductivityModel, train_default
-from db.config import REPO_ROOT
-from db.predictions import (
-    prediction_count,
-    predictions_for_records,
-    sigma_model_inputs,
-    write_predictions,
-)
+from db.model_inputs import sigma_model_inputs
+from db.predictions import prediction_count, write_predictions
 
 
-def store_inputs(con) -> pd.DataFrame:
-    """Every sigma record of the store as model inputs (lattice and CIF where known)."""
+def store_inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every sigma record of the store as model inputs (lattice and CIF summary where known)."""
     raw = sigma_model_inputs(con)
     frame = raw.rename(columns={"family_raw": "family_source"})
     # The canonical key is the most reliable formula we hold; the raw text is the fallback.
@@ -28,13 +28,13 @@ def store_inputs(con) -> pd.DataFrame:
         raw["composition_key"].notna(), raw["material_raw"]
     )
     frame["family_raw"] = raw["family"].where(raw["family"].notna(), raw["family_raw"])
-    frame["cif_path"] = raw["cif_path"].map(
-        lambda p: str(REPO_ROOT / p) if isinstance(p, str) and not Path(p).is_absolute() else p
-    )
+    frame["cif_path"] = raw["cif_path"].map(cif_file_path)
     return frame
 
 
-def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = None) -> int:
+def predict_store(
+    con: duckdb.DuckDBPyConnection, model: ConductivityModel, *, artifact_path: str | None = None
+) -> int:
     """Predict every sigma record once per model version; a no-op when already done.
 
     Returns:
@@ -70,17 +70,6 @@ def predict_store(con, model: ConductivityModel, *, artifact_path: str | None = 
         out,
     )
     return len(out)
-
-
-def prediction_for_records(
-    con, record_ids: list[int], *, model_version: str | None = None
-) -> pd.DataFrame:
-    """Predicted log10 sigma and 80% interval beside each record (latest model by default).
-
-    Columns: record_id, model_version, pred_log10_sigma, lo80, hi80. Records without a
-    prediction are absent; pages show nothing for them.
-    """
-    return predictions_for_records(con, record_ids, model_version)
 
 
 def interval_outliers(
@@ -127,18 +116,21 @@ def interval_outliers(
     return flags
 
 
-def ensure_store_predictions(con, *, train_if_missing: bool = True) -> dict:
+def ensure_store_predictions(
+    con: duckdb.DuckDBPyConnection, *, train_if_missing: bool = True
+) -> dict:
     """Put the latest saved model's predictions into the store, once per model version.
 
     Trains and saves the documented default kind first when none is saved and
-    `train_if_missing` (`train_default`, the fast path; the full candidate selection is
-    `sse-audit model train`); otherwise leaves the store without predictions.
+    `train_if_missing` (`train_default` on this store's OBELiX train split, the fast path;
+    the full candidate selection is `sse-audit model train`); otherwise leaves the
+    store without predictions.
     """
     model, trained = load_model(), False
     if model is None:
         if not train_if_missing:
             return {"version": None, "trained": False, "written": 0}
-        model, trained = train_default(), True
+        model, trained = train_default(con), True
         save_model(model)
     path = models_dir() / f"{model.version}.joblib"
     written = predict_store(con, model, artifact_path=str(path))
