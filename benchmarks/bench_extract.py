@@ -195,7 +195,12 @@ def main() -> int:
     parser.add_argument(
         "--llm-quotes", action="store_true", help="also run the LLM on the 232 quotes"
     )
-    parser.add_argument("--split", default="all", choices=("dev", "holdout", "all"))
+    parser.add_argument(
+        "--split",
+        default="each",
+        choices=("each", "dev", "holdout", "all"),
+        help="each: dev, holdout and all in turn (default); otherwise that split only",
+    )
     parser.add_argument("--details", action="store_true", help="list misses and false positives")
     args = parser.parse_args()
     passages = [json.loads(line) for line in PASSAGES.read_text(encoding="utf-8").splitlines()]
@@ -205,7 +210,7 @@ def main() -> int:
             engines.append(("rules+llm", LLMConfig.from_env()))
         except LLMConfigError as exc:
             print(f"--llm: {exc}; scoring rules only")
-    splits = ("dev", "holdout", "all") if args.split == "all" else (args.split,)
+    splits = ("dev", "holdout", "all") if args.split == "each" else (args.split,)
     print(
         f"{'engine':10} {'split':8} {'n':>3} {'gold':>4} {'pred':>4}  {'P':>5} {'R':>5}  "
         f"{'P(v,u)':>6} {'R(v,u)':>6}  {'method':>6}"
