@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from auditor.normalize.apply import store_index
 from auditor.normalize.entity import normalize_entity
 from auditor.normalize.words import StoreIndex, propose, read_words
 from core.composition import composition_key
+from tests.paths import TEST_DATA
 
-DATA = Path(__file__).resolve().parent / "data" / "normalize_word_names.csv"
+DATA = TEST_DATA / "normalize_word_names.csv"
 
 
 @pytest.mark.parametrize(

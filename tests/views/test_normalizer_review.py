@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from auditor.normalize.apply import StoreLLMCache
 from auditor.normalize.llm import LLMConfig, run_llm
-from tests.test_normalize_llm_faults import (
+from tests.auditor.normalize.test_llm_faults import (
     FOREIGN,
     GOOD,
     faulty_server,  # noqa: F401 - the fixture
 )
+from tests.paths import REPO
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "normalizer_review.py")
+PAGE = str(REPO / "views" / "normalizer_review.py")
 
 
 @pytest.fixture

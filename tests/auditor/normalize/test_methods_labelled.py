@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from pathlib import Path
 
 from auditor.normalize.method import normalize_method
 from core.vocab import METHOD_TAGS
+from tests.paths import TEST_DATA
 
-DATA = Path(__file__).resolve().parent / "data" / "normalize_methods.csv"
+DATA = TEST_DATA / "normalize_methods.csv"
 
 
 def _rows() -> list[dict]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
+
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import bench_normalize as bench  # noqa: E402

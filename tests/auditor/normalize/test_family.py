@@ -10,8 +10,9 @@ import pytest
 from auditor.normalize import normalize_family
 from auditor.normalize.family import classify_composition, clean_space_group
 from core.vocab import FAMILIES
+from tests.paths import REPO
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = REPO / "data"
 
 
 def _labels(path: Path, column: str, encoding: str = "utf-8") -> set[str]:
