@@ -6,15 +6,14 @@ import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from auditor.extract.candidate import JSON_FIELDS
 from auditor.extract.cli import TEMPLATE, main
 from db.loaders.template import TEMPLATE_COLUMNS, load_template_rows, user_source_spec
 from pipeline.names import RULES
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
+from tests.paths import REPO
 
-ROOT = Path(__file__).parents[2]
 TEXT = (
     "Na11Sn2PS12 exhibits an ionic conductivity of 1.4 mS cm−1, with a very low activation "
     "energy barrier for Na-ion mobility of 0.25 eV. Its electronic conductivity is 10−9 S cm−1.\n"
@@ -84,7 +83,7 @@ def test_python_dash_m_runs_it(tmp_path):
     good.write_text(TEXT, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "auditor.extract", str(good), "--json"],
-        cwd=ROOT,
+        cwd=REPO,
         capture_output=True,
         text=True,
         timeout=120,

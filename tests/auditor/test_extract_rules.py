@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,9 @@ from auditor.extract.rules import extract_rules, parse_printed
 from auditor.extract.run import extract_text
 from auditor.extract.textclean import normalize_chars
 from auditor.normalize import normalize_entity
+from tests.paths import REPO, TEST_DATA
 
-PASSAGES = Path(__file__).parents[1] / "data" / "extract_passages" / "passages.jsonl"
+PASSAGES = TEST_DATA / "extract_passages" / "passages.jsonl"
 
 
 def _one(text: str):
@@ -187,7 +187,7 @@ def test_rules_meet_the_issue_targets_on_the_dev_passages():
     """A regression floor (the benchmark prints the figures, holdout included)."""
     import sys
 
-    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_extract import score_passages  # noqa: PLC0415 - a script, not a package
 
     passages = [json.loads(line) for line in PASSAGES.read_text(encoding="utf-8").splitlines()]
