@@ -192,6 +192,7 @@ def main() -> int:
     parser.add_argument(
         "--llm", action="store_true", help="also score rules+LLM (needs a configured server)"
     )
+    parser.add_argument("--llm-timeout", type=float, default=300.0, help="seconds per LLM call")
     parser.add_argument(
         "--llm-quotes", action="store_true", help="also run the LLM on the 232 quotes"
     )
@@ -207,7 +208,10 @@ def main() -> int:
     engines: list[tuple[str, LLMConfig | None]] = [("rules", None)]
     if args.llm:
         try:
-            engines.append(("rules+llm", LLMConfig.from_env()))
+            # One request at a time, waited for: a local server answers queued requests in
+            # turn, and a retried timeout would queue the same work twice.
+            config = LLMConfig.from_env(timeout=args.llm_timeout, max_retries=0)
+            engines.append(("rules+llm", config))
         except LLMConfigError as exc:
             print(f"--llm: {exc}; scoring rules only")
     splits = ("dev", "holdout", "all") if args.split == "each" else (args.split,)
