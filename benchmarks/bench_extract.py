@@ -192,6 +192,7 @@ def main() -> int:
     parser.add_argument(
         "--llm", action="store_true", help="also score rules+LLM (needs a configured server)"
     )
+    parser.add_argument("--limit", type=int, default=0, help="score only the first N passages")
     parser.add_argument("--llm-timeout", type=float, default=300.0, help="seconds per LLM call")
     parser.add_argument(
         "--llm-quotes", action="store_true", help="also run the LLM on the 232 quotes"
@@ -205,6 +206,8 @@ def main() -> int:
     parser.add_argument("--details", action="store_true", help="list misses and false positives")
     args = parser.parse_args()
     passages = [json.loads(line) for line in PASSAGES.read_text(encoding="utf-8").splitlines()]
+    if args.limit:  # a slow local LLM: score the first N passages, by both engines alike
+        passages = passages[: args.limit]
     engines: list[tuple[str, LLMConfig | None]] = [("rules", None)]
     if args.llm:
         try:
