@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import IO
 
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _DOI_LABELLED = re.compile(r"(?:doi\s*[:.]?\s*|doi\.org/)(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
@@ -14,8 +15,8 @@ class DocumentError(ValueError):
     """A file that cannot be read as a document; the message says why, for the user."""
 
 
-def read_pdf_pages(path: str | Path) -> list[str]:
-    """The text layer of each page of a PDF.
+def read_pdf_pages(path: str | Path | IO[bytes], name: str | None = None) -> list[str]:
+    """The text layer of each page of a PDF, from a path or an open binary file (an upload).
 
     Raises:
         DocumentError: not a PDF, encrypted, damaged, or without a text layer.
@@ -23,18 +24,19 @@ def read_pdf_pages(path: str | Path) -> list[str]:
     import pypdf  # lazy: only PDF input needs it
     from pypdf.errors import PdfReadError
 
+    label = name or (Path(path).name if isinstance(path, str | Path) else "upload.pdf")
     try:
-        reader = pypdf.PdfReader(str(path))
+        reader = pypdf.PdfReader(path if hasattr(path, "read") else str(path))
         if reader.is_encrypted:
-            raise DocumentError(f"{Path(path).name}: the PDF is encrypted")
+            raise DocumentError(f"{label}: the PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         if isinstance(exc, DocumentError):
             raise
-        raise DocumentError(f"{Path(path).name}: not a readable PDF ({exc})") from None
+        raise DocumentError(f"{label}: not a readable PDF ({exc})") from None
     if not any(p.strip() for p in pages):
         raise DocumentError(
-            f"{Path(path).name}: the PDF has no text layer (a scan?); OCR is not supported"
+            f"{label}: the PDF has no text layer (a scan?); OCR is not supported"
         )
     return pages
 

@@ -72,3 +72,12 @@ def test_a_pdf_without_a_text_layer_is_refused_readably(tmp_path):
 )
 def test_doi_detection(text, doi):
     assert find_doi(text) == doi
+
+
+def test_an_uploaded_pdf_is_read_from_its_bytes(paper):
+    import io  # noqa: PLC0415
+
+    pages = read_pdf_pages(io.BytesIO(paper.read_bytes()), name="upload.pdf")
+    assert len(pages) == 2 and "Li6PS5Cl" in pages[0]
+    with pytest.raises(DocumentError, match="upload.pdf"):
+        read_pdf_pages(io.BytesIO(b"not a pdf"), name="upload.pdf")
