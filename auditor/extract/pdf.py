@@ -35,9 +35,7 @@ def read_pdf_pages(path: str | Path | IO[bytes], name: str | None = None) -> lis
             raise
         raise DocumentError(f"{label}: not a readable PDF ({exc})") from None
     if not any(p.strip() for p in pages):
-        raise DocumentError(
-            f"{label}: the PDF has no text layer (a scan?); OCR is not supported"
-        )
+        raise DocumentError(f"{label}: the PDF has no text layer (a scan?); OCR is not supported")
     return pages
 
 
