@@ -52,7 +52,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "beta",
     "gamma",
     "density",  # g/cm3 as given by the caller
-    "family_raw",
+    "family_label",  # a family label: the harmonized one or the source's own
     "cif_path",  # the CIF file: read only by the opt-in 'sites' block
     # The store's summary of the CIF (`structures`, see `CIF_SUMMARY_COLUMNS`); absent: no CIF.
     "cif_density",
@@ -548,7 +548,7 @@ def feature_frame(
         if "temperature" in blocks:
             feats["inv_temperature"] = 1000.0 / _temperature_k(r.get("temperature_k"))
         feats["family"] = family_label(
-            r.get("family_raw"), formula=formula, space_group=r.get("space_group")
+            r.get("family_label"), formula=formula, space_group=r.get("space_group")
         )
         rows.append(feats)
     mask = pd.Series(ok, index=inputs.index)
