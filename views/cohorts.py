@@ -13,6 +13,8 @@ from auditor.cohorts import (
 )
 from core.constants import COHORT_RT_WINDOW_K
 from db.derived import arrhenius_fits, arrhenius_points
+from views.reliability_gaps import render_gaps
+from views.reliability_map import render_map
 from views.shared import figure_with_export, store_cursor, sync_url, url_index
 
 
@@ -59,6 +61,10 @@ def _evidence_link(event, material_at: int) -> None:
 
 
 st.title("Cohorts: computed methods against experiment")
+# The answer first: which method is biased for which family; the details follow below.
+map_version, map_quantity = render_map()
+render_gaps(map_version, map_quantity)
+st.header("Cohort details")
 st.caption(
     "A cohort is (family, property, method, variant): MLIP-NEB (mace-relax) and (mace-no-relax) "
     "stay apart, since their errors differ several-fold. sigma counts at room temperature "

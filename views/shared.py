@@ -7,10 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from auditor.figure_export import for_presentation, to_image, with_provenance
 from auditor.model import ensure_store_predictions
 from db.build import build_store
 from db.config import db_path
 from db.store import connect
+from db.version import build_date, store_version
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,19 +42,33 @@ def store_cursor():
     return store_connection().cursor()
 
 
-def figure_with_export(fig, name: str, **chart_kwargs):
-    """Show a plotly figure with its exports.
+def current_store_version() -> str:
+    """Changes whenever the store's records change: the key the pages' caches take."""
+    return store_version(store_cursor())
 
-    Interactive HTML (plotly.js embedded, so it opens offline) is built only when clicked; the
-    chart's own toolbar saves PNG in the browser, offline.
+
+def presenting() -> bool:
+    """Whether the view is in presentation mode (`?present=1`)."""
+    return st.query_params.get("present") == "1"
+
+
+def figure_with_export(fig, name: str, *, n: int | None = None, **chart_kwargs):
+    """Show a plotly figure with its exports; its title carries n and the store's build date.
+
+    Interactive HTML (plotly.js embedded, so it opens offline), PNG and SVG (drawn on the
+    server by kaleido at 1920x1080 in presentation type) are built only when clicked.
     """
+    fig = with_provenance(fig, n=n, built=build_date(store_cursor()))
+    if presenting():
+        fig = for_presentation(fig)
     event = st.plotly_chart(
         fig,
         width="stretch",
         config={"toImageButtonOptions": {"format": "png", "scale": 2}},
         **chart_kwargs,
     )
-    st.download_button(
+    cols = st.columns(3)
+    cols[0].download_button(
         f"Export {name} (interactive HTML)",
         lambda: fig.to_html(include_plotlyjs=True),
         f"{name}.html",
@@ -60,6 +76,15 @@ def figure_with_export(fig, name: str, **chart_kwargs):
         key=f"export_{name}",
         on_click="ignore",
     )
+    for col, fmt, mime in ((cols[1], "png", "image/png"), (cols[2], "svg", "image/svg+xml")):
+        col.download_button(
+            f"Export {name} ({fmt.upper()})",
+            lambda fmt=fmt: to_image(fig, fmt),
+            f"{name}.{fmt}",
+            mime,
+            key=f"export_{fmt}_{name}",
+            on_click="ignore",
+        )
     return event
 
 
