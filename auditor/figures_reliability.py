@@ -176,3 +176,50 @@ def placement_plot(values: pd.DataFrame, *, value: float, label: str, unit: str)
     fig.add_vline(x=value, line={"color": "red", "width": 3}, annotation_text=label)
     fig.update_layout(title=f"Where {label} sits", xaxis_title=unit, showlegend=False)
     return fig
+
+
+def flags_on_distribution(values: pd.DataFrame, flagged: pd.DataFrame, *, cohort: str) -> go.Figure:
+    """A cohort's values as a box with every point, and its flagged records marked in red.
+
+    Args:
+        values: `auditor.triage.cohort_values` rows (value in the cohort's units).
+        flagged: the group's flags (`record_key`, `composition_key`, `reason`).
+    """
+    fig = go.Figure()
+    fig.add_trace(
+        go.Box(
+            x=values["value"],
+            name="cohort",
+            boxpoints="all",
+            jitter=0.3,
+            pointpos=0,
+            marker={"size": 5, "opacity": 0.5, "color": "grey"},
+            customdata=values[["composition_key"]].astype(object).to_numpy(),
+            hovertemplate="%{customdata[0]}: %{x:.3g}<extra></extra>",
+        )
+    )
+    marked = values[values["record_key"].isin(flagged["record_key"])]
+    reasons = flagged.set_index("record_key")["reason"]
+    fig.add_trace(
+        go.Scatter(
+            x=marked["value"],
+            y=["cohort"] * len(marked),
+            mode="markers",
+            name="flagged",
+            marker={"symbol": "x", "size": 14, "color": "crimson"},
+            customdata=np.column_stack(
+                [marked["composition_key"], marked["record_key"].map(reasons).fillna("")]
+            ).astype(object)
+            if len(marked)
+            else None,
+            hovertemplate="%{customdata[0]}: %{x:.3g}<br>%{customdata[1]}<extra>flagged</extra>",
+        )
+    )
+    prop = cohort.split("/")[1] if cohort.count("/") >= 2 else ""
+    fig.update_layout(
+        title=f"{cohort}: flagged values on the cohort's distribution",
+        xaxis_title=f"{prop} ({UNITS.get(prop, '')})",
+        showlegend=True,
+        height=320,
+    )
+    return fig

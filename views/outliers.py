@@ -5,12 +5,13 @@ import streamlit as st
 
 from auditor.outliers import Z_THRESHOLD, flag_table, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES
-from db.flags import review_flag
+from db.flags import flags_state, review_flag
+from views.flag_triage import render_triage
 from views.shared import store_cursor, sync_url, url_index
 
 
 @st.cache_data(show_spinner="Computing flags...")
-def _flags(status: str | None, rule: str | None) -> pd.DataFrame:
+def _flags(state: str, status: str | None, rule: str | None) -> pd.DataFrame:
     return flag_table(store_cursor(), status=status, rule=rule)
 
 
@@ -23,6 +24,8 @@ st.caption(
     "line, e.g. across a phase transition). Flags are keyed by the record's stable key, so reviews "
     "survive rebuilds."
 )
+render_triage()
+st.subheader("Every flag")
 cols = st.columns(3)
 status_options, rule_options = ["(all)", *FLAG_STATUSES], ["(all)", *FLAG_RULES]
 status = cols[0].selectbox(
@@ -39,7 +42,11 @@ with cols[2].popover("Re-run the rules"):
         _flags.clear()
         st.toast(f"flags raised: {counts}")
 
-flags = _flags(None if status == "(all)" else status, None if rule == "(all)" else rule)
+flags = _flags(
+    flags_state(store_cursor()),
+    None if status == "(all)" else status,
+    None if rule == "(all)" else rule,
+)
 st.caption(f"{len(flags)} flags")
 shown = [
     "status",
