@@ -16,6 +16,7 @@ from db.derived import arrhenius_fits, arrhenius_points
 from views.reliability_gaps import render_gaps
 from views.reliability_map import render_map
 from views.shared import figure_with_export, store_cursor, sync_url, url_index
+from views.sigma_t import render_sigma_t
 
 
 @st.cache_data(show_spinner=False)
@@ -64,6 +65,7 @@ st.title("Cohorts: computed methods against experiment")
 # The answer first: which method is biased for which family; the details follow below.
 map_version, map_quantity = render_map()
 render_gaps(map_version, map_quantity)
+render_sigma_t(map_version)
 st.header("Cohort details")
 st.caption(
     "A cohort is (family, property, method, variant): MLIP-NEB (mace-relax) and (mace-no-relax) "

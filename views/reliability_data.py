@@ -7,6 +7,8 @@ import streamlit as st
 
 from auditor.cohorts import load_records
 from auditor.reliability import evidence_gaps, quantity_pairs, reliability_cells
+from auditor.temperature import sigma_t_series
+from db.temperature import sigma_series_points
 from views.shared import store_cursor
 
 
@@ -32,3 +34,9 @@ def pairs(version: str, quantity: str) -> pd.DataFrame:
 def gaps(version: str, quantity: str) -> pd.DataFrame:
     """The evidence-gap list for this store version and quantity."""
     return evidence_gaps(records(version), quantity)
+
+
+@st.cache_data(show_spinner=False)
+def sigma_series(version: str) -> pd.DataFrame:
+    """Every sigma(T) series of this store version, with family, carrier ion and Ea."""
+    return sigma_t_series(sigma_series_points(store_cursor()), records(version))
