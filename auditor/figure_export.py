@@ -56,8 +56,10 @@ def for_presentation(fig: go.Figure) -> go.Figure:
         font={"size": PRESENTATION_FONT},
         title={"font": {"size": PRESENTATION_FONT + 8}},
         legend={"font": {"size": PRESENTATION_FONT - 2}},
-        margin={"t": 110, "l": 90, "r": 40, "b": 90},
+        margin={"t": 110},
     )
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
     return out
 
 

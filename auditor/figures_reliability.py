@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from auditor.cohorts import UNITS
-from auditor.reliability import QUANTITY_LABELS
+from auditor.reliability import QUANTITY_LABELS, QUANTITY_TITLES
 
 
 def reliability_map(cells: pd.DataFrame, *, quantity: str) -> go.Figure:
@@ -37,7 +37,7 @@ def reliability_map(cells: pd.DataFrame, *, quantity: str) -> go.Figure:
             zmin=-limit,
             zmax=limit,
             colorscale="RdBu_r",
-            colorbar={"title": f"bias ({cells['unit'].iloc[0]})"},
+            colorbar={"title": f"median bias<br>({cells['unit'].iloc[0]})"},
             hoverinfo="skip",
             xgap=2,
             ygap=2,
@@ -50,7 +50,8 @@ def reliability_map(cells: pd.DataFrame, *, quantity: str) -> go.Figure:
             y=cells["family"],
             mode="markers+text",
             text=cells["text"],
-            textfont={"color": np.where(thin, "grey", "black").tolist()},
+            # A fixed size (not the layout's) keeps two lines inside a cell in presentation mode.
+            textfont={"color": np.where(thin, "grey", "black").tolist(), "size": 15},
             # Square, nearly transparent markers make each cell clickable.
             marker={"symbol": "square", "size": 40, "opacity": 0.02, "color": "grey"},
             customdata=cells[["cell", "n_pairs", "mae"]].astype(object).to_numpy(),
@@ -61,10 +62,10 @@ def reliability_map(cells: pd.DataFrame, *, quantity: str) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=f"Method reliability: {QUANTITY_LABELS[quantity]}; median bias, 95% CI, n paired",
-        xaxis={"side": "top", "tickangle": -30},
-        height=max(360, 60 * len(families) + 160),
-        margin={"t": 140},
+        title=f"Method reliability: {QUANTITY_TITLES[quantity]}",
+        xaxis={"tickangle": -25, "automargin": True},
+        yaxis={"automargin": True},
+        height=max(380, 62 * len(families) + 220),
     )
     return fig
 
@@ -105,7 +106,7 @@ def all_family_parity(pairs: pd.DataFrame, *, quantity: str) -> go.Figure:
         fig.update_yaxes(range=[lo - 0.05 * (hi - lo), hi * 1.05 if hi > 0 else hi + 0.5])
     ref = "Ea" if quantity == "energy" else "sigma"
     fig.update_layout(
-        title=f"All families: computed vs experimental {ref}, by method",
+        title=f"All families: computed vs experimental {ref}",
         xaxis_title=f"experimental {ref} ({unit})",
         yaxis_title=f"computed ({unit})",
     )

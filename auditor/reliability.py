@@ -29,6 +29,11 @@ from auditor.cohorts import (
 from core.vocab import EXPERIMENT
 
 QUANTITIES: dict[str, tuple[str, ...]] = {"energy": ("Ea", "Em"), "sigma": ("sigma",)}
+# Short forms for figure titles (a slide's title must fit on one line).
+QUANTITY_TITLES: dict[str, str] = {
+    "energy": "computed Ea/Em vs experimental Ea",
+    "sigma": "computed vs experimental room-T sigma",
+}
 QUANTITY_LABELS: dict[str, str] = {
     "energy": "computed Ea / Em vs experimental Ea (eV)",
     "sigma": "computed vs experimental room-temperature sigma (log10 S/cm)",
@@ -73,7 +78,7 @@ def _cell_text(row: dict) -> str:
     if n < MIN_PAIRS_FOR_CI:
         return f"too thin ({n})"
     lo, hi = row["bias_ci95"]
-    return f"{row['bias_vs_exp']:+.2f}<br>[{lo:+.2f}, {hi:+.2f}]<br>n={n}"
+    return f"<b>{row['bias_vs_exp']:+.2f}</b> n={n}<br>[{lo:+.2f}, {hi:+.2f}]"
 
 
 def reliability_cells(records: pd.DataFrame, quantity: str = "energy") -> pd.DataFrame:

@@ -15,7 +15,7 @@ from auditor.triage import (
     prioritized_flags,
     review_group,
 )
-from db.flags import flags_state
+from db.flags import flags_state, list_flags
 from views import reliability_data as data
 from views.shared import current_store_version, figure_with_export, store_cursor, sync_url
 
@@ -30,11 +30,19 @@ def _prioritized(version: str, state: str) -> pd.DataFrame:
     return prioritized_flags(data.records(version), flag_table(store_cursor(), status="open"))
 
 
+def _show_saved(keys: list[str]) -> None:
+    # Read back from the store, so what is shown is what was saved, flag by flag.
+    saved = list_flags(store_cursor(), include_inactive=True)
+    saved = saved[(saved["record_key"] + "|" + saved["rule"]).isin(keys)]
+    st.table(saved[["record_key", "rule", "status", "note", "reviewer", "reviewed_at"]])
+
+
 def render_triage() -> None:
     """Group open flags, show one group on its cohort's distribution, review it with one note."""
     st.subheader("Triage: open flags by cohort and rule")
     if message := st.session_state.pop("_triage_done", None):
         st.success(message)
+        _show_saved(st.session_state.pop("_triage_keys", []))
     version = current_store_version()
     ensure_flags(store_cursor())  # a fresh build has no flags until the rules first run
     flags = _prioritized(version, flags_state(store_cursor()))
@@ -85,5 +93,8 @@ def render_triage() -> None:
                     store_cursor(), members, status=status, note=note, reviewer=reviewer or None
                 )
                 st.session_state["_triage_done"] = f"{n} flags {status}. The records are unchanged."
+                st.session_state["_triage_keys"] = list(
+                    members["record_key"] + "|" + members["rule"]
+                )
                 _prioritized.clear()
                 st.rerun()

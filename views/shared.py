@@ -67,8 +67,9 @@ def figure_with_export(fig, name: str, *, n: int | None = None, **chart_kwargs):
         config={"toImageButtonOptions": {"format": "png", "scale": 2}},
         **chart_kwargs,
     )
-    cols = st.columns(3)
-    cols[0].download_button(
+    # One small control under each chart; the three formats open from it.
+    menu = st.popover(f"Export {name}", icon=":material/download:")
+    menu.download_button(
         f"Export {name} (interactive HTML)",
         lambda: fig.to_html(include_plotlyjs=True),
         f"{name}.html",
@@ -76,8 +77,8 @@ def figure_with_export(fig, name: str, *, n: int | None = None, **chart_kwargs):
         key=f"export_{name}",
         on_click="ignore",
     )
-    for col, fmt, mime in ((cols[1], "png", "image/png"), (cols[2], "svg", "image/svg+xml")):
-        col.download_button(
+    for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+        menu.download_button(
             f"Export {name} ({fmt.upper()})",
             lambda fmt=fmt: to_image(fig, fmt),
             f"{name}.{fmt}",
