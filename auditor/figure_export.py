@@ -7,7 +7,6 @@ Chromium here, in code, so no one has to set anything in their shell.
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 
@@ -39,8 +38,12 @@ def count_points(fig: go.Figure) -> int:
 
 
 def with_provenance(fig: go.Figure, *, n: int | None = None, built: str | None = None) -> go.Figure:
-    """A copy whose title ends with `n=..., store built YYYY-MM-DD` (n counted when not given)."""
-    out = go.Figure(fig)
+    """The figure, its title ending with `n=..., store built YYYY-MM-DD` (n counted if not given).
+
+    Changes `fig` in place (copying a figure re-validates every trace, which costs more than the
+    page's statistics); pages build a fresh figure per run.
+    """
+    out = fig
     n = count_points(fig) if n is None else n
     title = out.layout.title.text or ""
     stamp = f"n={n} · store built {built or 'unknown'}"
@@ -50,8 +53,8 @@ def with_provenance(fig: go.Figure, *, n: int | None = None, built: str | None =
 
 
 def for_presentation(fig: go.Figure) -> go.Figure:
-    """A copy legible from the back of a meeting room at 1920x1080: large type, thick marks."""
-    out = go.Figure(copy.deepcopy(fig))
+    """The figure made legible from the back of a meeting room at 1920x1080 (in place)."""
+    out = fig
     out.update_layout(
         font={"size": PRESENTATION_FONT},
         title={"font": {"size": PRESENTATION_FONT + 8}},

@@ -124,11 +124,12 @@ def sigma_t_plot(series: pd.DataFrame, *, color_by: str = "family") -> go.Figure
     known = series["ea_ev"].dropna()
     lo, hi = (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
     for label, group in series.groupby(color_by, sort=True):
-        parts = []
-        for _, line in group.groupby(["composition_key", "source"], sort=True):
-            parts.append(line.sort_values("temperature_k"))
-            parts.append(pd.DataFrame({"temperature_k": [np.nan]}))  # a break between lines
-        frame = pd.concat(parts, ignore_index=True)
+        group = group.sort_values(["composition_key", "source", "temperature_k"])
+        # One trace per colour; a NaN row after each (material, source) breaks the line there.
+        line = group.groupby(["composition_key", "source"], sort=False).ngroup().to_numpy()
+        ends = np.flatnonzero(np.r_[line[1:] != line[:-1], True])
+        gaps = pd.DataFrame(np.nan, index=ends + 0.5, columns=["temperature_k", "log10_value"])
+        frame = pd.concat([group.set_axis(np.arange(len(group), dtype=float)), gaps]).sort_index()
         ea = frame["ea_ev"].to_numpy(float) if "ea_ev" in frame else np.full(len(frame), np.nan)
         size = np.where(np.isnan(ea), 5.0, 6.0 + 14.0 * (ea - lo) / ((hi - lo) or 1.0))
         fig.add_trace(

@@ -67,6 +67,11 @@ map_version, map_quantity = render_map()
 render_gaps(map_version, map_quantity)
 render_sigma_t(map_version)
 st.header("Cohort details")
+# Ten more figures: drawn on request (a link naming a family or property opens them), so the
+# map's page stays quick.
+linked = "family" in st.query_params or "property" in st.query_params
+if not st.toggle("Show every cohort's statistics and figures", value=linked, key="details"):
+    st.stop()
 st.caption(
     "A cohort is (family, property, method, variant): MLIP-NEB (mace-relax) and (mace-no-relax) "
     "stay apart, since their errors differ several-fold. sigma counts at room temperature "

@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from auditor import figures
-from auditor.figures_reliability import all_family_parity, reliability_map
 from auditor.reliability import (
     QUANTITIES,
     QUANTITY_LABELS,
-    cell_pairs,
     parse_cell_id,
 )
 from views import reliability_data as data
@@ -67,10 +65,11 @@ def render_map() -> tuple[str, str]:
         "below. Cells with fewer than 3 pairs say 'too thin (n)' and get no colour. Em (one hop) "
         "against experimental Ea compares different quantities."
     )
+    map_fig, parity_fig = data.map_figures(version, quantity)
     left, right = st.columns([3, 2])
     with left:
         figure_with_export(
-            reliability_map(cells, quantity=quantity),
+            map_fig,
             f"reliability_map_{quantity}",
             n=int(cells["n_pairs"].sum()),
             on_select="rerun",
@@ -78,8 +77,7 @@ def render_map() -> tuple[str, str]:
             key="map_chart",
         )
     with right:
-        pairs = data.pairs(version, quantity)
-        figure_with_export(all_family_parity(pairs, quantity=quantity), f"parity_all_{quantity}")
+        figure_with_export(parity_fig, f"parity_all_{quantity}")
     cell = st.selectbox(
         "Open a cohort", cell_options, format_func=lambda c: _cell_label(cells, c), key="map_cell"
     )
@@ -93,7 +91,7 @@ def _render_cell(version: str, cells, cell: str) -> None:
     key = parse_cell_id(cell)
     row = cells[cells["cell"] == cell].iloc[0]
     records = data.records(version)
-    rows = cell_pairs(records, cell)
+    rows = data.pairs_of_cell(version, cell)
     st.subheader(f"{key['family']} · {row['column']}")
     st.caption(
         f"{len(rows)} paired materials behind the number ({row['text'].replace('<br>', ' ')}); "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from auditor.explore import list_param
-from auditor.figures_reliability import sigma_t_plot
 from auditor.temperature import filter_series
 from views import reliability_data as data
 from views.shared import figure_with_export, sync_url
@@ -39,4 +38,6 @@ def render_sigma_t(version: str) -> None:
     if shown.empty:
         st.info("No series for this selection.")
         return
-    figure_with_export(sigma_t_plot(shown), "sigma_t", n=n_series)
+    figure_with_export(
+        data.sigma_t_figure(version, tuple(families), tuple(ions)), "sigma_t", n=n_series
+    )
