@@ -5,7 +5,7 @@
 Imports a built store (`python -m db build`) into a fresh embedded lake (SQLite catalog) and a
 fresh team lake (a throwaway PostgreSQL from tests/pg_server.py, data in a temp dir), timing the
 set-up from scratch, then times in every mode, median of --runs:
-- explorer search: `db.queries.search_records` for a text, first page;
+- explorer search: `db.search.search_records` for a text, first page;
 - cohort statistics: `auditor.cohorts.load_records` + `cohort_stats` for one family/property;
 - ingest write: one transaction adding a real source's records again as a new source;
 - store version: the cache key read (lake modes).
@@ -26,11 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402
-from db.queries import search_records  # noqa: E402
 
 from auditor.cohorts import cohort_stats, load_records  # noqa: E402
 from db.config import db_path  # noqa: E402
 from db.engine import Store, _columns, allocate_ids, ensure_extensions, store_config  # noqa: E402
+from db.search import search_records  # noqa: E402
 from tests.pg_server import PgServer  # noqa: E402
 
 COPIED_SOURCE = "liverpool"  # the source whose records the ingest write adds again
