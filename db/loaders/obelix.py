@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from db.loaders.common import LoadResult, SourceSpec, blank, make_record, text_or_none
@@ -20,10 +22,15 @@ def _float_or_none(value: object) -> float | None:
     return None if blank(value) else float(value)
 
 
+def read_obelix_table(root: Path) -> pd.DataFrame:
+    """OBELiX's `all.csv` as text (one row per entry; `ID` is also its CIF's file name)."""
+    return pd.read_csv(root / "downloads" / "all.csv", dtype=str, keep_default_na=False)
+
+
 def load_obelix(spec: SourceSpec) -> LoadResult:
     """One `sigma` record per OBELiX row (RT implied) and one `entries` row with its lattice."""
     root = spec.path
-    table = pd.read_csv(root / "downloads" / "all.csv", dtype=str, keep_default_na=False)
+    table = read_obelix_table(root)
     split = {}
     for name in ("train", "test"):
         for obelix_id in pd.read_csv(root / "split" / f"{name}_idx.csv", dtype=str)["ID"]:
