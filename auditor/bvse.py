@@ -19,8 +19,10 @@ Rules (also stated in `data/bvse/README.md`):
   within 2% of the total cation charge. Rule 3 exists because refined occupancies are rarely
   exactly neutral (Li24.024P4S20Br4), which defeats rules 1-2 on most disordered structures,
   argyrodites included. The cell's net charge under the assigned states is reported
-  (`net_charge_e`). The mobile ion must come out at its nominal charge (Li +1), else the
-  structure fails. A structure no rule balances fails with each rule's reason.
+  (`net_charge_e`). States bvlain cannot use (the mobile ion not at its nominal charge, Li +1;
+  an anion without BVSE parameters, such as BVAnalyzer's S-1 in some thiophosphates) give way to
+  the next rule (rule 3 offers its 5 best assignments in order). A structure no rule serves
+  fails with each rule's reason.
 - **Partial occupancy and disorder.** The mobile ion's own sites are removed (BVSE probes the
   framework of the other ions, so the mobile ion's occupancy and disorder do not enter). Every
   other site contributes each species on it, at the site's position, with its Morse (bond-valence)
@@ -53,8 +55,10 @@ import signal
 import sys
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -85,6 +89,8 @@ OXI_RULES = ("bv_analyzer", "composition_guess", "nearest_balance")
 # Largest net charge, as a fraction of the total cation charge, the nearest-balance rule accepts
 # (refined CIF occupancies are rarely exactly neutral: Li24.024P4S20Br4 is 0.05% off).
 BALANCE_TOLERANCE = 0.02
+# How many nearest-balance assignments (best first) are offered before the structure fails.
+NEAREST_BALANCE_TRIES = 5
 # A structure taking longer than this is stopped and reported as failed (timeout).
 TIMEOUT_S = 900
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,14 +156,14 @@ def _occurrence(symbol: str, state: int) -> float:
     return float(Composition.oxi_prob.get(Species(symbol, state), 0.0))
 
 
-def nearest_balance_states(composition: Composition) -> tuple[dict[str, int], float]:
-    """One integer state per element for a composition with fractional (refined) amounts.
+def nearest_balance_candidates(composition: Composition) -> list[dict[str, int]]:
+    """Integer states per element for a composition with fractional (refined) amounts, best first.
 
     Candidates are pymatgen's default lists (ICSD states, else common states); the mobile element
     is fixed at its nominal charge; every negative element must be more electronegative (Pauling)
-    than every positive one. The combination with the smallest net charge wins, ties going to the
-    highest summed log ICSD occurrence. Returns the states and the net charge over `composition`.
-    Raises ValueError when no combination is within `BALANCE_TOLERANCE` of neutral.
+    than every positive one. Combinations within `BALANCE_TOLERANCE` of neutral, smallest net
+    charge first, ties going to the highest summed log ICSD occurrence. Raises ValueError when
+    there is none.
     """
     elements = sorted(composition.elements, key=lambda el: el.symbol)
     options = []
@@ -171,7 +177,7 @@ def nearest_balance_states(composition: Composition) -> tuple[dict[str, int], fl
         options.append(states)
     amounts = np.array([composition[el] for el in elements], dtype=float)
     chi = np.array([el.X for el in elements], dtype=float)
-    best: tuple[float, float, tuple[int, ...]] | None = None
+    scored: list[tuple[float, float, tuple[int, ...]]] = []
     for combo in itertools.product(*options):
         q = np.array(combo, dtype=float)
         if (q < 0).any() and (q > 0).any() and chi[q < 0].min() <= chi[q > 0].max():
@@ -183,16 +189,23 @@ def nearest_balance_states(composition: Composition) -> tuple[dict[str, int], fl
         prior = sum(
             math.log1p(_occurrence(el.symbol, s)) for el, s in zip(elements, combo, strict=True)
         )
-        key = (round(imbalance, 9), -prior, combo)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    if best is None or best[0] > BALANCE_TOLERANCE:
-        found = f"{best[0]:.1%}" if best else "no candidate"
+        scored.append((round(imbalance, 9), -prior, combo))
+    scored.sort(key=lambda item: item[:2])  # stable: exact ties keep pymatgen's list order
+    accepted = [combo for imbalance, _, combo in scored if imbalance <= BALANCE_TOLERANCE]
+    if not accepted:
+        found = f"{scored[0][0]:.1%}" if scored else "no candidate"
         raise ValueError(
             f"no assignment within {BALANCE_TOLERANCE:.0%} of neutral (nearest: {found})"
         )
-    states = {el.symbol: int(s) for el, s in zip(elements, best[2], strict=True)}
-    net = float(sum(composition[el] * states[el.symbol] for el in elements))
+    return [
+        {el.symbol: int(s) for el, s in zip(elements, combo, strict=True)} for combo in accepted
+    ]
+
+
+def nearest_balance_states(composition: Composition) -> tuple[dict[str, int], float]:
+    """The first of `nearest_balance_candidates`, and its net charge over `composition`."""
+    states = nearest_balance_candidates(composition)[0]
+    net = float(sum(composition[el] * states[el.symbol] for el in composition.elements))
     return states, net
 
 
@@ -201,41 +214,90 @@ def net_charge(structure: Structure) -> float:
     return float(sum(occ * sp.oxi_state for site in structure for sp, occ in site.species.items()))
 
 
-def assign_oxidation_states(structure: Structure) -> tuple[Structure, str]:
-    """Decorate `structure` with integer oxidation states; returns it and the rule that worked.
-
-    Order: BVAnalyzer; pymatgen's composition guesses (integer compositions only); the nearest
-    charge balance over the fractional composition. Raises ValueError naming each rule's failure.
-    """
-    failures = []
+def _oxidation_candidates(
+    structure: Structure, failures: list[str]
+) -> Iterator[tuple[Structure, str]]:
+    """Each rule's integer-state decoration, in rule order; a rule that gives none says why."""
     try:
         decorated = BVAnalyzer(
             forbidden_species=FORBIDDEN_SPECIES
         ).get_oxi_state_decorated_structure(structure)
         if all(float(sp.oxi_state).is_integer() for site in decorated for sp in site.species):
-            return decorated, "bv_analyzer"
-        failures.append("bv_analyzer: non-integer states")
+            yield decorated, "bv_analyzer"
+        else:
+            failures.append("bv_analyzer: non-integer states")
     except ValueError as exc:
         failures.append(f"bv_analyzer: {exc}")
     composition = Composition(structure.composition.element_composition)
     try:
-        for guess in composition.oxi_state_guesses(max_sites=GUESS_MAX_SITES):
-            states = _integer_states(guess)
-            if states is not None:
-                decorated = structure.copy()
-                decorated.add_oxidation_state_by_element(states)
-                return decorated, "composition_guess"
-        failures.append("composition_guess: no charge-balanced integer assignment")
+        guesses = composition.oxi_state_guesses(max_sites=GUESS_MAX_SITES)
+        states = next((s for s in map(_integer_states, guesses) if s is not None), None)
+        if states is None:
+            failures.append("composition_guess: no charge-balanced integer assignment")
+        else:
+            decorated = structure.copy()
+            decorated.add_oxidation_state_by_element(states)
+            yield decorated, "composition_guess"
     except ValueError as exc:
         failures.append(f"composition_guess: {exc}")
     try:
-        states, _ = nearest_balance_states(composition)
-        decorated = structure.copy()
-        decorated.add_oxidation_state_by_element(states)
-        return decorated, "nearest_balance"
+        candidates = nearest_balance_candidates(composition)
     except ValueError as exc:
         failures.append(f"nearest_balance: {exc}")
+        return
+    for states in candidates[:NEAREST_BALANCE_TRIES]:
+        decorated = structure.copy()
+        decorated.add_oxidation_state_by_element(states)
+        yield decorated, "nearest_balance"
+
+
+def states_text(structure: Structure) -> str:
+    """`Br-1 Li+1 P+5 S-2`: the distinct species of a decorated structure."""
+    states = sorted({(sp.symbol, int(sp.oxi_state)) for site in structure for sp in site.species})
+    return " ".join(f"{el}{q:+d}" for el, q in states)
+
+
+def assign_oxidation_states(
+    structure: Structure, accept: Callable[[Structure], str | None] | None = None
+) -> tuple[Structure, str]:
+    """Decorate `structure` with integer oxidation states; returns it and the rule that worked.
+
+    Order: BVAnalyzer; pymatgen's composition guesses (integer compositions only); the nearest
+    charge balance over the fractional composition. `accept` may refuse a rule's states (it
+    returns the reason), and the next rule is tried. Raises ValueError naming each rule's failure.
+    """
+    failures: list[str] = []
+    for decorated, rule in _oxidation_candidates(structure, failures):
+        problem = accept(decorated) if accept else None
+        if problem is None:
+            return decorated, rule
+        failures.append(f"{rule}: {states_text(decorated)}: {problem}")
     raise ValueError("oxidation states: " + "; ".join(failures))
+
+
+@lru_cache(maxsize=1)
+def _morse_table() -> dict:
+    """bvlain's Morse parameters for the mobile ion: {Z of counter-ion: {charge: params}}."""
+    # bvlain's own parameter file, read as its _get_params reads it.
+    import pickle
+
+    from bvlain import Lain
+
+    with open(Lain(verbose=False).cation_file, "rb") as fh:
+        return pickle.load(fh)[Z_MOBILE][MOBILE_CHARGE]
+
+
+def usable_for_bvse(structure: Structure) -> str | None:
+    """Why bvlain cannot run on these states (mobile-ion charge, missing parameters), or None."""
+    species = {(sp.symbol, sp.Z, int(sp.oxi_state)) for site in structure for sp in site.species}
+    bad = [q for el, _, q in species if el == MOBILE_ELEMENT and q != MOBILE_CHARGE]
+    if bad:
+        return f"{MOBILE_ELEMENT} assigned {bad[0]:+d}, not {MOBILE_CHARGE:+d}"
+    table = _morse_table()
+    missing = sorted(f"{el}{q:+d}" for el, z, q in species if q < 0 and q not in table.get(z, {}))
+    if missing:
+        return f"bvlain has no BVSE parameters for {MOBILE_ION} with {', '.join(missing)}"
+    return None
 
 
 def _framework_atoms(structure: Structure):
@@ -328,7 +390,7 @@ def compute_cif(path: str | Path, timeout_s: int | None = TIMEOUT_S) -> BvseResu
         "tool_version": tool_version(),
         "params": params_json(),
     }
-    rule = states_text = disordered = net = None
+    rule = species_text = disordered = net = None
     use_alarm = bool(timeout_s) and hasattr(signal, "SIGALRM")
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _alarm)
@@ -340,15 +402,11 @@ def compute_cif(path: str | Path, timeout_s: int | None = TIMEOUT_S) -> BvseResu
         disordered = not structure.is_ordered
         if MOBILE_ELEMENT not in {el.symbol for el in structure.composition.elements}:
             raise ValueError(f"no {MOBILE_ELEMENT} in the structure")
-        decorated, rule = assign_oxidation_states(structure)
-        states = sorted(
-            {(sp.symbol, int(sp.oxi_state)) for site in decorated for sp in site.species}
-        )
-        states_text = " ".join(f"{el}{q:+d}" for el, q in states)
+        # A rule whose states bvlain cannot use (Li not +1, an anion without parameters, such
+        # as BVAnalyzer's S-1 in some thiophosphates) gives way to the next rule.
+        decorated, rule = assign_oxidation_states(structure, accept=usable_for_bvse)
+        species_text = states_text(decorated)
         net = round(net_charge(decorated), 4)
-        bad = [q for el, q in states if el == MOBILE_ELEMENT and q != MOBILE_CHARGE]
-        if bad:
-            raise ValueError(f"{MOBILE_ELEMENT} assigned {bad[0]:+d}, not {MOBILE_CHARGE:+d}")
         calc = _weighted_lain_class()(verbose=False)
         atoms = _framework_atoms(decorated)
         # What Lain.read_structure would set, without its ordered-only BVAnalyzer round trip.
@@ -371,7 +429,7 @@ def compute_cif(path: str | Path, timeout_s: int | None = TIMEOUT_S) -> BvseResu
         return BvseResult(
             **base, status="ok", e_1d_ev=e1, e_2d_ev=e2, e_3d_ev=e3,
             percolates_1d=p1, percolates_2d=p2, percolates_3d=p3,
-            oxidation_rule=rule, oxidation_states=states_text, net_charge_e=net, disordered=disordered,
+            oxidation_rule=rule, oxidation_states=species_text, net_charge_e=net, disordered=disordered,
             reason=None, seconds=round(time.perf_counter() - start, 2),
         )  # fmt: skip
     except _Timeout:
@@ -385,7 +443,7 @@ def compute_cif(path: str | Path, timeout_s: int | None = TIMEOUT_S) -> BvseResu
     return BvseResult(
         **base, status="failed", e_1d_ev=None, e_2d_ev=None, e_3d_ev=None,
         percolates_1d=None, percolates_2d=None, percolates_3d=None,
-        oxidation_rule=rule, oxidation_states=states_text, net_charge_e=net, disordered=disordered,
+        oxidation_rule=rule, oxidation_states=species_text, net_charge_e=net, disordered=disordered,
         reason=reason[:500], seconds=round(time.perf_counter() - start, 2),
     )  # fmt: skip
 

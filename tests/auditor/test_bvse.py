@@ -83,3 +83,14 @@ def test_compute_command_caches_by_hash_and_writes_the_csv(tmp_path):
     again = bvse.cached_compute(cifs / "zzz.cif", cache)
     assert again.cif_id == "zzz" and again.seconds == -1.0
     assert again.e_3d_ev == float(rows[0]["e_3d_ev"])
+
+
+def test_states_bvlain_cannot_use_give_way_to_the_next_rule():
+    # l2w (Li3.333Mg0.333P2S6): BVAnalyzer says P+1 S-1, and bvlain has no Li+ / S-1 parameters.
+    structure = Structure.from_file(str(CIFS / "l2w.cif"))
+    first, rule = bvse.assign_oxidation_states(structure)
+    assert rule == "bv_analyzer" and "S-1" in bvse.states_text(first)
+    assert "S-1" in bvse.usable_for_bvse(first)
+    usable, rule = bvse.assign_oxidation_states(structure, accept=bvse.usable_for_bvse)
+    assert rule == "nearest_balance"
+    assert bvse.states_text(usable) == "Li+1 Mg+2 P+4 S-2"
