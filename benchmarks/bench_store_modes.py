@@ -2,7 +2,7 @@
 
     python benchmarks/bench_store_modes.py [--store var/sse_audit.duckdb] [--runs 7] [--json]
 
-Imports a built store (`python -m db build`) into a fresh embedded lake (SQLite catalog) and a
+Imports a built store (`sse-audit build`) into a fresh embedded lake (SQLite catalog) and a
 fresh team lake (a throwaway PostgreSQL from tests/pg_server.py, data in a temp dir), timing the
 set-up from scratch, then times in every mode, median of --runs:
 - explorer search: `db.search.search_records` for a text, first page;
@@ -133,7 +133,7 @@ def main() -> int:
     args = parser.parse_args()
     built = Path(args.store)
     if not built.is_file():
-        print(f"no store at {built}; run `python -m db build` first", file=sys.stderr)
+        print(f"no store at {built}; run `sse-audit build` first", file=sys.stderr)
         return 2
     ensure_extensions()
     tmp = Path(tempfile.mkdtemp(prefix="bench-store-"))
