@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from auditor.cohorts import COHORT_KEYS, UNITS, paired_materials, with_variant
-from auditor.outliers import refresh_flags
 from core.vocab import EXPERIMENT
-from db.flags import flags_computed, review_flags
+from db.flags import review_flags
 
 
 def parse_cohort_label(label: str | None) -> dict[str, str] | None:
@@ -169,9 +168,3 @@ def review_group(con, flags: pd.DataFrame, *, status: str, note: str, reviewer: 
     """Confirm or dismiss every flag of a group with one note; each keeps its own review row."""
     keys = list(zip(flags["record_key"], flags["rule"], strict=True))
     return review_flags(con, keys, status=status, note=note, reviewer=reviewer)
-
-
-def ensure_flags(con) -> None:
-    """Run the flag rules if this build of the store has not run them yet."""
-    if not flags_computed(con):
-        refresh_flags(con)

@@ -8,7 +8,6 @@ import streamlit as st
 from auditor.figures_reliability import flags_on_distribution
 from auditor.triage import (
     cohort_values,
-    ensure_flags,
     flag_groups,
     group_flags,
     prioritized_flags,
@@ -45,7 +44,6 @@ def render_triage() -> None:
         st.success(message)
         _show_saved(st.session_state.pop("_triage_keys", []))
     version = current_store_version()
-    ensure_flags(store_cursor())  # a fresh build has no flags until the rules first run
     flags = _prioritized(version, flags_state(store_cursor()))
     groups = flag_groups(flags)
     st.caption(

@@ -20,7 +20,6 @@ import pytest
 
 from auditor.cohorts import load_records
 from auditor.reliability import reliability_cells
-from auditor.triage import ensure_flags
 from db.config import REPO_ROOT
 from db.flags import list_flags
 from tests.views.test_e2e_browser import CHROMIUM, IDLE, _free_port, _need
@@ -46,7 +45,6 @@ def facts(store, tmp_path_factory) -> dict:
     con = duckdb.connect(str(probe))
     try:
         cells = reliability_cells(load_records(con), "energy")
-        ensure_flags(con)  # the same rules over the same records raise the same flags
         flags = list_flags(con, status="open")
     finally:
         con.close()

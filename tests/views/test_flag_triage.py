@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from auditor.triage import ensure_flags, review_group
+from auditor.triage import review_group
 from db.flags import list_flags, review_flags
 from pipeline.build import build_store
 from tests.views.conftest import open_page, param
@@ -74,7 +74,6 @@ def test_a_group_is_dismissed_with_one_note_kept_on_each_flag(app_at, store_copy
 
 def test_a_bulk_review_survives_a_rebuild(store_copy):
     con = duckdb.connect(str(store_copy))
-    ensure_flags(con)
     flags = list_flags(con, status="open")
     members = flags[flags["cohort"] == flags["cohort"].dropna().iloc[0]]
     rule = members["rule"].iloc[0]
@@ -93,7 +92,6 @@ def test_a_bulk_review_survives_a_rebuild(store_copy):
 def test_bulk_review_is_one_statement_over_named_flags_only(store_copy):
     con = duckdb.connect(str(store_copy))
     try:
-        ensure_flags(con)
         flags = list_flags(con, status="open")
         keys = list(zip(flags["record_key"][:3], flags["rule"][:3], strict=True))
         n = review_flags(
