@@ -8,6 +8,7 @@ PAGES = [
     ("views/evidence.py", "Evidence", ":material/fact_check:"),
     ("views/upload.py", "Upload", ":material/upload:"),
     ("views/cohorts.py", "Cohorts", ":material/compare_arrows:"),
+    ("views/placement.py", "Where does this value sit?", ":material/my_location:"),
     ("views/outliers.py", "Outliers", ":material/flag:"),
     ("views/normalizer_review.py", "Normalizer review", ":material/rule:"),
     ("views/model.py", "Model", ":material/model_training:"),

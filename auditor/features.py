@@ -38,6 +38,16 @@ from db.config import REPO_ROOT
 
 CENSORED_LOG10 = -15.0
 
+# Input columns holding the store's CIF summary (`db.model_inputs` names them so).
+CIF_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "cif_density",
+    "cif_volume_per_atom",
+    "cif_li_partial",
+    "cif_other_partial",
+    "cif_min_li_li",
+    "cif_min_li_anion",
+)
+
 # What a caller hands to `feature_frame`; every column but `composition` may be missing/NaN.
 INPUT_COLUMNS: tuple[str, ...] = (
     "composition",  # formula as written
@@ -52,15 +62,10 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "beta",
     "gamma",
     "density",  # g/cm3 as given by the caller
-    "family_raw",
+    "family_label",  # a family label: the harmonized one or the source's own
     "cif_path",  # the CIF file: read only by the opt-in 'sites' block
-    # The store's summary of the CIF (`structures`, see `CIF_SUMMARY_COLUMNS`); absent: no CIF.
-    "cif_density",
-    "cif_volume_per_atom",
-    "cif_li_partial",
-    "cif_other_partial",
-    "cif_min_li_li",
-    "cif_min_li_anion",
+    # The store's summary of the CIF (`structures`); absent: no CIF.
+    *CIF_SUMMARY_COLUMNS,
 )
 
 ELEMENT_PROPERTIES: tuple[str, ...] = (
@@ -87,15 +92,6 @@ ANION_CLASSES: dict[str, frozenset[str]] = {
 # Element-fraction columns cover Z = 1..94: fixed, so two training sets give the same columns.
 FRACTION_ELEMENTS: tuple[str, ...] = tuple(Element.from_Z(z).symbol for z in range(1, 95))
 LATTICE_COLUMNS: tuple[str, ...] = ("a", "b", "c", "alpha", "beta", "gamma")
-# Input columns holding the store's CIF summary (`db.model_inputs` names them so).
-CIF_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "cif_density",
-    "cif_volume_per_atom",
-    "cif_li_partial",
-    "cif_other_partial",
-    "cif_min_li_li",
-    "cif_min_li_anion",
-)
 CIF_COLUMNS: tuple[str, ...] = ("has_cif", *CIF_SUMMARY_COLUMNS)
 _CRYSTAL_SYSTEM_BOUNDS = (2, 15, 74, 142, 167, 194, 230)  # last sg number of each system
 
@@ -548,7 +544,7 @@ def feature_frame(
         if "temperature" in blocks:
             feats["inv_temperature"] = 1000.0 / _temperature_k(r.get("temperature_k"))
         feats["family"] = family_label(
-            r.get("family_raw"), formula=formula, space_group=r.get("space_group")
+            r.get("family_label"), formula=formula, space_group=r.get("space_group")
         )
         rows.append(feats)
     mask = pd.Series(ok, index=inputs.index)

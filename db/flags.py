@@ -121,3 +121,45 @@ def records_outside(
         f"WHERE is_primary AND ({' OR '.join(clauses)}) ORDER BY record_key",
         params,
     ).df()
+
+
+def review_flags(
+    con: duckdb.DuckDBPyConnection,
+    keys: list[tuple[str, str]],
+    *,
+    status: str,
+    note: str,
+    reviewer: str | None = None,
+) -> int:
+    """Review many flags at once with one note, in one statement: each (record_key, rule) keeps
+    its own row, with this status, note, reviewer and time, as `review_flag` would set it.
+
+    Returns:
+        How many flags were updated (keys that name no flag are ignored).
+    """
+    if status not in FLAG_STATUSES:
+        raise ValueError(f"status must be one of {FLAG_STATUSES}, not {status!r}")
+    if not note or not note.strip():
+        raise ValueError("a bulk review needs a note saying why")
+    if not keys:
+        return 0
+    record_keys, rules = [k for k, _ in keys], [r for _, r in keys]
+    row = con.execute(
+        """
+        UPDATE flags SET status = ?, note = ?, reviewer = coalesce(?, reviewer),
+               reviewed_at = current_timestamp
+        WHERE (record_key, rule) IN (SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]))
+        """,
+        [status, note.strip(), reviewer, record_keys, rules],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def flags_state(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a flag is raised, re-raised or reviewed: a cache key for flag views."""
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'open' AND active), "
+        "max(reviewed_at), max(flagged_at) FROM flags"
+    ).fetchone()
+    computed = con.execute("SELECT value FROM build_info WHERE key = ?", [_COMPUTED_KEY]).fetchone()
+    return "/".join(str(v) for v in (*row, computed[0] if computed else None))

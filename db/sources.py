@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from db.config import BUNDLED_DATA, external_data_dir
+from db.loaders.bvse import load_bvse
 from db.loaders.common import LoadResult, NameResolver, SourceSpec
 from db.loaders.devi import load_devi
 from db.loaders.laskowski import load_laskowski
@@ -114,6 +115,19 @@ def builtin_sources() -> list[BuiltinSource]:
                 path=BUNDLED_DATA / "literature" / "literature_barriers.csv",
             ),
             load_literature,
+        ),
+        BuiltinSource(
+            SourceSpec(
+                name="sse-audit-bvse",
+                title="BVSE percolation barriers computed by sse-audit for every bundled OBELiX CIF",
+                citation="sse-audit BVSE computation with bvlain (Dembitskiy), data/bvse/README.md",
+                doi_or_url="data/bvse/bvse_barriers.csv",
+                license="CC BY 4.0",
+                version="bvlain 0.25.1",
+                kind="bundled",
+                path=BUNDLED_DATA / "bvse" / "bvse_barriers.csv",
+            ),
+            load_bvse,
         ),
     ]
 

@@ -1,4 +1,4 @@
-"""`sse-audit <command>`: build, stats, ingest, normalize, cohorts, flags, model.
+"""`sse-audit <command>`: build, stats, ingest, normalize, cohorts, flags, model, bvse, descriptors.
 
 Each command lives in `sse_audit.commands`; a failure the user can act on (no store yet, a
 store another process holds, a bad file) prints one readable line, never a traceback.
@@ -11,6 +11,7 @@ import sys
 
 import duckdb
 
+from auditor import bvse, descriptors
 from auditor.normalize import cli as normalize_cli
 from db.connection import StoreMissingError
 from sse_audit.commands import cohorts, model, store
@@ -29,6 +30,10 @@ def parser() -> argparse.ArgumentParser:
     )
     cohorts.add_parsers(sub)
     model.add_parsers(sub)
+    sub.add_parser(
+        "bvse", help="BVSE percolation barriers: compute (all CIFs) | one FILE.cif", add_help=False
+    )
+    sub.add_parser("descriptors", help="the light-descriptor Ea model: evaluate", add_help=False)
     return top
 
 
@@ -38,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["normalize"]:
             return normalize_cli.main(argv)
+        if argv[:1] == ["bvse"]:
+            return bvse.main(argv[1:])
+        if argv[:1] == ["descriptors"]:
+            return descriptors.main(argv[1:])
         args = parser().parse_args(argv)
         return args.run(args)
     except StoreMissingError as exc:

@@ -14,6 +14,9 @@ from auditor.cohorts import (
 from core.constants import COHORT_RT_WINDOW_K
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points
 from views.figures import figure_with_export
+from views.reliability_gaps import render_gaps
+from views.reliability_map import render_map
+from views.sigma_t import render_sigma_t
 from views.store import store_cursor
 from views.url_state import sync_url, url_index
 
@@ -61,6 +64,16 @@ def _evidence_link(event, material_at: int) -> None:
 
 
 st.title("Cohorts: computed methods against experiment")
+# The answer first: which method is biased for which family; the details follow below.
+map_version, map_quantity = render_map()
+render_gaps(map_version, map_quantity)
+render_sigma_t(map_version)
+st.header("Cohort details")
+# Ten more figures: drawn on request (a link naming a family or property opens them), so the
+# map's page stays quick.
+linked = "family" in st.query_params or "property" in st.query_params
+if not st.toggle("Show every cohort's statistics and figures", value=linked, key="details"):
+    st.stop()
 st.caption(
     "A cohort is (family, property, method, variant): MLIP-NEB (mace-relax) and (mace-no-relax) "
     "stay apart, since their errors differ several-fold. sigma counts at room temperature "

@@ -5,13 +5,14 @@ import streamlit as st
 
 from auditor.outliers import Z_THRESHOLD, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES
-from db.flags import list_flags, review_flag
+from db.flags import flags_state, list_flags, review_flag
+from views.flag_triage import render_triage
 from views.store import store_cursor
 from views.url_state import sync_url, url_index
 
 
 @st.cache_data(show_spinner=False)
-def _flags(status: str | None, rule: str | None) -> pd.DataFrame:
+def _flags(state: str, status: str | None, rule: str | None) -> pd.DataFrame:
     return list_flags(store_cursor(), status=status, rule=rule)
 
 
@@ -24,6 +25,8 @@ st.caption(
     "line, e.g. across a phase transition). Flags are keyed by the record's stable key, so reviews "
     "survive rebuilds."
 )
+render_triage()
+st.subheader("Every flag")
 cols = st.columns(3)
 status_options, rule_options = ["(all)", *FLAG_STATUSES], ["(all)", *FLAG_RULES]
 status = cols[0].selectbox(
@@ -40,7 +43,11 @@ with cols[2].popover("Re-run the rules"):
         _flags.clear()
         st.toast(f"flags raised: {counts}")
 
-flags = _flags(None if status == "(all)" else status, None if rule == "(all)" else rule)
+flags = _flags(
+    flags_state(store_cursor()),
+    None if status == "(all)" else status,
+    None if rule == "(all)" else rule,
+)
 st.caption(f"{len(flags)} flags")
 shown = [
     "status",

@@ -7,6 +7,7 @@ import os
 import streamlit as st
 
 from db.config import db_path
+from db.version import store_version
 from pipeline.startup import open_app_store
 
 
@@ -35,3 +36,8 @@ def store_connection():
 def store_cursor():
     """A DuckDB cursor for this script run's thread, on the shared store connection."""
     return store_connection().cursor()
+
+
+def current_store_version() -> str:
+    """Changes whenever the store's records change: the key the pages' caches take."""
+    return store_version(store_cursor())

@@ -28,3 +28,8 @@ def sync_url(**values) -> None:
 def list_param(value: str | None) -> list[str]:
     """A comma-separated query parameter as a list."""
     return [v for v in (value or "").split(",") if v]
+
+
+def presenting() -> bool:
+    """Whether the view is in presentation mode (`?present=1`)."""
+    return st.query_params.get("present") == "1"

@@ -46,7 +46,7 @@ def obelix_split(con: duckdb.DuckDBPyConnection, split: ObelixSplit | None = Non
             "cell_composition": raw["cell_composition"],
             "space_group": raw["space_group"],
             **{c: pd.to_numeric(raw[c], errors="coerce") for c in _ENTRY_NUMBERS},
-            "family_raw": raw["family_raw"],
+            "family_label": raw["family_raw"],
             # Grouping key: one paper whatever the DOI's case.
             "doi": raw["doi"].str.strip().str.lower(),
             "cif_path": raw["cif_path"].map(cif_file_path),
@@ -72,7 +72,7 @@ def load_table(path: str | os.PathLike) -> pd.DataFrame:
     frame = pd.DataFrame({"composition": raw["composition"].astype("string").fillna("")})
     for col in ("space_group", "a", "b", "c", "alpha", "beta", "gamma", "density", "z"):
         frame[col] = raw[col] if col in raw.columns else np.nan
-    frame["family_raw"] = raw["family"] if "family" in raw.columns else None
+    frame["family_label"] = raw["family"] if "family" in raw.columns else None
     frame["doi"] = raw["doi"] if "doi" in raw.columns else None
     frame["log10_sigma"] = pd.to_numeric(raw["log10_sigma"], errors="coerce")
     frame["censored"] = False
@@ -144,7 +144,7 @@ def liverpool_rows(
     return pd.DataFrame(
         {
             "composition": raw["material_raw"],
-            "family_raw": raw["family_raw"],
+            "family_label": raw["family_raw"],
             "doi": raw["doi"].fillna(raw["reference"]).str.strip().str.lower(),
             "log10_sigma": censored_target(raw["log10_value"], raw["censored"]),
             "censored": raw["censored"].eq("<"),

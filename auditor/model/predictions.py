@@ -22,12 +22,13 @@ from db.predictions import prediction_count, write_predictions
 def store_inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every sigma record of the store as model inputs (lattice and CIF summary where known)."""
     raw = sigma_model_inputs(con)
-    frame = raw.rename(columns={"family_raw": "family_source"})
+    frame = raw.copy()
     # The canonical key is the most reliable formula we hold; the raw text is the fallback.
     frame["composition"] = raw["composition_key"].where(
         raw["composition_key"].notna(), raw["material_raw"]
     )
-    frame["family_raw"] = raw["family"].where(raw["family"].notna(), raw["family_raw"])
+    # The harmonized family where the normalizer set one, else the source's own label.
+    frame["family_label"] = raw["family"].where(raw["family"].notna(), raw["family_raw"])
     frame["cif_path"] = raw["cif_path"].map(cif_file_path)
     return frame
 

@@ -266,7 +266,7 @@ def comparison_report(
         np.abs(rows["pred_log10_sigma"].to_numpy() - y)[uncensored].mean()
     )
     test_metrics["n_censored"] = int((~uncensored).sum())
-    fam = rows["family_raw"].map(family_label)
+    fam = rows["family_label"].map(family_label)
     err = (rows["pred_log10_sigma"] - rows["log10_sigma"]).abs()
     by_family = (
         pd.DataFrame({"family": fam, "abs_error": err})

@@ -97,7 +97,7 @@ def test_feature_frame_rows_lattice_and_cif(store_con):
             "alpha": [116.912, np.nan, np.nan],
             "beta": [120.867, np.nan, np.nan],
             "gamma": [62.234, np.nan, np.nan],
-            "family_raw": ["hexaoxometalates", None, None],
+            "family_label": ["hexaoxometalates", None, None],
             **summary,
         }
     )

@@ -135,7 +135,7 @@ def test_literature_parses_qualifiers_and_moves_neb_barriers_to_em():
     result = load_literature(
         _spec("literature", BUNDLED_DATA / "literature" / "literature_barriers.csv")
     )
-    assert result.rows_in == 154 == result.loaded_rows + result.quarantined_rows
+    assert result.rows_in == 232 == result.loaded_rows + result.quarantined_rows
     assert {r["property"] for r in result.records if r["method_tag"] == "NEB"} == {"Em"}
     ranges = [r for r in result.records if r["qualifier"] == "range"]
     assert ranges and all(r["value_low"] < r["value_high"] for r in ranges)

@@ -1,0 +1,67 @@
+"""Cached reads for the reliability views: computed once per store version, not per rerun."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from auditor.cohorts import load_records
+from auditor.figures_reliability import all_family_parity, reliability_map, sigma_t_plot
+from auditor.reliability import cell_pairs, evidence_gaps, quantity_pairs, reliability_cells
+from auditor.temperature import filter_series, sigma_t_series
+from db.temperature import sigma_series_points
+from views.store import store_cursor
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def records(version: str) -> pd.DataFrame:
+    """The cohort records of this store version (`version` is the cache key)."""
+    return load_records(store_cursor())
+
+
+@st.cache_data(show_spinner="Computing the reliability map (once per store version)...")
+def cells(version: str, quantity: str) -> pd.DataFrame:
+    """The map's cells for this store version and quantity."""
+    return reliability_cells(records(version), quantity)
+
+
+@st.cache_data(show_spinner=False)
+def pairs(version: str, quantity: str) -> pd.DataFrame:
+    """Every paired material behind the quantity's cells."""
+    return quantity_pairs(records(version), quantity)
+
+
+@st.cache_data(show_spinner="Listing the evidence each cell lacks...")
+def gaps(version: str, quantity: str) -> pd.DataFrame:
+    """The evidence-gap list for this store version and quantity."""
+    return evidence_gaps(records(version), quantity)
+
+
+@st.cache_data(show_spinner=False)
+def sigma_series(version: str) -> pd.DataFrame:
+    """Every sigma(T) series of this store version, with family, carrier ion and Ea."""
+    return sigma_t_series(sigma_series_points(store_cursor()), records(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pairs_of_cell(version: str, cell: str) -> pd.DataFrame:
+    """The paired rows behind one cell."""
+    return cell_pairs(records(version), cell)
+
+
+# Figures of cached data are cached too: building plotly traces costs more than the statistics.
+@st.cache_data(show_spinner=False)
+def map_figures(version: str, quantity: str) -> tuple[go.Figure, go.Figure]:
+    """The reliability map and the all-family parity plot of this store version and quantity."""
+    return (
+        reliability_map(cells(version, quantity), quantity=quantity),
+        all_family_parity(pairs(version, quantity), quantity=quantity),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def sigma_t_figure(version: str, families: tuple[str, ...], ions: tuple[str, ...]) -> go.Figure:
+    """The sigma(T) plot of these families and carrier ions (all when empty)."""
+    shown = filter_series(sigma_series(version), families=list(families), ions=list(ions))
+    return sigma_t_plot(shown)
