@@ -1,4 +1,4 @@
-"""`sse-audit <command>`: build, stats, ingest, normalize, cohorts, flags, model, bvse, descriptors.
+"""`sse-audit <command>`: the store, the analyses and the extraction assistant from the shell.
 
 Each command lives in `sse_audit.commands`; a failure the user can act on (no store yet, a
 store another process holds, a bad file) prints one readable line, never a traceback.
@@ -12,6 +12,7 @@ import sys
 import duckdb
 
 from auditor import bvse, descriptors
+from auditor.extract import cli as extract_cli
 from auditor.normalize import cli as normalize_cli
 from db.connection import StoreMissingError
 from sse_audit.commands import cohorts, model, store
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["normalize"]:
             return normalize_cli.main(argv)
+        if argv[:1] == ["extract"]:
+            return extract_cli.main(argv)
         if argv[:1] == ["bvse"]:
             return bvse.main(argv[1:])
         if argv[:1] == ["descriptors"]:

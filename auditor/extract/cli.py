@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "extract":
         argv = argv[1:]
-    parser = argparse.ArgumentParser(prog="extract", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="sse-audit extract", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--doi", help="the paper's DOI (otherwise detected in the text)")
     parser.add_argument("--llm", action="store_true", help="let the configured LLM propose too")
