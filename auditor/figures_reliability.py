@@ -51,7 +51,7 @@ def reliability_map(cells: pd.DataFrame, *, quantity: str) -> go.Figure:
             mode="markers+text",
             text=cells["text"],
             # A fixed size (not the layout's) keeps two lines inside a cell in presentation mode.
-            textfont={"color": np.where(thin, "grey", "black").tolist(), "size": 15},
+            textfont={"color": np.where(thin, "grey", "black").tolist(), "size": 12},
             # Square, nearly transparent markers make each cell clickable.
             marker={"symbol": "square", "size": 40, "opacity": 0.02, "color": "grey"},
             customdata=cells[["cell", "n_pairs", "mae"]].astype(object).to_numpy(),

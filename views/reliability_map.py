@@ -68,18 +68,17 @@ def render_map() -> tuple[str, str]:
         "against experimental Ea compares different quantities."
     )
     map_fig, parity_fig = data.map_figures(version, quantity)
-    left, right = st.columns([3, 2])
-    with left:
-        figure_with_export(
-            map_fig,
-            f"reliability_map_{quantity}",
-            n=int(cells["n_pairs"].sum()),
-            on_select="rerun",
-            selection_mode="points",
-            key="map_chart",
-        )
-    with right:
-        figure_with_export(parity_fig, f"parity_all_{quantity}")
+    # The grid takes the page's width: with every family and method its cells need it to stay
+    # legible; the all-families parity plot follows beside the opened cohort's selector.
+    figure_with_export(
+        map_fig,
+        f"reliability_map_{quantity}",
+        n=int(cells["n_pairs"].sum()),
+        on_select="rerun",
+        selection_mode="points",
+        key="map_chart",
+    )
+    figure_with_export(parity_fig, f"parity_all_{quantity}")
     cell = st.selectbox(
         "Open a cohort", cell_options, format_func=lambda c: _cell_label(cells, c), key="map_cell"
     )

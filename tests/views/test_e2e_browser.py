@@ -169,12 +169,28 @@ def _cohort_count(page) -> int:
     return int(caption.split()[0])
 
 
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option of a select box as a person would; a rerun that redraws the widget
+    while its list opens closes the list, so wait for the app to be idle and try again."""
+    for _attempt in range(3):
+        page.wait_for_selector(IDLE, timeout=90_000)
+        page.get_by_label(label).first.click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=15_000)
+        except Exception:  # the list closed under a rerun
+            page.keyboard.press("Escape")
+            continue
+        choice.click()
+        return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
+
+
 def test_change_a_cohort(server, page):
     _visit(page, f"{server}/cohorts?family=NASICON&property=Em", "cohorts_nasicon_em")
     em_count = _cohort_count(page)
     # change the property through the widget, as a person would
-    page.get_by_label("Property").first.click()
-    page.get_by_role("option", name="Ea", exact=True).click()
+    _choose(page, "Property", "Ea")
     page.wait_for_url(re.compile(r".*property=Ea.*"))
     # The bias chart (SVG text) is redrawn for the new property once the rerun is done.
     page.get_by_text("bias of computed Ea").first.wait_for(timeout=90_000)
