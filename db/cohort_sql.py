@@ -1,0 +1,314 @@
+"""Cohort set work in SQL: per-cohort counts and medians, material pairing, same-hop pairs,
+modified-z scores and computed-vs-experiment gaps. One implementation, two inputs: the store
+(`records`, filtered to what cohorts count) or a frame of cohort records (registered in a
+private in-memory DuckDB), so a caller holding a frame gets the same statistics.
+
+Every query starts from the relation `base` with columns record_id, record_key,
+composition_key, family, property, method, variant ('' when none), value (log10 S/cm for sigma,
+eV otherwise), censored, source, path_id. The analysis layer (`auditor.cohorts`,
+`auditor.outliers`) owns the conventions and passes them in as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pandas as pd
+
+# What cohorts count, straight from the store; '?' are (t_min_k, t_max_k) of the sigma window.
+# A record without a harmonized family (never after a build) counts as 'unknown'.
+_STORE_BASE = """
+    SELECT record_id, record_key, composition_key, coalesce(family, 'unknown') AS family,
+           property, method_tag AS method,
+           CASE WHEN method_tag <> 'EXP' THEN coalesce(sub_method, '') ELSE '' END AS variant,
+           CASE WHEN property = 'sigma' THEN log10_value ELSE value END AS value,
+           censored, source, path_id
+    FROM records
+    WHERE is_primary AND composition_key IS NOT NULL
+      AND (property IN ('Ea', 'Em')
+           OR (property = 'sigma' AND log10_value IS NOT NULL AND temperature_k BETWEEN ? AND ?))
+"""
+_FRAME_BASE = """
+    SELECT record_id, record_key, composition_key, family, property, method, variant, value,
+           censored, source, path_id
+    FROM _cohort_frame
+"""
+_LABEL = "CASE WHEN variant <> '' THEN method || ' (' || variant || ')' ELSE method END"
+
+
+class CohortSource:
+    """Where the cohort records come from: the store behind a connection, or a frame."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, base_sql: str, base_params: list):
+        self.con = con
+        self.base_sql = base_sql
+        self.base_params = base_params
+
+    def query(self, sql: str, params: list | None = None) -> duckdb.DuckDBPyConnection:
+        """Run `sql` (which reads the CTE `base`) with its parameters after the base's."""
+        return self.con.execute(
+            f"WITH base AS ({self.base_sql}) {sql}",  # noqa: S608 - fixed fragments only
+            [*self.base_params, *(params or [])],
+        )
+
+
+def store_source(
+    con: duckdb.DuckDBPyConnection, t_window_k: tuple[float, float]
+) -> CohortSource:
+    """The store's cohort records (primary, with a composition; sigma within the window)."""
+    return CohortSource(con, _STORE_BASE, [float(t_window_k[0]), float(t_window_k[1])])
+
+
+@contextmanager
+def frame_source(frame: pd.DataFrame) -> Iterator[CohortSource]:
+    """A frame of cohort records (`auditor.cohorts.load_records` columns, with `variant`)."""
+    con = duckdb.connect()
+    try:
+        con.register("_cohort_frame", frame)
+        yield CohortSource(con, _FRAME_BASE, [])
+    finally:
+        con.close()
+
+
+def _reference_map(reference_property: dict[str, str]) -> list:
+    return [list(reference_property), list(reference_property.values())]
+
+
+def cohort_summary(
+    src: CohortSource, *, family: str | None = None, property: str | None = None
+) -> pd.DataFrame:
+    """Per cohort: n_records, n_materials, median (uncensored) and n_censored, sorted by cohort."""
+    return src.query(
+        """
+        SELECT family, property, method, variant,
+               count(*) FILTER (WHERE censored IS NULL) AS n_records,
+               count(DISTINCT composition_key) FILTER (WHERE censored IS NULL) AS n_materials,
+               count(*) FILTER (WHERE censored IS NOT NULL) AS n_censored,
+               median(value) FILTER (WHERE censored IS NULL) AS median
+        FROM base
+        WHERE (?::TEXT IS NULL OR family = ?) AND (?::TEXT IS NULL OR property = ?)
+        GROUP BY ALL
+        ORDER BY family, property, method, variant
+        """,
+        [family, family, property, property],
+    ).df()
+
+
+def paired_materials(
+    src: CohortSource,
+    reference_property: dict[str, str],
+    *,
+    family: str | None = None,
+    property: str | None = None,
+) -> pd.DataFrame:
+    """Computed material medians joined with the material's experimental median.
+
+    One row per (cohort, material), sorted by cohort then composition_key: family, property,
+    method, variant, method_label, composition_key, value, n, exp_value, exp_n,
+    reference_property, diff. Experiment is taken over every family (pairing sees all records);
+    `family` and `property` only choose which cohorts come back.
+    """
+    return src.query(
+        f"""
+        , refmap AS (SELECT unnest(?) AS property, unnest(?) AS reference_property),
+        exp AS (
+            SELECT property AS reference_property, composition_key,
+                   median(value) AS exp_value, count(*) AS exp_n
+            FROM base WHERE method = 'EXP' AND censored IS NULL
+            GROUP BY ALL
+        ),
+        per AS (
+            SELECT family, property, method, variant, composition_key,
+                   median(value) AS value, count(*) AS n
+            FROM base
+            WHERE method <> 'EXP' AND censored IS NULL
+              AND (?::TEXT IS NULL OR family = ?) AND (?::TEXT IS NULL OR property = ?)
+            GROUP BY ALL
+        )
+        SELECT per.family, per.property, per.method, per.variant, {_LABEL} AS method_label,
+               per.composition_key, per.value, per.n, exp.exp_value, exp.exp_n,
+               refmap.reference_property, per.value - exp.exp_value AS diff
+        FROM per JOIN refmap USING (property)
+        JOIN exp ON exp.reference_property = refmap.reference_property
+                AND exp.composition_key = per.composition_key
+        ORDER BY per.family, per.property, per.method, per.variant, per.composition_key
+        """,
+        [*_reference_map(reference_property), family, family, property, property],
+    ).df()
+
+
+def same_hop_pairs(
+    src: CohortSource, *, reference: str, family: str | None = None
+) -> pd.DataFrame:
+    """Hops (source, path_id, property) that `reference` and another computed method report.
+
+    A method's records on one hop count as their median; family and composition_key are those
+    of the hop's first record. Sorted by hop, then method and variant.
+    """
+    return src.query(
+        f"""
+        , per_hop AS (
+            SELECT source, path_id, property, method, variant, {_LABEL} AS method_label,
+                   median(value) AS value, arg_min(family, record_id) AS family,
+                   arg_min(composition_key, record_id) AS composition_key
+            FROM base
+            WHERE path_id IS NOT NULL AND censored IS NULL AND method <> 'EXP'
+            GROUP BY source, path_id, property, method, variant
+        ),
+        ref AS (
+            SELECT source, path_id, property, value AS reference_value
+            FROM per_hop WHERE method_label = ?
+        )
+        SELECT p.family, p.property, p.source, p.path_id, p.composition_key, p.method,
+               p.variant, p.method_label, ?::TEXT AS reference, ref.reference_value, p.value,
+               p.value - ref.reference_value AS diff
+        FROM per_hop p JOIN ref USING (source, path_id, property)
+        WHERE p.method_label <> ? AND (?::TEXT IS NULL OR p.family = ?)
+        ORDER BY p.source, p.path_id, p.property, p.method, p.variant
+        """,
+        [reference, reference, reference, family, family],
+    ).df()
+
+
+def modified_z_outliers(
+    src: CohortSource,
+    *,
+    z_threshold: float,
+    min_cohort: int,
+    cohorts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Uncensored records whose modified z-score in their cohort is beyond `z_threshold`.
+
+    Modified z = 0.6745 (x - median) / MAD; where the MAD is zero the mean absolute deviation
+    times 1.253314 stands in; 0 where both are. Cohorts of fewer than `min_cohort` values are
+    skipped. `cohorts` (family, property, method, variant rows) limits the work to those.
+    Columns: record_key, family, property, method, variant, value, median, n, score.
+    """
+    sel, params = "", []
+    u = "SELECT * FROM base WHERE censored IS NULL"
+    if cohorts is not None:
+        sel = ", sel AS (SELECT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method, unnest(?) AS variant)"
+        u = "SELECT base.* FROM base SEMI JOIN sel USING (family, property, method, variant) WHERE censored IS NULL"
+        params = [list(cohorts[c].astype(str)) for c in ("family", "property", "method", "variant")]
+    return src.query(
+        f"""
+        {sel}, u AS ({u}),
+        c AS (
+            SELECT family, property, method, variant, median(value) AS median, count(*) AS n
+            FROM u GROUP BY ALL HAVING count(*) >= ?
+        ),
+        d AS (
+            SELECT u.record_key, u.value, c.*, abs(u.value - c.median) AS ad
+            FROM u JOIN c USING (family, property, method, variant)
+        ),
+        s AS (
+            SELECT family, property, method, variant, median(ad) AS mad, avg(ad) AS mean_ad
+            FROM d GROUP BY ALL
+        ),
+        z AS (
+            SELECT d.record_key, d.family, d.property, d.method, d.variant, d.value, d.median,
+                   d.n,
+                   CASE WHEN s.mad > 0 THEN 0.6745 * (d.value - d.median) / s.mad
+                        WHEN s.mean_ad > 0 THEN (d.value - d.median) / (1.253314 * s.mean_ad)
+                        ELSE 0.0 END AS score
+            FROM d JOIN s USING (family, property, method, variant)
+        )
+        SELECT * FROM z WHERE abs(score) > ?
+        ORDER BY family, property, method, variant, record_key
+        """,
+        [*params, int(min_cohort), float(z_threshold)],
+    ).df()
+
+
+def experiment_gaps(
+    src: CohortSource,
+    reference_property: dict[str, str],
+    tolerance: dict[str, float],
+    *,
+    composition_keys: list[str] | None = None,
+) -> pd.DataFrame:
+    """Uncensored computed records further than `tolerance[property]` from the median of the
+    same material's uncensored experimental values of the reference property.
+
+    Columns: record_key, family, property, method, variant, method_label, value,
+    reference_property, exp_value, exp_n, tolerance, diff. `composition_keys` limits the work
+    to those materials.
+    """
+    keep = "TRUE" if composition_keys is None else "composition_key IN (SELECT unnest(?))"
+    keep_params = [] if composition_keys is None else [list(composition_keys)]
+    return src.query(
+        f"""
+        , refmap AS (SELECT unnest(?) AS property, unnest(?) AS reference_property),
+        tol AS (SELECT unnest(?) AS property, unnest(?) AS tolerance),
+        b AS (SELECT * FROM base WHERE censored IS NULL AND {keep}),
+        exp AS (
+            SELECT property AS reference_property, composition_key,
+                   median(value) AS exp_value, count(*) AS exp_n
+            FROM b WHERE method = 'EXP' GROUP BY ALL
+        )
+        SELECT b.record_key, b.family, b.property, b.method, b.variant,
+               {_LABEL} AS method_label,
+               b.value, refmap.reference_property, exp.exp_value, exp.exp_n, tol.tolerance,
+               b.value - exp.exp_value AS diff
+        FROM b JOIN refmap USING (property) JOIN tol USING (property)
+        JOIN exp ON exp.reference_property = refmap.reference_property
+                AND exp.composition_key = b.composition_key
+        WHERE b.method <> 'EXP' AND abs(b.value - exp.exp_value) > tol.tolerance
+        ORDER BY b.record_key
+        """,
+        [
+            *_reference_map(reference_property),
+            list(tolerance),
+            [float(v) for v in tolerance.values()],
+            *keep_params,
+        ],
+    ).df()
+
+
+def cohort_values(src: CohortSource, *, family: str, property: str) -> pd.DataFrame:
+    """One family's uncensored records of one property (a distribution plot's points)."""
+    return src.query(
+        f"""
+        SELECT record_id, record_key, composition_key, family, property, method, variant,
+               {_LABEL} AS method_label, value, source, path_id
+        FROM base WHERE censored IS NULL AND family = ? AND property = ?
+        ORDER BY record_id
+        """,
+        [family, property],
+    ).df()
+
+
+def cohort_families(src: CohortSource) -> list[str]:
+    """The families that hold cohort records, sorted."""
+    return [r[0] for r in src.query("SELECT DISTINCT family FROM base ORDER BY 1").fetchall()]
+
+
+def source_scope(src: CohortSource, source: str) -> tuple[pd.DataFrame, list[str]]:
+    """What one source's records touch: its cohorts (family, property, method, variant) and
+    its materials (composition keys)."""
+    cohorts = src.query(
+        "SELECT DISTINCT family, property, method, variant FROM base WHERE source = ?", [source]
+    ).df()
+    keys = src.query(
+        "SELECT DISTINCT composition_key FROM base WHERE source = ?", [source]
+    ).fetchall()
+    return cohorts, [k[0] for k in keys]
+
+
+def scope_record_keys(
+    src: CohortSource, cohorts: pd.DataFrame, composition_keys: list[str]
+) -> tuple[list[str], list[str]]:
+    """Record keys of every record in `cohorts`, and of every record of `composition_keys`."""
+    in_cohorts = src.query(
+        ", sel AS (SELECT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method, "
+        "unnest(?) AS variant) "
+        "SELECT record_key FROM base SEMI JOIN sel USING (family, property, method, variant)",
+        [list(cohorts[c].astype(str)) for c in ("family", "property", "method", "variant")],
+    ).fetchall()
+    of_materials = src.query(
+        "SELECT record_key FROM base WHERE composition_key IN (SELECT unnest(?))",
+        [list(composition_keys)],
+    ).fetchall()
+    return [r[0] for r in in_cohorts], [r[0] for r in of_materials]

@@ -1,0 +1,37 @@
+"""The store version: a number every write raises, so readers (the pages' caches) can tell
+whether anything changed since they last computed.
+
+It is a row of `build_info` (`store_version`). Each bump sets it to the larger of the old value
+plus one and the current time in microseconds, so a rebuilt store (a new file) never repeats a
+version an older file had.
+"""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+
+_KEY = "store_version"
+
+
+def bump_store_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Raise the store version (inside the caller's transaction, if any); returns the new one."""
+    now_us = time.time_ns() // 1000
+    row = con.execute(
+        """
+        INSERT INTO build_info (key, value) VALUES (?, CAST(? AS TEXT))
+        ON CONFLICT (key) DO UPDATE SET value = CAST(greatest(
+            coalesce(TRY_CAST(build_info.value AS BIGINT), 0) + 1,
+            TRY_CAST(excluded.value AS BIGINT)) AS TEXT)
+        RETURNING value
+        """,
+        [_KEY, now_us],
+    ).fetchone()
+    return int(row[0])
+
+
+def store_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's current version (0 for a store no write has stamped yet)."""
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_KEY]).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
