@@ -130,7 +130,7 @@ def _frame_for_sql(records: pd.DataFrame) -> pd.DataFrame:
         frame["variant"] = sub.where(frame["method"] != "EXP")
     frame["variant"] = frame["variant"].astype(object).where(frame["variant"].notna(), NO_VARIANT)
     frame["variant"] = frame["variant"].astype(str)
-    for column in ("record_id", "record_key", "source", "path_id"):
+    for column in ("record_id", "record_key", "source", "path_id", "doi"):
         if column not in frame:
             frame[column] = range(len(frame)) if column == "record_id" else None
     return frame

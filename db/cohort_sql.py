@@ -5,7 +5,7 @@ private in-memory DuckDB), so a caller holding a frame gets the same statistics.
 
 Every query starts from the relation `base` with columns record_id, record_key,
 composition_key, family, property, method, variant ('' when none), value (log10 S/cm for sigma,
-eV otherwise), censored, source, path_id. The analysis layer (`auditor.cohorts`,
+eV otherwise), censored, source, path_id, doi. The analysis layer (`auditor.cohorts`,
 `auditor.outliers`) owns the conventions and passes them in as parameters.
 """
 
@@ -24,7 +24,7 @@ _STORE_BASE = """
            property, method_tag AS method,
            CASE WHEN method_tag <> 'EXP' THEN coalesce(sub_method, '') ELSE '' END AS variant,
            CASE WHEN property = 'sigma' THEN log10_value ELSE value END AS value,
-           censored, source, path_id
+           censored, source, path_id, doi
     FROM records
     WHERE is_primary AND composition_key IS NOT NULL
       AND (property IN ('Ea', 'Em')
@@ -32,7 +32,7 @@ _STORE_BASE = """
 """
 _FRAME_BASE = """
     SELECT record_id, record_key, composition_key, family, property, method, variant, value,
-           censored, source, path_id
+           censored, source, path_id, doi
     FROM _cohort_frame
 """
 _LABEL = "CASE WHEN variant <> '' THEN method || ' (' || variant || ')' ELSE method END"
@@ -272,7 +272,7 @@ def cohort_values(src: CohortSource, *, family: str, property: str) -> pd.DataFr
     return src.query(
         f"""
         SELECT record_id, record_key, composition_key, family, property, method, variant,
-               {_LABEL} AS method_label, value, source, path_id
+               {_LABEL} AS method_label, value, source, path_id, doi
         FROM base WHERE censored IS NULL AND family = ? AND property = ?
         ORDER BY record_id
         """,

@@ -28,5 +28,6 @@ def derive(
     if predictions:
         # The saved model's predictions, if there is one (the app trains one on first start).
         summary["predictions"] = ensure_store_predictions(con, train_if_missing=False)
-    summary["flags"] = refresh_flags(con)
+    # An ingest recomputes the cohort rules only where its records land.
+    summary["flags"] = refresh_flags(con, source=source)
     return summary

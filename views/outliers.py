@@ -6,12 +6,13 @@ import streamlit as st
 from auditor.outliers import Z_THRESHOLD, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES
 from db.flags import list_flags, review_flag
-from views.store import store_cursor
+from views.store import store_cursor, store_version
 from views.url_state import sync_url, url_index
 
 
-@st.cache_data(show_spinner=False)
-def _flags(status: str | None, rule: str | None) -> pd.DataFrame:
+# Keyed by the store version: a re-run or a review (both bump it) shows at once.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _flags(version: int, status: str | None, rule: str | None) -> pd.DataFrame:
     return list_flags(store_cursor(), status=status, rule=rule)
 
 
@@ -37,10 +38,9 @@ with cols[2].popover("Re-run the rules"):
     z = st.number_input("modified z threshold", 1.0, 20.0, Z_THRESHOLD, 0.5, key="flag_z")
     if st.button("Re-run", key="flag_rerun"):
         counts = refresh_flags(store_cursor(), z_threshold=z)
-        _flags.clear()
         st.toast(f"flags raised: {counts}")
 
-flags = _flags(None if status == "(all)" else status, None if rule == "(all)" else rule)
+flags = _flags(store_version(), None if status == "(all)" else status, None if rule == "(all)" else rule)
 st.caption(f"{len(flags)} flags")
 shown = [
     "status",
@@ -98,6 +98,5 @@ if len(flags):
                 note=note or None,
                 reviewer=reviewer or None,
             )
-            _flags.clear()
             st.success("Saved. The record itself is unchanged.")
             st.rerun()

@@ -7,6 +7,7 @@ import os
 import streamlit as st
 
 from db.config import db_path
+from db.version import store_version as _store_version
 from pipeline.startup import open_app_store
 
 
@@ -35,3 +36,10 @@ def store_connection():
 def store_cursor():
     """A DuckDB cursor for this script run's thread, on the shared store connection."""
     return store_connection().cursor()
+
+
+def store_version() -> int:
+    """The store's version now (`db.version`): every write raises it. Pages pass it to their
+    `st.cache_data` functions as the first argument, so a write shows at once and an entry
+    of an older version is never read again (and `max_entries` drops it)."""
+    return _store_version(store_cursor())
