@@ -53,14 +53,17 @@ N_BOOT = 2000
 # Below this many paired materials a bootstrap CI only restates the values; none is given.
 MIN_PAIRS_FOR_CI = 3
 SEED = 20250101
-# From this many values on, the median's bootstrap CI is computed exactly (bootstrap_median_ci).
-EXACT_BOOTSTRAP_FROM = 2000
+# From this many values on, the median's bootstrap CI is computed exactly (bootstrap_median_ci):
+# resampling 2,000 times would cost n_boot x n for the same answer less its Monte Carlo noise.
+EXACT_BOOTSTRAP_FROM = 200
 COHORT_KEYS = ["family", "property", "method", "variant"]
 # A cohort without a variant (experiment, or a method the source does not subdivide).
 NO_VARIANT = ""
 # Two methods on the same hop "disagree" beyond this many eV (method_agreement).
 AGREEMENT_THRESHOLD_EV = 0.5
 ALL_FAMILIES = "(all)"
+# The method others meet on the same hops unless a caller names another (materialized).
+DEFAULT_REFERENCE = "NEB"
 
 
 def method_label(method: str, variant: str | None = None) -> str:
@@ -327,11 +330,11 @@ def same_hop_pairs(
 
 
 def _agreement_row(
-    pairs: pd.DataFrame, at: np.ndarray, *, threshold_ev: float, n_boot: int, seed: int
+    hops: dict, at: np.ndarray, *, threshold_ev: float, n_boot: int, seed: int
 ) -> dict:
-    diffs = pairs["diff"].to_numpy(float)[at]
-    values = pairs["value"].to_numpy(float)[at]
-    reference = pairs["reference_value"].to_numpy(float)[at]
+    diffs = np.asarray(hops["diff"], dtype=float)[at]
+    values = np.asarray(hops["value"], dtype=float)[at]
+    reference = np.asarray(hops["reference_value"], dtype=float)[at]
     ci = (
         bootstrap_median_ci(diffs, n_boot=n_boot, seed=seed)
         if len(diffs) >= MIN_PAIRS_FOR_CI
@@ -339,7 +342,7 @@ def _agreement_row(
     )
     return {
         "n_hops": int(len(diffs)),
-        "n_materials": int(pairs["composition_key"].iloc[at].nunique()),
+        "n_materials": int(len(np.unique(np.asarray(hops["material"])[at]))),
         "reference_median": _round(np.median(reference)),
         "median": _round(np.median(values)),
         "bias": _round(np.median(diffs)),
@@ -380,11 +383,19 @@ def method_agreement(
         n_materials, reference_median, median, bias (median of method - reference), bias_ci95,
         mae, median_abs_error, spearman, threshold_ev, frac_off.
     """
-    pairs = same_hop_pairs(records, reference=reference)
+    with cohort_input(records) as src:
+        hops = sql.hop_diffs(src, reference=reference)
     out: list[dict] = []
-    by_method = _groups(pairs, ["property", "method", "variant"])
-    families = pairs["family"].to_numpy(object)
-    for (prop, method, variant), at in sorted(by_method.items()):
+    n = len(hops["diff"])
+    if not n:
+        return out
+    keys = list(zip(hops["property"], hops["method"], hops["variant"], strict=True))
+    # Rows come grouped by (property, method, variant), in hop order inside each group.
+    starts = [0, *(i for i in range(1, n) if keys[i] != keys[i - 1])]
+    families = np.asarray(hops["family"], dtype=object)
+    for start, stop in zip(starts, [*starts[1:], n], strict=True):
+        prop, method, variant = keys[start]
+        at = np.arange(start, stop)
         slices = [(ALL_FAMILIES, at)]
         for fam in sorted(set(families[at])):
             if family and fam != family:
@@ -401,11 +412,23 @@ def method_agreement(
                     "method_label": method_label(method, variant),
                     "unit": UNITS[prop],
                     **_agreement_row(
-                        pairs, rows, threshold_ev=threshold_ev, n_boot=n_boot, seed=seed
+                        hops, rows, threshold_ev=threshold_ev, n_boot=n_boot, seed=seed
                     ),
                 }
             )
     return out
+
+
+def refresh_cohort_tables(con) -> dict[str, int]:
+    """Materialize the store's cohort summaries, material pairs and per-hop values for the
+    current records (the pipeline runs it after every write that changes records); rows
+    written per table."""
+    return sql.materialize(con, COHORT_RT_WINDOW_K, REFERENCE_PROPERTY, DEFAULT_REFERENCE)
+
+
+def cohort_tables_current(con) -> bool:
+    """Whether the materialized cohort tables describe the store's records as they are."""
+    return store_source(con, COHORT_RT_WINDOW_K).tables
 
 
 def cohort_families(con) -> list[str]:

@@ -127,7 +127,7 @@ def replace_arrhenius_fits(con: duckdb.DuckDBPyConnection, fits: list[dict]) -> 
             insert_rows(
                 con, "arrhenius_fits", [{"record_id": ids[f["record_key"]], **f} for f in fit_rows]
             )
-        bump_store_version(con)
+        bump_store_version(con, records=True)
     return len(fits)
 
 

@@ -11,11 +11,15 @@ eV otherwise), censored, source, path_id, doi. The analysis layer (`auditor.coho
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
+
+from db.connection import transaction
+from db.version import records_version
 
 # What cohorts count, straight from the store; '?' are (t_min_k, t_max_k) of the sigma window.
 # A record without a harmonized family (never after a build) counts as 'unknown'.
@@ -39,26 +43,99 @@ _LABEL = "CASE WHEN variant <> '' THEN method || ' (' || variant || ')' ELSE met
 
 
 class CohortSource:
-    """Where the cohort records come from: the store behind a connection, or a frame."""
+    """Where the cohort records come from: the store behind a connection, or a frame.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, base_sql: str, base_params: list):
+    `tables`: the store's materialized cohort tables are current (`materialize`), so the
+    readers below read them instead of computing from the records.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        base_sql: str,
+        base_params: list,
+        *,
+        tables: bool = False,
+        reference: str | None = None,
+    ):
         self.con = con
         self.base_sql = base_sql
         self.base_params = base_params
+        self.tables = tables
+        self.reference = reference  # the reference method of the materialized hop_pairs
 
-    def query(self, sql: str, params: list | None = None) -> duckdb.DuckDBPyConnection:
-        """Run `sql` (which reads the CTE `base`) with its parameters after the base's."""
+    def query(
+        self, sql: str, params: list | None = None, *, into: str | None = None
+    ) -> duckdb.DuckDBPyConnection:
+        """Run `sql` (which reads the CTE `base`) with its parameters after the base's;
+        `into` inserts the result into that table instead."""
+        head = f"INSERT INTO {into} " if into else ""
         return self.con.execute(
-            f"WITH base AS ({self.base_sql}) {sql}",  # noqa: S608 - fixed fragments only
+            f"{head}WITH base AS ({self.base_sql}) {sql}",  # noqa: S608 - fixed fragments only
             [*self.base_params, *(params or [])],
         )
 
 
 def store_source(
-    con: duckdb.DuckDBPyConnection, t_window_k: tuple[float, float]
+    con: duckdb.DuckDBPyConnection, t_window_k: tuple[float, float], *, tables: bool = True
 ) -> CohortSource:
-    """The store's cohort records (primary, with a composition; sigma within the window)."""
-    return CohortSource(con, _STORE_BASE, [float(t_window_k[0]), float(t_window_k[1])])
+    """The store's cohort records (primary, with a composition; sigma within the window).
+
+    With `tables`, the materialized cohort tables are read where they are current.
+    """
+    window = [float(t_window_k[0]), float(t_window_k[1])]
+    reference = _tables_current(con, window) if tables else None
+    return CohortSource(con, _STORE_BASE, window, tables=reference is not None, reference=reference)
+
+
+_STAMP_KEY = "cohort_tables"
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, window: list[float], reference: str | None) -> str:
+    return json.dumps(
+        {"records_version": records_version(con), "window_k": window, "reference": reference}
+    )
+
+
+def _tables_current(con: duckdb.DuckDBPyConnection, window: list[float]) -> str | None:
+    """The reference method of the materialized tables when they are current, else None."""
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_STAMP_KEY]).fetchone()
+    if not row:
+        return None
+    stamp = json.loads(row[0])
+    current = stamp["records_version"] == records_version(con) and stamp["window_k"] == window
+    return stamp["reference"] if current else None
+
+
+def materialize(
+    con: duckdb.DuckDBPyConnection,
+    t_window_k: tuple[float, float],
+    reference_property: dict[str, str],
+    reference: str,
+) -> dict[str, int]:
+    """Recompute the cohort tables (summaries, material pairs, per-hop values, same-hop
+    pairs against `reference`) from the records, in one transaction, and stamp them with the
+    records version they describe."""
+    src = store_source(con, t_window_k, tables=False)
+    counts = {}
+    with transaction(con):
+        for table, (sql, params) in (
+            ("cohort_summaries", _summary_sql(None, None)),
+            ("cohort_pairs", _pairs_sql(reference_property, None, None)),
+            ("hop_values", (_PER_HOP_SQL, [])),
+        ):
+            con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            src.query(sql, params, into=table)
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+        con.execute("DELETE FROM hop_pairs")
+        sql, params = _same_hop_sql("SELECT * FROM hop_values", reference, None)
+        con.execute("INSERT INTO hop_pairs WITH " + sql, params)
+        counts["hop_pairs"] = con.execute("SELECT count(*) FROM hop_pairs").fetchone()[0]
+        con.execute(
+            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
+            [_STAMP_KEY, _stamp(con, src.base_params, reference)],
+        )
+    return counts
 
 
 @contextmanager
@@ -76,11 +153,8 @@ def _reference_map(reference_property: dict[str, str]) -> list:
     return [list(reference_property), list(reference_property.values())]
 
 
-def cohort_summary(
-    src: CohortSource, *, family: str | None = None, property: str | None = None
-) -> pd.DataFrame:
-    """Per cohort: n_records, n_materials, median (uncensored) and n_censored, sorted by cohort."""
-    return src.query(
+def _summary_sql(family: str | None, property: str | None) -> tuple[str, list]:
+    return (
         """
         SELECT family, property, method, variant,
                count(*) FILTER (WHERE censored IS NULL) AS n_records,
@@ -90,27 +164,32 @@ def cohort_summary(
         FROM base
         WHERE (?::TEXT IS NULL OR family = ?) AND (?::TEXT IS NULL OR property = ?)
         GROUP BY ALL
-        ORDER BY family, property, method, variant
         """,
         [family, family, property, property],
-    ).df()
+    )
 
 
-def paired_materials(
-    src: CohortSource,
-    reference_property: dict[str, str],
-    *,
-    family: str | None = None,
-    property: str | None = None,
+_ORDER = " ORDER BY family, property, method, variant"
+_FILTER = " WHERE (?::TEXT IS NULL OR family = ?) AND (?::TEXT IS NULL OR property = ?)"
+
+
+def cohort_summary(
+    src: CohortSource, *, family: str | None = None, property: str | None = None
 ) -> pd.DataFrame:
-    """Computed material medians joined with the material's experimental median.
+    """Per cohort: n_records, n_materials, median (uncensored) and n_censored, sorted by cohort."""
+    if src.tables:
+        return src.con.execute(
+            "SELECT * FROM cohort_summaries" + _FILTER + _ORDER,
+            [family, family, property, property],
+        ).df()
+    sql, params = _summary_sql(family, property)
+    return src.query(sql + _ORDER, params).df()
 
-    One row per (cohort, material), sorted by cohort then composition_key: family, property,
-    method, variant, method_label, composition_key, value, n, exp_value, exp_n,
-    reference_property, diff. Experiment is taken over every family (pairing sees all records);
-    `family` and `property` only choose which cohorts come back.
-    """
-    return src.query(
+
+def _pairs_sql(
+    reference_property: dict[str, str], family: str | None, property: str | None
+) -> tuple[str, list]:
+    return (
         f"""
         , refmap AS (SELECT unnest(?) AS property, unnest(?) AS reference_property),
         exp AS (
@@ -133,10 +212,69 @@ def paired_materials(
         FROM per JOIN refmap USING (property)
         JOIN exp ON exp.reference_property = refmap.reference_property
                 AND exp.composition_key = per.composition_key
-        ORDER BY per.family, per.property, per.method, per.variant, per.composition_key
         """,
         [*_reference_map(reference_property), family, family, property, property],
-    ).df()
+    )
+
+
+def paired_materials(
+    src: CohortSource,
+    reference_property: dict[str, str],
+    *,
+    family: str | None = None,
+    property: str | None = None,
+) -> pd.DataFrame:
+    """Computed material medians joined with the material's experimental median.
+
+    One row per (cohort, material), sorted by cohort then composition_key: family, property,
+    method, variant, method_label, composition_key, value, n, exp_value, exp_n,
+    reference_property, diff. Experiment is taken over every family (pairing sees all records);
+    `family` and `property` only choose which cohorts come back.
+    """
+    if src.tables:
+        return src.con.execute(
+            "SELECT * FROM cohort_pairs" + _FILTER + _ORDER + ", composition_key",
+            [family, family, property, property],
+        ).df()
+    sql, params = _pairs_sql(reference_property, family, property)
+    order = " ORDER BY per.family, per.property, per.method, per.variant, per.composition_key"
+    return src.query(sql + order, params).df()
+
+
+_PER_HOP_SQL = f"""
+    SELECT source, path_id, property, method, variant, {_LABEL} AS method_label,
+           median(value) AS value, arg_min(family, record_id) AS family,
+           arg_min(composition_key, record_id) AS composition_key
+    FROM base
+    WHERE path_id IS NOT NULL AND censored IS NULL AND method <> 'EXP'
+    GROUP BY source, path_id, property, method, variant
+"""
+
+
+def _same_hop_sql(per_hop: str, reference: str, family: str | None) -> tuple[str, list]:
+    return (
+        f"""
+        per_hop AS ({per_hop}),
+        ref AS (
+            SELECT source, path_id, property, value AS reference_value
+            FROM per_hop WHERE method_label = ?
+        )
+        SELECT row_number() OVER (ORDER BY p.source, p.path_id, p.property, p.method, p.variant)
+                   AS seq,
+               p.family, p.property, p.source, p.path_id, p.composition_key, p.method,
+               p.variant, p.method_label, ?::TEXT AS reference, ref.reference_value, p.value,
+               p.value - ref.reference_value AS diff
+        FROM per_hop p JOIN ref USING (source, path_id, property)
+        WHERE p.method_label <> ? AND (?::TEXT IS NULL OR p.family = ?)
+        """,
+        [reference, reference, reference, family, family],
+    )
+
+
+_PAIR_COLUMNS = (
+    "family, property, source, path_id, composition_key, method, variant, method_label, "
+    "reference, reference_value, value, diff"
+)
 
 
 def same_hop_pairs(
@@ -147,29 +285,33 @@ def same_hop_pairs(
     A method's records on one hop count as their median; family and composition_key are those
     of the hop's first record. Sorted by hop, then method and variant.
     """
-    return src.query(
-        f"""
-        , per_hop AS (
-            SELECT source, path_id, property, method, variant, {_LABEL} AS method_label,
-                   median(value) AS value, arg_min(family, record_id) AS family,
-                   arg_min(composition_key, record_id) AS composition_key
-            FROM base
-            WHERE path_id IS NOT NULL AND censored IS NULL AND method <> 'EXP'
-            GROUP BY source, path_id, property, method, variant
-        ),
-        ref AS (
-            SELECT source, path_id, property, value AS reference_value
-            FROM per_hop WHERE method_label = ?
-        )
-        SELECT p.family, p.property, p.source, p.path_id, p.composition_key, p.method,
-               p.variant, p.method_label, ?::TEXT AS reference, ref.reference_value, p.value,
-               p.value - ref.reference_value AS diff
-        FROM per_hop p JOIN ref USING (source, path_id, property)
-        WHERE p.method_label <> ? AND (?::TEXT IS NULL OR p.family = ?)
-        ORDER BY p.source, p.path_id, p.property, p.method, p.variant
-        """,
-        [reference, reference, reference, family, family],
-    ).df()
+    if src.tables and reference == src.reference:
+        return src.con.execute(
+            f"SELECT {_PAIR_COLUMNS} FROM hop_pairs "  # noqa: S608 - fixed fragments
+            "WHERE (?::TEXT IS NULL OR family = ?) ORDER BY seq",
+            [family, family],
+        ).df()
+    per_hop = "SELECT * FROM hop_values" if src.tables else _PER_HOP_SQL
+    inner, params = _same_hop_sql(per_hop, reference, family)
+    sql = f"SELECT {_PAIR_COLUMNS} FROM (WITH {inner}) ORDER BY seq"
+    return (src.con.execute(sql, params) if src.tables else src.query(sql, params)).df()
+
+
+def hop_diffs(src: CohortSource, *, reference: str) -> dict:
+    """The same-hop pairs as arrays for per-group statistics, grouped by (property, method,
+    variant) in hop order: property, method, variant, family, material (an integer per
+    composition key), value, reference_value, diff."""
+    cols = (
+        "property, method, variant, family, dense_rank() OVER (ORDER BY composition_key) "
+        "AS material, value, reference_value, diff"
+    )
+    order = " ORDER BY property, method, variant, seq"
+    if src.tables and reference == src.reference:
+        return src.con.execute(f"SELECT {cols} FROM hop_pairs" + order).fetchnumpy()  # noqa: S608
+    per_hop = "SELECT * FROM hop_values" if src.tables else _PER_HOP_SQL
+    inner, params = _same_hop_sql(per_hop, reference, None)
+    sql = f"SELECT {cols} FROM (WITH {inner})" + order
+    return (src.con.execute(sql, params) if src.tables else src.query(sql, params)).fetchnumpy()
 
 
 def modified_z_outliers(
@@ -282,7 +424,11 @@ def cohort_values(src: CohortSource, *, family: str, property: str) -> pd.DataFr
 
 def cohort_families(src: CohortSource) -> list[str]:
     """The families that hold cohort records, sorted."""
-    return [r[0] for r in src.query("SELECT DISTINCT family FROM base ORDER BY 1").fetchall()]
+    if src.tables:
+        rows = src.con.execute("SELECT DISTINCT family FROM cohort_summaries ORDER BY 1")
+    else:
+        rows = src.query("SELECT DISTINCT family FROM base ORDER BY 1")
+    return [r[0] for r in rows.fetchall()]
 
 
 def source_scope(src: CohortSource, source: str) -> tuple[pd.DataFrame, list[str]]:

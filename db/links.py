@@ -158,7 +158,7 @@ def link_measurements(con: duckdb.DuckDBPyConnection, source_priority: list[str]
             """
         )
         con.unregister("_updates")
-    bump_store_version(con)
+    bump_store_version(con, records=True)
     by_type: dict[str, int] = {}
     for lk in links:
         by_type[lk["link_type"]] = by_type.get(lk["link_type"], 0) + 1

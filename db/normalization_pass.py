@@ -76,7 +76,7 @@ def update_entity_fields(
         ).fetchone()[0]
     finally:
         con.unregister("_entity_updates")
-    bump_store_version(con)
+    bump_store_version(con, records=True)
     return int(n)
 
 
@@ -107,5 +107,5 @@ def update_method_tags(
         ).fetchone()[0]
     finally:
         con.unregister("_method_updates")
-    bump_store_version(con)
+    bump_store_version(con, records=True)
     return int(n)

@@ -13,10 +13,16 @@ import time
 import duckdb
 
 _KEY = "store_version"
+# The store version at the last write that changed `records` (derived cohort tables follow it).
+_RECORDS_KEY = "records_version"
 
 
-def bump_store_version(con: duckdb.DuckDBPyConnection) -> int:
-    """Raise the store version (inside the caller's transaction, if any); returns the new one."""
+def bump_store_version(con: duckdb.DuckDBPyConnection, *, records: bool = False) -> int:
+    """Raise the store version (inside the caller's transaction, if any); returns the new one.
+
+    Args:
+        records: the write changed `records`; `records_version` moves to the new version too.
+    """
     now_us = time.time_ns() // 1000
     row = con.execute(
         """
@@ -28,7 +34,15 @@ def bump_store_version(con: duckdb.DuckDBPyConnection) -> int:
         """,
         [_KEY, now_us],
     ).fetchone()
+    if records:
+        con.execute("INSERT OR REPLACE INTO build_info VALUES (?, ?)", [_RECORDS_KEY, row[0]])
     return int(row[0])
+
+
+def records_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store version of the last write that changed records (0 when none is stamped)."""
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_RECORDS_KEY]).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def store_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -80,7 +80,7 @@ def write_source(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
         insert_rows(con, "records", result.records)
         insert_rows(con, "entries", result.entries)
         insert_rows(con, "quarantine", result.quarantine)
-        bump_store_version(con)
+        bump_store_version(con, records=True)
 
 
 def write_uploads(con: duckdb.DuckDBPyConnection, source: str, rows: list[dict]) -> None:
