@@ -46,6 +46,7 @@ from auditor.cohorts import (  # noqa: E402
     load_records,
     method_agreement,
     paired_materials,
+    refresh_cohort_tables,
     same_hop_pairs,
 )
 from auditor.outliers import refresh_flags  # noqa: E402
@@ -183,6 +184,8 @@ def operations(
             cohort_families(cur()),
             cohort_values(cur(), family=FAMILY, property="Em"),
         ),
+        # What the pipeline runs after a write that changes records: cohort tables, then flags.
+        "cohort_tables_refresh": lambda: refresh_cohort_tables(cur()),
         "flag_refresh": lambda: refresh_flags(cur()),
         "explorer_search_first_page": lambda: search_records(
             cur(), limit=50, offset=0, text="LLZO", keys=search_keys("LLZO")

@@ -18,9 +18,11 @@ from auditor.cohorts import (
     EXACT_BOOTSTRAP_FROM,
     bootstrap_median_ci,
     cohort_stats,
+    cohort_tables_current,
     load_records,
     method_agreement,
     paired_materials,
+    refresh_cohort_tables,
     same_hop_pairs,
 )
 from auditor.outliers import (
@@ -211,6 +213,33 @@ def test_ingest_refreshes_only_its_cohorts_and_equals_a_full_refresh(store_copy,
     assert any(r[0] in new_keys and r[1] == "vs-experiment" for r in scoped)
     refresh_flags(con)  # the whole store
     assert _flag_table(con) == scoped
+    # the ingest refreshed the materialized cohort answers: they equal a computation from records
+    assert cohort_tables_current(con)
+    assert cohort_stats(con) == cohort_stats(load_records(con))
+    pd.testing.assert_frame_equal(
+        same_hop_pairs(con).reset_index(drop=True),
+        same_hop_pairs(load_records(con)).reset_index(drop=True),
+        check_dtype=False,
+    )
+    con.close()
+
+
+def test_a_records_write_makes_the_cohort_tables_stale_and_readers_compute_live(store_copy):
+    con = duckdb.connect(str(store_copy))
+    assert cohort_tables_current(con)
+    before = cohort_stats(con, property="Ea")
+    con.execute(
+        "UPDATE records SET value = value + 5 WHERE property = 'Ea' AND method_tag = 'EXP' "
+        "AND record_id = (SELECT min(record_id) FROM records WHERE property = 'Ea' "
+        "AND method_tag = 'EXP' AND is_primary AND censored IS NULL)"
+    )
+    bump_store_version(con, records=True)  # what every records write does
+    assert not cohort_tables_current(con)
+    live = cohort_stats(con, property="Ea")
+    assert live != before
+    assert live == cohort_stats(load_records(con), property="Ea")
+    refresh_cohort_tables(con)
+    assert cohort_tables_current(con) and cohort_stats(con, property="Ea") == live
     con.close()
 
 
@@ -258,7 +287,7 @@ def test_large_samples_take_the_exact_bootstrap_and_agree_with_resampling():
     # the same data through seeded resampling (just below the switch, the last value dropped)
     resampled = bootstrap_median_ci(x[:-2], n_boot=4000)
     assert exact[0] < np.median(x) < exact[1]
-    assert exact == pytest.approx(resampled, abs=0.02)
+    assert exact == pytest.approx(resampled, abs=0.05)
     # a shifted sample shifts the interval by as much
     moved = bootstrap_median_ci(x + 1.0)
     assert moved == pytest.approx((exact[0] + 1.0, exact[1] + 1.0), abs=1e-9)

@@ -9,8 +9,10 @@ from db.flags import list_flags, review_flag
 from views.store import store_cursor, store_version
 from views.url_state import sync_url, url_index
 
-
 # Keyed by the store version: a re-run or a review (both bump it) shows at once.
+SHOWN = 1000
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _flags(version: int, status: str | None, rule: str | None) -> pd.DataFrame:
     return list_flags(store_cursor(), status=status, rule=rule)
@@ -41,7 +43,13 @@ with cols[2].popover("Re-run the rules"):
         st.toast(f"flags raised: {counts}")
 
 flags = _flags(store_version(), None if status == "(all)" else status, None if rule == "(all)" else rule)
-st.caption(f"{len(flags)} flags")
+# The list comes highest |score| first; a page shows the first SHOWN (a million-record store
+# raises tens of thousands of flags, and drawing them all on every rerun takes seconds).
+n_flags = len(flags)
+flags = flags.head(SHOWN)
+st.caption(
+    f"{n_flags} flags" + (f"; the {SHOWN} with the highest |score| are shown" if n_flags > SHOWN else "")
+)
 shown = [
     "status",
     "rule",
