@@ -46,9 +46,17 @@ def _same_hop(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _distribution(version: int, family: str, prop: str) -> pd.DataFrame:
-    return cohort_values(store_cursor(), family=family, property=prop)
+# Figures of thousands of points take most of a rerun to build: built once per store version
+# and view (a resource: shared, never mutated, bounded by max_entries).
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _distribution_figure(version: int, family: str, prop: str):
+    values = cohort_values(store_cursor(), family=family, property=prop)
+    return figures.distribution_by_method(values, family=family, property=prop)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _same_hop_figure(version: int, family: str | None):
+    return figures.same_hop_parity(_same_hop(version, family)[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -127,22 +135,20 @@ st.caption(
     "not independent, so read n_materials beside it. frac_off: share of hops off by more "
     "than threshold_ev."
 )
-agreement, same_hop = _same_hop(version, fam)
+agreement = _same_hop(version, fam)[0]
 if not agreement:
     st.info("No hop is reported by NEB and another method here.")
 else:
     st.dataframe(pd.DataFrame(agreement), hide_index=True, width="stretch")
     event = figure_with_export(
-        figures.same_hop_parity(same_hop), "same_hop", on_select="rerun", key="same_hop"
+        _same_hop_figure(version, fam), "same_hop", on_select="rerun", key="same_hop"
     )
     _evidence_link(event, 0)
 
 st.subheader("Distribution by method")
 dist_family = fam or st.selectbox("Family for the distribution", families, key="dist_family")
 event = figure_with_export(
-    figures.distribution_by_method(
-        _distribution(version, dist_family, prop), family=dist_family, property=prop
-    ),
+    _distribution_figure(version, dist_family, prop),
     f"distribution_{dist_family}_{prop}",
     on_select="rerun",
     key="distribution",
