@@ -389,18 +389,20 @@ def method_agreement(
     n = len(hops["diff"])
     if not n:
         return out
-    keys = list(zip(hops["property"], hops["method"], hops["variant"], strict=True))
     # Rows come grouped by (property, method, variant), in hop order inside each group.
-    starts = [0, *(i for i in range(1, n) if keys[i] != keys[i - 1])]
-    families = np.asarray(hops["family"], dtype=object)
+    starts = [0, *(np.flatnonzero(np.diff(np.asarray(hops["grp"]))) + 1).tolist()]
+    codes = np.asarray(hops["family_code"])
+    code_values, first = np.unique(codes, return_index=True)
+    names = {int(c): hops["family"][i] for c, i in zip(code_values, first, strict=True)}
     for start, stop in zip(starts, [*starts[1:], n], strict=True):
-        prop, method, variant = keys[start]
+        prop, method, variant = (hops[c][start] for c in ("property", "method", "variant"))
         at = np.arange(start, stop)
         slices = [(ALL_FAMILIES, at)]
-        for fam in sorted(set(families[at])):
+        for code in np.unique(codes[at]):  # family codes sort as the family names do
+            fam = names[int(code)]
             if family and fam != family:
                 continue
-            slices.append((fam, at[families[at] == fam]))
+            slices.append((fam, at[codes[at] == code]))
         for fam, rows in slices:
             out.append(
                 {

@@ -300,10 +300,13 @@ def same_hop_pairs(
 def hop_diffs(src: CohortSource, *, reference: str) -> dict:
     """The same-hop pairs as arrays for per-group statistics, grouped by (property, method,
     variant) in hop order: property, method, variant, family, material (an integer per
-    composition key), value, reference_value, diff."""
+    composition key), value, reference_value, diff, grp (an integer per group), family_code
+    (an integer per family, in family order)."""
     cols = (
         "property, method, variant, family, dense_rank() OVER (ORDER BY composition_key) "
-        "AS material, value, reference_value, diff"
+        "AS material, value, reference_value, diff, "
+        "dense_rank() OVER (ORDER BY property, method, variant) AS grp, "
+        "dense_rank() OVER (ORDER BY family) AS family_code"
     )
     order = " ORDER BY property, method, variant, seq"
     if src.tables and reference == src.reference:
