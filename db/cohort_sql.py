@@ -129,7 +129,7 @@ def materialize(
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
         con.execute("DELETE FROM hop_pairs")
         sql, params = _same_hop_sql("SELECT * FROM hop_values", reference, None)
-        con.execute("INSERT INTO hop_pairs WITH " + sql, params)
+        con.execute(f"INSERT INTO hop_pairs SELECT q.*, {_CODES} FROM (WITH {sql}) q", params)
         counts["hop_pairs"] = con.execute("SELECT count(*) FROM hop_pairs").fetchone()[0]
         con.execute(
             "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
@@ -271,6 +271,13 @@ def _same_hop_sql(per_hop: str, reference: str, family: str | None) -> tuple[str
     )
 
 
+# Integer codes per-group statistics use instead of strings.
+_CODES = (
+    "dense_rank() OVER (ORDER BY composition_key) AS material, "
+    "dense_rank() OVER (ORDER BY property, method, variant) AS grp, "
+    "dense_rank() OVER (ORDER BY family) AS family_code"
+)
+
 _PAIR_COLUMNS = (
     "family, property, source, path_id, composition_key, method, variant, method_label, "
     "reference, reference_value, value, diff"
@@ -302,15 +309,15 @@ def hop_diffs(src: CohortSource, *, reference: str) -> dict:
     variant) in hop order: property, method, variant, family, material (an integer per
     composition key), value, reference_value, diff, grp (an integer per group), family_code
     (an integer per family, in family order)."""
+    if src.tables and reference == src.reference:
+        return src.con.execute(
+            "SELECT property, method, variant, family, material, value, reference_value, diff, "
+            "grp, family_code FROM hop_pairs ORDER BY grp, seq"
+        ).fetchnumpy()
     cols = (
-        "property, method, variant, family, dense_rank() OVER (ORDER BY composition_key) "
-        "AS material, value, reference_value, diff, "
-        "dense_rank() OVER (ORDER BY property, method, variant) AS grp, "
-        "dense_rank() OVER (ORDER BY family) AS family_code"
+        "property, method, variant, family, value, reference_value, diff, " + _CODES
     )
     order = " ORDER BY property, method, variant, seq"
-    if src.tables and reference == src.reference:
-        return src.con.execute(f"SELECT {cols} FROM hop_pairs" + order).fetchnumpy()  # noqa: S608
     per_hop = "SELECT * FROM hop_values" if src.tables else _PER_HOP_SQL
     inner, params = _same_hop_sql(per_hop, reference, None)
     sql = f"SELECT {cols} FROM (WITH {inner})" + order

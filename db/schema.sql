@@ -280,5 +280,8 @@ CREATE TABLE IF NOT EXISTS hop_pairs (
     reference       TEXT NOT NULL,
     reference_value DOUBLE NOT NULL,
     value           DOUBLE NOT NULL,
-    diff            DOUBLE NOT NULL
+    diff            DOUBLE NOT NULL,
+    material        BIGINT NOT NULL,      -- integer codes for per-group statistics:
+    grp             BIGINT NOT NULL,      -- composition_key; (property, method, variant);
+    family_code     BIGINT NOT NULL       -- family (each in sort order)
 );
