@@ -25,14 +25,21 @@ Conventions (the page and the CLI state them too):
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from functools import lru_cache
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from auditor.normalize import normalize_family
 from core.constants import COHORT_RT_WINDOW_K
+from db import cohort_sql as sql
 from db.cohort_records import cohort_records
+from db.cohort_sql import frame_source, store_source
+
+# A store connection (set work in SQL on the store) or a frame of `load_records` rows.
+CohortInput = pd.DataFrame | duckdb.DuckDBPyConnection
 
 UNITS: dict[str, str] = {"sigma": "log10 S/cm", "Ea": "eV", "Em": "eV"}
 # The experimental property a computed value of each property is compared with.
@@ -46,12 +53,17 @@ N_BOOT = 2000
 # Below this many paired materials a bootstrap CI only restates the values; none is given.
 MIN_PAIRS_FOR_CI = 3
 SEED = 20250101
+# From this many values on, the median's bootstrap CI is computed exactly (bootstrap_median_ci):
+# resampling 2,000 times would cost n_boot x n for the same answer less its Monte Carlo noise.
+EXACT_BOOTSTRAP_FROM = 200
 COHORT_KEYS = ["family", "property", "method", "variant"]
 # A cohort without a variant (experiment, or a method the source does not subdivide).
 NO_VARIANT = ""
 # Two methods on the same hop "disagree" beyond this many eV (method_agreement).
 AGREEMENT_THRESHOLD_EV = 0.5
 ALL_FAMILIES = "(all)"
+# The method others meet on the same hops unless a caller names another (materialized).
+DEFAULT_REFERENCE = "NEB"
 
 
 def method_label(method: str, variant: str | None = None) -> str:
@@ -106,16 +118,54 @@ def load_records(con, *, t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K) -
     return with_variant(with_family(records))
 
 
+def cohort_input(records: CohortInput, *, t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K):
+    """The cohort records to compute on: the store behind a connection (set work in SQL), or
+    a `load_records`-shaped frame (registered in a private DuckDB, the same SQL)."""
+    if isinstance(records, pd.DataFrame):
+        return frame_source(_frame_for_sql(records))
+    return nullcontext(store_source(records, t_window_k))
+
+
+def _frame_for_sql(records: pd.DataFrame) -> pd.DataFrame:
+    frame = records.copy()
+    if "variant" not in frame:
+        sub = frame["sub_method"] if "sub_method" in frame else pd.Series(None, index=frame.index)
+        frame["variant"] = sub.where(frame["method"] != "EXP")
+    frame["variant"] = frame["variant"].astype(object).where(frame["variant"].notna(), NO_VARIANT)
+    frame["variant"] = frame["variant"].astype(str)
+    for column in ("record_id", "record_key", "source", "path_id", "doi"):
+        if column not in frame:
+            frame[column] = range(len(frame)) if column == "record_id" else None
+    return frame
+
+
 def bootstrap_median_ci(
     values: np.ndarray, *, n_boot: int = N_BOOT, seed: int = SEED, level: float = 0.95
 ) -> tuple[float, float] | None:
-    """Percentile bootstrap CI of the median; None with fewer than two values."""
+    """Percentile bootstrap CI of the median; None with fewer than two values.
+
+    Up to `EXACT_BOOTSTRAP_FROM` values: `n_boot` seeded resamples. From there on, the
+    resampling's own limit: the bootstrap distribution of the median is known exactly (the
+    resample median is at or below the j-th smallest value when at least half the draws
+    are, a binomial count), so its percentiles cost O(n) instead of n_boot x n memory and
+    time, and carry no Monte Carlo noise.
+    """
     x = np.asarray(values, dtype=float)
     if len(x) < 2:
         return None
+    alpha = (1.0 - level) / 2.0
+    if len(x) >= EXACT_BOOTSTRAP_FROM:
+        from scipy.stats import binom  # heavy import, only for large samples
+
+        ordered = np.sort(x)
+        n = len(ordered)
+        # P(resample median <= ordered[j-1]) = P(Binomial(n, j/n) >= n // 2 + 1)
+        cdf = binom.sf(n // 2, n, np.arange(1, n + 1) / n)
+        low = int(np.searchsorted(cdf, alpha, side="left"))
+        high = int(np.searchsorted(cdf, 1.0 - alpha, side="left"))
+        return float(ordered[min(low, n - 1)]), float(ordered[min(high, n - 1)])
     rng = np.random.default_rng(seed)
     medians = np.median(rng.choice(x, size=(n_boot, len(x)), replace=True), axis=1)
-    alpha = (1.0 - level) / 2.0
     return float(np.quantile(medians, alpha)), float(np.quantile(medians, 1.0 - alpha))
 
 
@@ -129,40 +179,22 @@ def experimental_reference(records: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def paired_materials(records: pd.DataFrame) -> pd.DataFrame:
+def paired_materials(
+    records: CohortInput, *, family: str | None = None, property: str | None = None
+) -> pd.DataFrame:
     """Computed material values joined with experiment: one row per (cohort, material).
 
-    Columns: family, property, method, variant, method_label, composition_key, value (computed
-    median), n, exp_value, exp_n, reference_property, diff (computed - experimental).
+    Args:
+        records: a store connection or a `load_records` frame (see `cohort_input`).
+        family, property: keep only these cohorts; experiment is still taken over every record.
+
+    Returns:
+        Columns: family, property, method, variant, method_label, composition_key, value
+        (computed median), n, exp_value, exp_n, reference_property, diff (computed -
+        experimental), sorted by cohort and material.
     """
-    records = with_variant(records)
-    computed = records[(records["method"] != "EXP") & records["censored"].isna()]
-    columns = [
-        *COHORT_KEYS,
-        "method_label",
-        "composition_key",
-        "value",
-        "n",
-        "exp_value",
-        "exp_n",
-        "reference_property",
-        "diff",
-    ]
-    if computed.empty:
-        return pd.DataFrame(columns=columns)
-    per_material = (
-        computed.groupby([*COHORT_KEYS, "composition_key"])["value"]
-        .agg(value="median", n="size")
-        .reset_index()
-    )
-    per_material["reference_property"] = per_material["property"].map(REFERENCE_PROPERTY)
-    ref = experimental_reference(records).rename(columns={"property": "reference_property"})
-    paired = per_material.merge(ref, on=["reference_property", "composition_key"], how="inner")
-    paired["diff"] = paired["value"] - paired["exp_value"]
-    paired["method_label"] = [
-        method_label(m, v) for m, v in zip(paired["method"], paired["variant"], strict=True)
-    ]
-    return paired[columns]
+    with cohort_input(records) as src:
+        return sql.paired_materials(src, REFERENCE_PROPERTY, family=family, property=property)
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -180,8 +212,18 @@ def _round(x: float | None, digits: int = 4) -> float | None:
     )
 
 
+def _groups(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, np.ndarray]:
+    # Row positions per group, in the frame's (SQL-sorted) order.
+    if frame.empty:
+        return {}
+    return {
+        (k if isinstance(k, tuple) else (k,)): v
+        for k, v in frame.groupby(keys, sort=False).indices.items()
+    }
+
+
 def cohort_stats(
-    records: pd.DataFrame,
+    records: CohortInput,
     *,
     family: str | None = None,
     property: str | None = None,
@@ -190,8 +232,11 @@ def cohort_stats(
 ) -> list[dict]:
     """Per-cohort statistics (see the module docstring for the conventions).
 
+    Counts, medians and the material pairing are set work in SQL (`db.cohort_sql`); the
+    bootstrap CI and Spearman run on each cohort's array of paired differences.
+
     Args:
-        records: output of `load_records` (or any frame with its columns).
+        records: a store connection, or `load_records` output (or any frame with its columns).
         family, property: keep only these cohorts; pairing still sees every record.
         n_boot, seed: the bootstrap's resamples and seed.
 
@@ -199,24 +244,36 @@ def cohort_stats(
         One dict per cohort, sorted by family, property, method, variant; `variant` is None
         where there is none.
     """
-    records = with_variant(records)
-    paired = paired_materials(records)
-    pairs_by_cohort = dict(tuple(paired.groupby(COHORT_KEYS, sort=False)))
+    with cohort_input(records) as src:
+        summary = sql.cohort_summary(src, family=family, property=property)
+        paired = sql.paired_materials(src, REFERENCE_PROPERTY, family=family, property=property)
+    by_cohort = _groups(paired, COHORT_KEYS)
+    diffs_all = paired["diff"].to_numpy(float)
+    values_all = paired["value"].to_numpy(float)
+    exp_all = paired["exp_value"].to_numpy(float)
+    empty = np.array([], dtype=int)
     out: list[dict] = []
-    for (fam, prop, method, variant), group in records.groupby(COHORT_KEYS, sort=True):
-        if (family and fam != family) or (property and prop != property):
-            continue
-        usable = group[group["censored"].isna()]
+    for fam, prop, method, variant, n_records, n_materials, n_censored, median in zip(
+        summary["family"],
+        summary["property"],
+        summary["method"],
+        summary["variant"],
+        summary["n_records"],
+        summary["n_materials"],
+        summary["n_censored"],
+        summary["median"],
+        strict=True,
+    ):
         row = {
             "family": fam,
             "property": prop,
             "method": method,
             "variant": variant or None,
             "method_label": method_label(method, variant),
-            "n_records": int(len(usable)),
-            "n_materials": int(usable["composition_key"].nunique()),
-            "n_censored": int(len(group) - len(usable)),
-            "median": _round(usable["value"].median()) if len(usable) else None,
+            "n_records": int(n_records),
+            "n_materials": int(n_materials),
+            "n_censored": int(n_censored),
+            "median": _round(median) if n_records else None,
             "unit": UNITS[prop],
             "reference": None,
             "comparison": None,
@@ -227,8 +284,8 @@ def cohort_stats(
             "spearman": None,
         }
         if method != "EXP":
-            pairs = pairs_by_cohort.get((fam, prop, method, variant), paired.iloc[0:0])
-            diffs = pairs["diff"].to_numpy(float)
+            at = by_cohort.get((fam, prop, method, variant), empty)
+            diffs = diffs_all[at]
             ci = (
                 bootstrap_median_ci(diffs, n_boot=n_boot, seed=seed)
                 if len(diffs) >= MIN_PAIRS_FOR_CI
@@ -237,13 +294,11 @@ def cohort_stats(
             row.update(
                 reference=f"EXP {REFERENCE_PROPERTY[prop]}",
                 comparison=COMPARISON_LABEL[prop],
-                paired_materials=int(len(pairs)),
+                paired_materials=int(len(diffs)),
                 bias_vs_exp=_round(np.median(diffs)) if len(diffs) else None,
                 bias_ci95=[_round(ci[0]), _round(ci[1])] if ci else None,
                 mae_vs_exp=_round(np.mean(np.abs(diffs))) if len(diffs) else None,
-                spearman=_round(
-                    _spearman(pairs["value"].to_numpy(float), pairs["exp_value"].to_numpy(float))
-                ),
+                spearman=_round(_spearman(values_all[at], exp_all[at])),
             )
         out.append(row)
     return out
@@ -252,89 +307,56 @@ def cohort_stats(
 def cohort_table(
     con, *, family: str | None = None, property: str | None = None, n_boot: int = N_BOOT
 ) -> list[dict]:
-    """`cohort_stats` over the store behind `con`."""
-    return cohort_stats(load_records(con), family=family, property=property, n_boot=n_boot)
+    """`cohort_stats` over the store behind `con` (set work in SQL, no frame of records)."""
+    return cohort_stats(con, family=family, property=property, n_boot=n_boot)
 
 
 def same_hop_pairs(
-    records: pd.DataFrame, *, reference: str = "NEB", family: str | None = None
+    records: CohortInput, *, reference: str = "NEB", family: str | None = None
 ) -> pd.DataFrame:
     """Each hop that the reference and another computed method both report, one row per pair.
 
     A hop is (source, path_id, property); several records of one method on a hop count as
     their median. `reference` is a method label (`NEB`, or `MLIP-NEB (mace-relax)`); every
     other computed method label on the same hop is paired with it. `family` keeps one family.
+    Set work in SQL (`db.cohort_sql.same_hop_pairs`).
 
     Returns:
         Columns: family, property, source, path_id, composition_key, method, variant,
         method_label, reference, reference_value, value, diff (value - reference_value).
     """
-    records = with_variant(records)
-    columns = [
-        "family",
-        "property",
-        "source",
-        "path_id",
-        "composition_key",
-        "method",
-        "variant",
-        "method_label",
-        "reference",
-        "reference_value",
-        "value",
-        "diff",
-    ]
-    usable = records[
-        records["path_id"].notna() & records["censored"].isna() & (records["method"] != "EXP")
-    ]
-    if usable.empty:
-        return pd.DataFrame(columns=columns)
-    hop = ["source", "path_id", "property"]
-    per_hop = (
-        usable.groupby([*hop, "method", "variant", "method_label"], sort=True)
-        .agg(
-            value=("value", "median"),
-            family=("family", "first"),
-            composition_key=("composition_key", "first"),
-        )
-        .reset_index()
-    )
-    is_ref = per_hop["method_label"] == reference
-    ref = per_hop.loc[is_ref, [*hop, "value"]].rename(columns={"value": "reference_value"})
-    pairs = per_hop[~is_ref].merge(ref, on=hop, how="inner")
-    pairs["reference"] = reference
-    pairs["diff"] = pairs["value"] - pairs["reference_value"]
-    if family:
-        pairs = pairs[pairs["family"] == family]
-    return pairs[columns].reset_index(drop=True)
+    with cohort_input(records) as src:
+        return sql.same_hop_pairs(src, reference=reference, family=family)
 
 
-def _agreement_row(pairs: pd.DataFrame, *, threshold_ev: float, n_boot: int, seed: int) -> dict:
-    diffs = pairs["diff"].to_numpy(float)
+def _agreement_row(
+    hops: dict, at: np.ndarray, *, threshold_ev: float, n_boot: int, seed: int
+) -> dict:
+    diffs = np.asarray(hops["diff"], dtype=float)[at]
+    values = np.asarray(hops["value"], dtype=float)[at]
+    reference = np.asarray(hops["reference_value"], dtype=float)[at]
     ci = (
         bootstrap_median_ci(diffs, n_boot=n_boot, seed=seed)
         if len(diffs) >= MIN_PAIRS_FOR_CI
         else None
     )
     return {
-        "n_hops": int(len(pairs)),
-        "n_materials": int(pairs["composition_key"].nunique()),
-        "reference_median": _round(pairs["reference_value"].median()),
-        "median": _round(pairs["value"].median()),
+        "n_hops": int(len(diffs)),
+        "n_materials": int(len(np.unique(np.asarray(hops["material"])[at]))),
+        "reference_median": _round(np.median(reference)),
+        "median": _round(np.median(values)),
         "bias": _round(np.median(diffs)),
         "bias_ci95": [_round(ci[0]), _round(ci[1])] if ci else None,
         "mae": _round(np.mean(np.abs(diffs))),
         "median_abs_error": _round(np.median(np.abs(diffs))),
-        "spearman": _round(
-            _spearman(pairs["value"].to_numpy(float), pairs["reference_value"].to_numpy(float))
-        ),
+        "spearman": _round(_spearman(values, reference)),
         "threshold_ev": threshold_ev,
         "frac_off": _round(float(np.mean(np.abs(diffs) > threshold_ev))),
     }
 
 
 def method_agreement(
-    records: pd.DataFrame,
+    records: CohortInput,
     reference: str = "NEB",
     *,
     family: str | None = None,
@@ -349,7 +371,7 @@ def method_agreement(
     read `n_materials` beside the CI.
 
     Args:
-        records: `load_records` output (needs source and path_id).
+        records: a store connection or `load_records` output (needs source and path_id).
         reference: the method label the others are measured against.
         family: keep the pooled rows and this family's (all families when None).
         threshold_ev: `frac_off` is the share of hops where |difference| > this.
@@ -361,15 +383,27 @@ def method_agreement(
         n_materials, reference_median, median, bias (median of method - reference), bias_ci95,
         mae, median_abs_error, spearman, threshold_ev, frac_off.
     """
-    pairs = same_hop_pairs(records, reference=reference)
+    with cohort_input(records) as src:
+        hops = sql.hop_diffs(src, reference=reference)
     out: list[dict] = []
-    for (prop, method, variant), group in pairs.groupby(
-        ["property", "method", "variant"], sort=True
-    ):
-        slices = [(ALL_FAMILIES, group), *group.groupby("family", sort=True)]
-        for fam, sub in slices:
-            if family and fam not in (ALL_FAMILIES, family):
+    n = len(hops["diff"])
+    if not n:
+        return out
+    # Rows come grouped by (property, method, variant), in hop order inside each group.
+    starts = [0, *(np.flatnonzero(np.diff(np.asarray(hops["grp"]))) + 1).tolist()]
+    codes = np.asarray(hops["family_code"])
+    code_values, first = np.unique(codes, return_index=True)
+    names = {int(c): hops["family"][i] for c, i in zip(code_values, first, strict=True)}
+    for start, stop in zip(starts, [*starts[1:], n], strict=True):
+        prop, method, variant = (hops[c][start] for c in ("property", "method", "variant"))
+        at = np.arange(start, stop)
+        slices = [(ALL_FAMILIES, at)]
+        for code in np.unique(codes[at]):  # family codes sort as the family names do
+            fam = names[int(code)]
+            if family and fam != family:
                 continue
+            slices.append((fam, at[codes[at] == code]))
+        for fam, rows in slices:
             out.append(
                 {
                     "family": fam,
@@ -379,7 +413,34 @@ def method_agreement(
                     "variant": variant or None,
                     "method_label": method_label(method, variant),
                     "unit": UNITS[prop],
-                    **_agreement_row(sub, threshold_ev=threshold_ev, n_boot=n_boot, seed=seed),
+                    **_agreement_row(
+                        hops, rows, threshold_ev=threshold_ev, n_boot=n_boot, seed=seed
+                    ),
                 }
             )
     return out
+
+
+def refresh_cohort_tables(con) -> dict[str, int]:
+    """Materialize the store's cohort summaries, material pairs and per-hop values for the
+    current records (the pipeline runs it after every write that changes records); rows
+    written per table."""
+    return sql.materialize(con, COHORT_RT_WINDOW_K, REFERENCE_PROPERTY, DEFAULT_REFERENCE)
+
+
+def cohort_tables_current(con) -> bool:
+    """Whether the materialized cohort tables describe the store's records as they are."""
+    return store_source(con, COHORT_RT_WINDOW_K).tables
+
+
+def cohort_families(con) -> list[str]:
+    """The families that hold cohort records in the store, sorted."""
+    return sql.cohort_families(store_source(con, COHORT_RT_WINDOW_K))
+
+
+def cohort_values(con, *, family: str, property: str) -> pd.DataFrame:
+    """One family's uncensored cohort records of one property, with `method_label` (a
+    distribution plot's points; `auditor.figures.distribution_by_method` takes it)."""
+    frame = sql.cohort_values(store_source(con, COHORT_RT_WINDOW_K), family=family, property=property)
+    frame["censored"] = None
+    return frame

@@ -23,19 +23,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.cohorts import (
-    COHORT_KEYS,
-    REFERENCE_PROPERTY,
-    UNITS,
-    experimental_reference,
-    load_records,
-    with_variant,
-)
+from auditor.cohorts import REFERENCE_PROPERTY, UNITS, CohortInput, cohort_input
 from auditor.model import interval_outliers
 from core.constants import COHORT_RT_WINDOW_K
 from core.units import PLAUSIBLE_RANGE, PLAUSIBLE_TEMPERATURE_K, implausibility
 from core.vocab import FLAG_RULES
+from db import cohort_sql as sql
 from db.arrhenius_fits import arrhenius_fits
+from db.cohort_sql import scope_record_keys, source_scope, store_source
 from db.flags import records_outside, upsert_flags
 from db.predictions import observed_vs_predicted
 
@@ -64,71 +59,87 @@ def _cohort_label(family: str, prop: str, method: str, variant: str | None = Non
     return "/".join([family, prop, method, *([variant] if variant else [])])
 
 
+def _z_flags(found: pd.DataFrame, z_threshold: float) -> list[dict]:
+    return [
+        {
+            "record_key": key,
+            "rule": "modified-z",
+            "cohort": _cohort_label(fam, prop, method, variant),
+            "score": round(float(score), 3),
+            "reason": (
+                f"{value:.3g} {UNITS[prop]} vs cohort median {median:.3g} "
+                f"(n={int(n)}): modified z = {score:.1f}, beyond ±{z_threshold}"
+            ),
+        }
+        for key, fam, prop, method, variant, value, median, n, score in zip(
+            found["record_key"],
+            found["family"],
+            found["property"],
+            found["method"],
+            found["variant"],
+            found["value"],
+            found["median"],
+            found["n"],
+            found["score"],
+            strict=True,
+        )
+    ]
+
+
 def modified_z_flags(
-    records: pd.DataFrame, *, z_threshold: float = Z_THRESHOLD, min_cohort: int = MIN_COHORT
+    records: CohortInput,
+    *,
+    z_threshold: float = Z_THRESHOLD,
+    min_cohort: int = MIN_COHORT,
+    cohorts: pd.DataFrame | None = None,
 ) -> list[dict]:
-    """`modified-z` flags over uncensored records, cohort by cohort."""
-    flags: list[dict] = []
-    records = with_variant(records)
-    usable = records[records["censored"].isna()]
-    for (fam, prop, method, variant), group in usable.groupby(COHORT_KEYS, sort=True):
-        if len(group) < min_cohort:
-            continue
-        z = modified_z(group["value"].to_numpy(float))
-        median = float(np.median(group["value"]))
-        for (_, row), score in zip(group.iterrows(), z, strict=True):
-            if abs(score) > z_threshold:
-                flags.append(
-                    {
-                        "record_key": row["record_key"],
-                        "rule": "modified-z",
-                        "cohort": _cohort_label(fam, prop, method, variant),
-                        "score": round(float(score), 3),
-                        "reason": (
-                            f"{row['value']:.3g} {UNITS[prop]} vs cohort median {median:.3g} "
-                            f"(n={len(group)}): modified z = {score:.1f}, beyond ±{z_threshold}"
-                        ),
-                    }
-                )
-    return flags
+    """`modified-z` flags over uncensored records, cohort by cohort (scores in SQL).
+
+    Args:
+        records: a store connection or a `load_records` frame.
+        cohorts: only these cohorts (family, property, method, variant rows); all when None.
+    """
+    with cohort_input(records) as src:
+        found = sql.modified_z_outliers(
+            src, z_threshold=z_threshold, min_cohort=min_cohort, cohorts=cohorts
+        )
+    return _z_flags(found, z_threshold)
 
 
 def vs_experiment_flags(
-    records: pd.DataFrame, *, tolerance: dict[str, float] | None = None
+    records: CohortInput,
+    *,
+    tolerance: dict[str, float] | None = None,
+    composition_keys: list[str] | None = None,
 ) -> list[dict]:
-    """`vs-experiment` flags: computed records far from their material's experimental median."""
+    """`vs-experiment` flags: computed records far from their material's experimental median.
+
+    Args:
+        records: a store connection or a `load_records` frame.
+        tolerance: per property, overriding `TOLERANCE`.
+        composition_keys: only these materials; all when None.
+    """
     tolerance = {**TOLERANCE, **(tolerance or {})}
-    records = with_variant(records)
-    computed = records[(records["method"] != "EXP") & records["censored"].isna()].copy()
-    if computed.empty:
-        return []
-    computed["reference_property"] = computed["property"].map(REFERENCE_PROPERTY)
-    ref = experimental_reference(records).rename(columns={"property": "reference_property"})
-    paired = computed.merge(ref, on=["reference_property", "composition_key"], how="inner")
+    with cohort_input(records) as src:
+        found = sql.experiment_gaps(
+            src, REFERENCE_PROPERTY, tolerance, composition_keys=composition_keys
+        )
     flags: list[dict] = []
-    for _, row in paired.iterrows():
-        tol = tolerance[row["property"]]
-        diff = row["value"] - row["exp_value"]
-        if abs(diff) <= tol:
-            continue
+    for row in found.itertuples(index=False):
+        tol, diff = row.tolerance, row.diff
         caveat = (
-            " (one hop's Em vs apparent Ea: different quantities)"
-            if row["property"] == "Em"
-            else ""
+            " (one hop's Em vs apparent Ea: different quantities)" if row.property == "Em" else ""
         )
         flags.append(
             {
-                "record_key": row["record_key"],
+                "record_key": row.record_key,
                 "rule": "vs-experiment",
-                "cohort": _cohort_label(
-                    row["family"], row["property"], row["method"], row["variant"]
-                ),
+                "cohort": _cohort_label(row.family, row.property, row.method, row.variant),
                 "score": round(float(diff / tol), 3),
                 "reason": (
-                    f"{row['method_label']} {row['property']} {row['value']:.3g} "
-                    f"{UNITS[row['property']]} "
-                    f"vs experimental {row['reference_property']} median {row['exp_value']:.3g} "
-                    f"(n={int(row['exp_n'])}): off by {diff:+.3g}, tolerance ±{tol}{caveat}"
+                    f"{row.method_label} {row.property} {row.value:.3g} {UNITS[row.property]} "
+                    f"vs experimental {row.reference_property} median {row.exp_value:.3g} "
+                    f"(n={int(row.exp_n)}): off by {diff:+.3g}, tolerance ±{tol}{caveat}"
                 ),
             }
         )
@@ -159,10 +170,9 @@ def arrhenius_fit_flags(fits: pd.DataFrame, *, min_r2: float = MIN_ARRHENIUS_R2)
         min_r2: the R² a series needs to count as one Arrhenius line.
     """
     flags: list[dict] = []
-    for _, fit in fits.iterrows():
+    poor = fits[fits["r2"].notna() & (fits["r2"] < min_r2)] if len(fits) else fits
+    for fit in poor.to_dict("records"):
         r2 = fit["r2"]
-        if r2 is None or pd.isna(r2) or r2 >= min_r2:
-            continue
         flags.append(
             {
                 "record_key": fit["record_key"],
@@ -219,22 +229,38 @@ def refresh_flags(
     min_cohort: int = MIN_COHORT,
     tolerance: dict[str, float] | None = None,
     min_r2: float = MIN_ARRHENIUS_R2,
+    source: str | None = None,
 ) -> dict[str, int]:
     """Run every rule over the store and write the flags idempotently (reviews are kept).
 
-    Returns:
-        Flags raised per rule in this run.
-    """
+    The cohort rules are set work in SQL over the store; the flags are written in bulk.
 
-    records = load_records(con)
+    Args:
+        source: a source just ingested: the cohort rules then recompute only the cohorts
+            and materials its records touch (the rest of the store's flags stand); the
+            cheap whole-store rules run in full. None: the whole store.
+
+    Returns:
+        Flags raised per rule in this run (within the scope).
+    """
+    cohorts, keys, within = None, None, None
+    if source is not None:
+        src = store_source(con, COHORT_RT_WINDOW_K)
+        cohorts, keys = source_scope(src, source)
+        in_cohorts, of_materials = scope_record_keys(src, cohorts, keys)
+        within = {"modified-z": in_cohorts, "vs-experiment": of_materials}
     by_rule = {
-        "modified-z": modified_z_flags(records, z_threshold=z_threshold, min_cohort=min_cohort),
-        "vs-experiment": vs_experiment_flags(records, tolerance=tolerance),
+        "modified-z": modified_z_flags(
+            con, z_threshold=z_threshold, min_cohort=min_cohort, cohorts=cohorts
+        ),
+        "vs-experiment": vs_experiment_flags(con, tolerance=tolerance, composition_keys=keys),
         "model-residual": model_residual_flags(observed_vs_predicted(con, COHORT_RT_WINDOW_K)),
         "arrhenius-fit": arrhenius_fit_flags(arrhenius_fits(con), min_r2=min_r2),
         "implausible": implausible_flags(
             records_outside(con, PLAUSIBLE_RANGE, PLAUSIBLE_TEMPERATURE_K)
         ),
     }
-    upsert_flags(con, [f for flags in by_rule.values() for f in flags], list(FLAG_RULES))
+    upsert_flags(
+        con, [f for flags in by_rule.values() for f in flags], list(FLAG_RULES), within=within
+    )
     return {rule: len(flags) for rule, flags in by_rule.items()}

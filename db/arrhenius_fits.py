@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from db.connection import transaction
+from db.version import bump_store_version
 from db.write import insert_rows
 
 ARRHENIUS_SUB_METHOD = "arrhenius-fit"
@@ -126,6 +127,7 @@ def replace_arrhenius_fits(con: duckdb.DuckDBPyConnection, fits: list[dict]) -> 
             insert_rows(
                 con, "arrhenius_fits", [{"record_id": ids[f["record_key"]], **f} for f in fit_rows]
             )
+        bump_store_version(con, records=True)
     return len(fits)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from db.version import bump_store_version
+
 # What a person or an LLM decided survives a rebuild; uploads are replayed from their raw rows.
 CARRIED_TABLES = ("normalization_overrides", "llm_cache", "uploads", "flags", "extractions")
 _DECISION_COLUMNS = (
@@ -64,3 +66,4 @@ def uploaded_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
 def write_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
     """Record what the build did (time, seconds, summary) in `build_info`."""
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
+    bump_store_version(con)

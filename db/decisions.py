@@ -11,6 +11,8 @@ import json
 import duckdb
 import pandas as pd
 
+from db.version import bump_store_version
+
 DECISION_COLUMNS = (
     "kind",
     "input",
@@ -53,6 +55,7 @@ def record_decisions(
         )
     finally:
         con.unregister("_decisions")
+    bump_store_version(con)
     return len(frame)
 
 
@@ -166,6 +169,7 @@ def delete_override(con: duckdb.DuckDBPyConnection, kind: str, input_text: str) 
     con.execute(
         "DELETE FROM normalization_overrides WHERE kind = ? AND input = ?", [kind, input_text]
     )
+    bump_store_version(con)
 
 
 def rejected_inputs(

@@ -9,39 +9,72 @@ import pandas as pd
 
 from core.vocab import FLAG_STATUSES
 from db.connection import transaction
+from db.version import bump_store_version
 
 _COMPUTED_KEY = "flags_computed_at"
 
 
-def upsert_flags(con: duckdb.DuckDBPyConnection, flags: list[dict], rules: list[str]) -> int:
-    """Write one flagging run of `rules` idempotently.
+def upsert_flags(
+    con: duckdb.DuckDBPyConnection,
+    flags: list[dict],
+    rules: list[str],
+    *,
+    within: dict[str, list[str]] | None = None,
+) -> int:
+    """Write one flagging run of `rules` idempotently, in bulk (one statement per step).
 
     A flag already present (same record_key and rule) keeps its status, note and reviewer and
     gets the new score and reason; a flag the run no longer raises is marked inactive, not
     deleted, so its review stays on record.
 
+    Args:
+        within: rule -> the record keys that run covered (an ingest's touched cohorts); only
+            those flags of that rule may go inactive. Rules not in it covered the whole store.
+
     Returns:
         The number of active flags of these rules after the run.
     """
+    frame = pd.DataFrame(
+        {
+            "record_key": [f["record_key"] for f in flags],
+            "rule": [f["rule"] for f in flags],
+            "cohort": [f.get("cohort") for f in flags],
+            "score": pd.array([f.get("score") for f in flags], dtype="Float64"),
+            "reason": [f["reason"] for f in flags],
+        }
+    )
+    # One run raises a (record, rule) once; a repeat would abort the bulk upsert.
+    frame = frame.drop_duplicates(["record_key", "rule"], keep="last")
+    whole = [r for r in rules if not within or r not in within]
+    scoped = {r: keys for r, keys in (within or {}).items() if r in rules}
     with transaction(con):
-        con.execute("UPDATE flags SET active = FALSE WHERE list_contains(?, rule)", [rules])
-        con.executemany(
-            """
-            INSERT INTO flags (record_key, rule, cohort, score, reason)
-            VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (record_key, rule) DO UPDATE SET
-                cohort = excluded.cohort, score = excluded.score,
-                reason = excluded.reason, active = TRUE
-            """,
-            [
-                [f["record_key"], f["rule"], f.get("cohort"), f.get("score"), f["reason"]]
-                for f in flags
-            ],
+        con.execute(
+            "UPDATE flags SET active = FALSE WHERE active AND list_contains(?, rule)", [whole]
         )
+        for rule, keys in scoped.items():
+            con.execute(
+                "UPDATE flags SET active = FALSE WHERE active AND rule = ? "
+                "AND record_key IN (SELECT unnest(?))",
+                [rule, list(keys)],
+            )
+        con.register("_incoming_flags", frame)
+        try:
+            con.execute(
+                """
+                INSERT INTO flags (record_key, rule, cohort, score, reason)
+                SELECT record_key, rule, cohort, score, reason FROM _incoming_flags
+                ON CONFLICT (record_key, rule) DO UPDATE SET
+                    cohort = excluded.cohort, score = excluded.score,
+                    reason = excluded.reason, active = TRUE
+                """
+            )
+        finally:
+            con.unregister("_incoming_flags")
         con.execute(
             "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
             [_COMPUTED_KEY, time.strftime("%Y-%m-%dT%H:%M:%S%z")],
         )
+        bump_store_version(con)
     return con.execute(
         "SELECT count(*) FROM flags WHERE active AND list_contains(?, rule)", [rules]
     ).fetchone()[0]
@@ -96,6 +129,7 @@ def review_flag(
         """,
         [status, note, reviewer, record_key, rule],
     )
+    bump_store_version(con)
     return True
 
 
@@ -152,14 +186,5 @@ def review_flags(
         """,
         [status, note.strip(), reviewer, record_keys, rules],
     ).fetchone()
+    bump_store_version(con)
     return int(row[0]) if row else 0
-
-
-def flags_state(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a flag is raised, re-raised or reviewed: a cache key for flag views."""
-    row = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE status = 'open' AND active), "
-        "max(reviewed_at), max(flagged_at) FROM flags"
-    ).fetchone()
-    computed = con.execute("SELECT value FROM build_info WHERE key = ?", [_COMPUTED_KEY]).fetchone()
-    return "/".join(str(v) for v in (*row, computed[0] if computed else None))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from db.version import bump_store_version
+
 # Two copies of one number differ only by rounding: 0.02 in log10 is under 5 %.
 LINK_LOG10_TOLERANCE = 0.02
 
@@ -156,6 +158,7 @@ def link_measurements(con: duckdb.DuckDBPyConnection, source_priority: list[str]
             """
         )
         con.unregister("_updates")
+    bump_store_version(con, records=True)
     by_type: dict[str, int] = {}
     for lk in links:
         by_type[lk["link_type"]] = by_type.get(lk["link_type"], 0) + 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from db.version import bump_store_version
+
 
 def distinct_entities(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
     """Distinct (material_raw, family_raw) of the records, optionally one source, with a space
@@ -74,6 +76,7 @@ def update_entity_fields(
         ).fetchone()[0]
     finally:
         con.unregister("_entity_updates")
+    bump_store_version(con, records=True)
     return int(n)
 
 
@@ -104,4 +107,5 @@ def update_method_tags(
         ).fetchone()[0]
     finally:
         con.unregister("_method_updates")
+    bump_store_version(con, records=True)
     return int(n)

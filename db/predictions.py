@@ -8,6 +8,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from db.version import bump_store_version
+
 PREDICTION_COLUMNS = ["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
 
 
@@ -41,6 +43,7 @@ def write_predictions(
             "pred_log10_sigma, lo80, hi80 FROM _new_predictions"
         )
         con.unregister("_new_predictions")
+        bump_store_version(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

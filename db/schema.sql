@@ -252,3 +252,66 @@ CREATE TABLE IF NOT EXISTS extractions (
     template_row     TEXT,               -- JSON: the ingest-template row it was loaded from
     PRIMARY KEY (source, item)
 );
+
+-- Cohort set work materialized per records version (db.cohort_sql.materialize, run by the
+-- pipeline after every write that changes records), so a page reads answers, not a million rows.
+-- `build_info.cohort_tables` holds the records version and window they were computed for;
+-- readers fall back to computing from `records` when it is not current.
+CREATE TABLE IF NOT EXISTS cohort_summaries (
+    family      TEXT NOT NULL,
+    property    TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    variant     TEXT NOT NULL,           -- '' when none
+    n_records   BIGINT NOT NULL,
+    n_materials BIGINT NOT NULL,
+    n_censored  BIGINT NOT NULL,
+    median      DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS cohort_pairs (
+    family             TEXT NOT NULL,
+    property           TEXT NOT NULL,
+    method             TEXT NOT NULL,
+    variant            TEXT NOT NULL,
+    method_label       TEXT NOT NULL,
+    composition_key    TEXT NOT NULL,
+    value              DOUBLE NOT NULL,   -- the material's computed median in the cohort
+    n                  BIGINT NOT NULL,
+    exp_value          DOUBLE NOT NULL,   -- its experimental median (reference property)
+    exp_n              BIGINT NOT NULL,
+    reference_property TEXT NOT NULL,
+    diff               DOUBLE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS hop_values (
+    source          TEXT NOT NULL,
+    path_id         TEXT NOT NULL,
+    property        TEXT NOT NULL,
+    method          TEXT NOT NULL,
+    variant         TEXT NOT NULL,
+    method_label    TEXT NOT NULL,
+    value           DOUBLE NOT NULL,      -- median of the method's records on the hop
+    family          TEXT NOT NULL,
+    composition_key TEXT NOT NULL
+);
+
+-- Same-hop pairs against the default reference method (db.cohort_sql.materialize); `seq` keeps
+-- the order of the computation (hop, then method and variant).
+CREATE TABLE IF NOT EXISTS hop_pairs (
+    seq             BIGINT NOT NULL,
+    family          TEXT NOT NULL,
+    property        TEXT NOT NULL,
+    source          TEXT NOT NULL,
+    path_id         TEXT NOT NULL,
+    composition_key TEXT NOT NULL,
+    method          TEXT NOT NULL,
+    variant         TEXT NOT NULL,
+    method_label    TEXT NOT NULL,
+    reference       TEXT NOT NULL,
+    reference_value DOUBLE NOT NULL,
+    value           DOUBLE NOT NULL,
+    diff            DOUBLE NOT NULL,
+    material        BIGINT NOT NULL,      -- integer codes for per-group statistics:
+    grp             BIGINT NOT NULL,      -- composition_key; (property, method, variant);
+    family_code     BIGINT NOT NULL       -- family (each in sort order)
+);

@@ -105,10 +105,14 @@ def search_records(
 ) -> tuple[pd.DataFrame, int]:
     """One page of records matching the filters, and the total count (see `_record_filter`)."""
     where, params = _record_filter(**filters)
-    total = con.execute(f"SELECT count(*) FROM records{where}", params).fetchone()[0]  # noqa: S608
+    # One scan: the page and the total together (a window count), not a count then a page.
     frame = con.execute(
-        f"SELECT {', '.join(columns)} FROM records{where} "  # noqa: S608
+        f"SELECT {', '.join(columns)}, count(*) OVER () AS _total FROM records{where} "  # noqa: S608
         "ORDER BY composition_key, property, source, record_id LIMIT ? OFFSET ?",
         [*params, int(limit), int(offset)],
     ).df()
-    return frame, int(total)
+    if len(frame):
+        total = int(frame["_total"].iloc[0])
+    else:  # past the last page (or nothing matches): the count alone
+        total = con.execute(f"SELECT count(*) FROM records{where}", params).fetchone()[0]  # noqa: S608
+    return frame.drop(columns="_total"), int(total)

@@ -10,6 +10,7 @@ import pandas as pd
 from core.composition import try_composition_key
 from db.connection import transaction
 from db.loaders.common import LoadResult
+from db.version import bump_store_version
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -79,6 +80,7 @@ def write_source(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
         insert_rows(con, "records", result.records)
         insert_rows(con, "entries", result.entries)
         insert_rows(con, "quarantine", result.quarantine)
+        bump_store_version(con, records=True)
 
 
 def write_uploads(con: duckdb.DuckDBPyConnection, source: str, rows: list[dict]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from auditor.arrhenius import derive_arrhenius_records
+from auditor.cohorts import refresh_cohort_tables
 from auditor.model import ensure_store_predictions
 from auditor.normalize.apply import normalize_store
 from auditor.outliers import refresh_flags
@@ -25,8 +26,11 @@ def derive(
     summary = {"normalization": normalize_store(con, source=source)}
     # Experimental Ea from each source's conductivity series, after families are known.
     summary["arrhenius_fits"] = derive_arrhenius_records(con)
+    # Cohort answers for the pages, once per change of the records.
+    summary["cohort_tables"] = refresh_cohort_tables(con)
     if predictions:
         # The saved model's predictions, if there is one (the app trains one on first start).
         summary["predictions"] = ensure_store_predictions(con, train_if_missing=False)
-    summary["flags"] = refresh_flags(con)
+    # An ingest recomputes the cohort rules only where its records land.
+    summary["flags"] = refresh_flags(con, source=source)
     return summary

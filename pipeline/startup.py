@@ -6,6 +6,7 @@ import os
 
 import duckdb
 
+from auditor.cohorts import cohort_tables_current, refresh_cohort_tables
 from auditor.model import ensure_store_predictions
 from auditor.outliers import refresh_flags
 from db.connection import connect
@@ -23,6 +24,8 @@ def open_app_store(
     """
     ensure_store(path, progress)
     con = connect(path)
+    if not cohort_tables_current(con):  # a store built before the tables existed
+        refresh_cohort_tables(con)
     result = ensure_store_predictions(con, train_if_missing=train)
     if result["written"]:
         refresh_flags(con)

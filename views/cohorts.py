@@ -5,8 +5,9 @@ import streamlit as st
 
 from auditor import figures
 from auditor.cohorts import (
+    cohort_families,
     cohort_stats,
-    load_records,
+    cohort_values,
     method_agreement,
     paired_materials,
     same_hop_pairs,
@@ -17,36 +18,57 @@ from views.figures import figure_with_export
 from views.reliability_gaps import render_gaps
 from views.reliability_map import render_map
 from views.sigma_t import render_sigma_t
-from views.store import store_cursor
+from views.store import store_cursor, store_version
 from views.url_state import sync_url, url_index
 
 
-@st.cache_data(show_spinner=False)
-def _records() -> pd.DataFrame:
-    return load_records(store_cursor())
+# Every cached read takes the store version first: a write shows at once, nothing stale stays.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _families(version: int) -> list[str]:
+    return cohort_families(store_cursor())
 
 
-@st.cache_data(show_spinner=False)
-def _cohorts(family: str | None, prop: str | None) -> list[dict]:
-    return cohort_stats(_records(), family=family, property=prop)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cohorts(version: int, family: str | None, prop: str | None) -> list[dict]:
+    return cohort_stats(store_cursor(), family=family, property=prop)
 
 
-@st.cache_data(show_spinner=False)
-def _same_hop(family: str | None, reference: str = "NEB") -> tuple[list[dict], pd.DataFrame]:
-    records = _records()
+@st.cache_data(show_spinner=False, max_entries=32)
+def _pairs(version: int, family: str | None, prop: str) -> pd.DataFrame:
+    return paired_materials(store_cursor(), family=family, property=prop)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _same_hop(
+    version: int, family: str | None, reference: str = "NEB"
+) -> tuple[list[dict], pd.DataFrame]:
+    con = store_cursor()
     return (
-        method_agreement(records, reference, family=family),
-        same_hop_pairs(records, reference=reference, family=family),
+        method_agreement(con, reference, family=family),
+        same_hop_pairs(con, reference=reference, family=family),
     )
 
 
-@st.cache_data(show_spinner=False)
-def _fits() -> pd.DataFrame:
+# Figures of thousands of points take most of a rerun to build: built once per store version
+# and view (a resource: shared, never mutated, bounded by max_entries).
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _distribution_figure(version: int, family: str, prop: str):
+    values = cohort_values(store_cursor(), family=family, property=prop)
+    return figures.distribution_by_method(values, family=family, property=prop)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _same_hop_figure(version: int, family: str | None):
+    return figures.same_hop_parity(_same_hop(version, family)[1])
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _fits(version: int) -> pd.DataFrame:
     return arrhenius_fits(store_cursor())
 
 
-@st.cache_data(show_spinner=False)
-def _points(record_id: int) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _points(version: int, record_id: int) -> pd.DataFrame:
     return arrhenius_points(store_cursor(), record_id)
 
 
@@ -88,9 +110,9 @@ st.warning(
     "of long-range transport (several hops, defects, grain boundaries). Em is compared with "
     "experimental Ea below because that is the question asked, but they are not the same quantity."
 )
-records = _records()
+version = store_version()
 cols = st.columns(2)
-families = sorted(records["family"].unique())
+families = _families(version)
 family_options = ["(all)", *families]
 family = cols[0].selectbox(
     "Family", family_options, index=url_index("family", family_options), key="cohort_family"
@@ -101,17 +123,18 @@ prop = cols[1].selectbox(
 )
 fam = None if family == "(all)" else family
 sync_url(family=fam, property=prop)
-table = pd.DataFrame(_cohorts(fam, prop))
+table = pd.DataFrame(_cohorts(version, fam, prop))
 st.subheader("Cohort statistics")
 st.caption(f"{len(table)} cohorts")
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Bias per method")
-figure_with_export(figures.bias_by_method(_cohorts(fam, prop), property=prop), f"bias_{prop}")
+figure_with_export(
+    figures.bias_by_method(_cohorts(version, fam, prop), property=prop), f"bias_{prop}"
+)
 
 st.subheader("Parity: computed vs experimental")
-pairs = paired_materials(records)
-pairs = pairs[(pairs["property"] == prop) & ((pairs["family"] == fam) if fam else True)]
+pairs = _pairs(version, fam, prop)
 event = figure_with_export(
     figures.parity_plot(pairs, property=prop), f"parity_{prop}", on_select="rerun", key="parity"
 )
@@ -125,20 +148,20 @@ st.caption(
     "not independent, so read n_materials beside it. frac_off: share of hops off by more "
     "than threshold_ev."
 )
-agreement, same_hop = _same_hop(fam)
+agreement = _same_hop(version, fam)[0]
 if not agreement:
     st.info("No hop is reported by NEB and another method here.")
 else:
     st.dataframe(pd.DataFrame(agreement), hide_index=True, width="stretch")
     event = figure_with_export(
-        figures.same_hop_parity(same_hop), "same_hop", on_select="rerun", key="same_hop"
+        _same_hop_figure(version, fam), "same_hop", on_select="rerun", key="same_hop"
     )
     _evidence_link(event, 0)
 
 st.subheader("Distribution by method")
 dist_family = fam or st.selectbox("Family for the distribution", families, key="dist_family")
 event = figure_with_export(
-    figures.distribution_by_method(records, family=dist_family, property=prop),
+    _distribution_figure(version, dist_family, prop),
     f"distribution_{dist_family}_{prop}",
     on_select="rerun",
     key="distribution",
@@ -146,7 +169,7 @@ event = figure_with_export(
 _evidence_link(event, 1)
 
 st.subheader("Arrhenius fits of conductivity series")
-fits = _fits()
+fits = _fits(version)
 st.caption(
     f"{len(fits)} fits of ln(sigma*T) vs 1/T (>= 3 temperatures over >= 40 K, one source "
     "and DOI each); each is stored as a derived EXP Ea record. Fits with R² < 0.9 are flagged "
@@ -157,7 +180,7 @@ if len(fits):
     choice = st.selectbox("Fit", range(len(fits)), format_func=labels.__getitem__, key="fit")
     fit = fits.iloc[choice]
     event = figure_with_export(
-        figures.arrhenius_plot(fit, _points(int(fit["record_id"]))),
+        figures.arrhenius_plot(fit, _points(version, int(fit["record_id"]))),
         "arrhenius",
         on_select="rerun",
         key="arrhenius",

@@ -15,39 +15,41 @@ from db.evidence import (
 )
 from db.flags import list_flags
 from views.figures import figure_with_export
-from views.store import store_cursor
+from views.store import store_cursor, store_version
 
 params = st.query_params
 
 
-@st.cache_data(show_spinner=False)
-def _records(key: str):
+# Every cached read takes the store version first: a write shows at once, nothing stale stays.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _records(version: int, key: str):
     return material_records(store_cursor(), key)
 
 
-@st.cache_data(show_spinner=False)
-def _structures(key: str):
+@st.cache_data(show_spinner=False, max_entries=32)
+def _structures(version: int, key: str):
     return material_structures(store_cursor(), key)
 
 
-@st.cache_data(show_spinner=False)
-def _decisions(key: str):
+@st.cache_data(show_spinner=False, max_entries=32)
+def _decisions(version: int, key: str):
     return material_decisions(store_cursor(), key)
 
 
-@st.cache_data(show_spinner=False)
-def _predictions(record_ids: tuple[int, ...]):
+@st.cache_data(show_spinner=False, max_entries=32)
+def _predictions(version: int, record_ids: tuple[int, ...]):
     return predictions_for_records(store_cursor(), list(record_ids))
 
 
-@st.cache_data(show_spinner=False)
-def _fits(key: str):
+@st.cache_data(show_spinner=False, max_entries=32)
+def _fits(version: int, key: str):
     con = store_cursor()
     fits = arrhenius_fits(con, composition_key=key)
     return [(fit, arrhenius_points(con, int(fit["record_id"]))) for fit in fits.to_dict("records")]
 
 
-def _flags(key: str):
+@st.cache_data(show_spinner=False, max_entries=32)
+def _flags(version: int, key: str):
     # Flags are computed by the pipeline (build, ingest, first start); the card only reads them.
     return list_flags(store_cursor(), status="open", composition_key=key)
 
@@ -65,7 +67,8 @@ if not keys:
     st.stop()
 key = keys[0]
 params["material"] = key
-records = _records(key)
+version = store_version()
+records = _records(version, key)
 st.subheader(key)
 if records.empty:
     st.warning("No record of this material in the store.")
@@ -87,7 +90,7 @@ st.dataframe(
 
 # The model predicts room-temperature conductivity: compare it with room-temperature values only.
 sigma = records[(records["property"] == "sigma") & records["temperature_k"].between(*COHORT_RT_WINDOW_K)]
-predictions = _predictions(tuple(int(r) for r in sigma["record_id"]))
+predictions = _predictions(version, tuple(int(r) for r in sigma["record_id"]))
 if not sigma.empty:
     st.subheader("Room-temperature conductivities beside the model")
     if predictions.empty:
@@ -101,20 +104,20 @@ if not sigma.empty:
         st.dataframe(beside, hide_index=True, width="stretch")
 
 with st.expander("Normalization decisions that placed these records", expanded=False):
-    decisions = _decisions(key)
+    decisions = _decisions(version, key)
     if decisions.empty:
         st.write("No decision recorded for these names (the formula parsed directly).")
     else:
         st.dataframe(decisions, hide_index=True, width="stretch")
 
-structures = _structures(key)
+structures = _structures(version, key)
 st.subheader("Structure (OBELiX CIF)")
 if structures.empty:
     st.write("No CIF for this composition.")
 else:
     st.dataframe(structures, hide_index=True, width="stretch")
 
-fits = _fits(key)
+fits = _fits(version, key)
 if fits:
     st.subheader("Arrhenius fits of its conductivity series")
     for i, (fit, points) in enumerate(fits):
@@ -126,7 +129,7 @@ if fits:
         figure_with_export(arrhenius_plot(fit, points), f"arrhenius_{key}_{i}")
 
 st.subheader("Open flags")
-flags = _flags(key)
+flags = _flags(version, key)
 if flags.empty:
     st.write("No open flag on this material's records.")
 else:

@@ -5,29 +5,31 @@ import streamlit as st
 from auditor.exports import to_csv_bytes, to_parquet_bytes
 from auditor.search_terms import search_keys, suggest_terms
 from db.search import filter_options, search_records, search_vocabulary
-from views.store import store_connection, store_cursor
+from views.store import store_connection, store_cursor, store_version
 from views.url_state import list_param, sync_url
 
 PAGE_SIZE = 50
 params = st.query_params
 
 
-@st.cache_data(show_spinner=False)
-def _options() -> dict:
+# Every cached read takes the store version first: a write shows at once, nothing stale stays.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _options(version: int) -> dict:
     return filter_options(store_cursor())
 
 
-@st.cache_data(show_spinner=False)
-def _vocabulary() -> list[str]:
+@st.cache_data(show_spinner=False, max_entries=4)
+def _vocabulary(version: int) -> list[str]:
     return search_vocabulary(store_cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _page(filters: dict, offset: int, limit: int):
+def _page(version: int, filters: dict, offset: int, limit: int):
     return search_records(store_cursor(), limit=limit, offset=offset, **filters)
 
 
-options = _options()
+version = store_version()
+options = _options(version)
 st.title("Explorer")
 text = st.text_input(
     "Search formula, name, acronym or DOI",
@@ -85,15 +87,15 @@ filters = {
     "sources": sources,
     "t_range": None if (t_lo, t_hi) == t_range else t_range,
 }
-_, total = _page(filters, 0, 1)
+_, total = _page(version, filters, 0, 1)
 n_pages = max(1, -(-total // PAGE_SIZE))
 page = st.number_input(f"Page (of {n_pages})", 1, n_pages, min(int(params.get("page", 1)), n_pages))
-frame, total = _page(filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+frame, total = _page(version, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
 st.caption(
     f"{total} records match; showing {len(frame)}. `is_primary` = false marks a copy of a measurement another source also reports."
 )
 if not total and text.strip():
-    suggestions = suggest_terms(text, _vocabulary())
+    suggestions = suggest_terms(text, _vocabulary(version))
     st.info(
         f"Nothing matches “{text.strip()}”."
         + (" Did you mean one of these?" if suggestions else " Try a formula, an acronym or a DOI.")

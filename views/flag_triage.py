@@ -13,10 +13,10 @@ from auditor.triage import (
     prioritized_flags,
     review_group,
 )
-from db.flags import flags_state, list_flags
+from db.flags import list_flags
 from views import reliability_data as data
 from views.figures import figure_with_export
-from views.store import current_store_version, store_cursor
+from views.store import store_cursor, store_version
 from views.url_state import sync_url
 
 _SHOWN = [
@@ -26,7 +26,7 @@ _SHOWN = [
 
 
 @st.cache_data(show_spinner="Ranking open flags...")
-def _prioritized(version: str, state: str) -> pd.DataFrame:
+def _prioritized(version: int) -> pd.DataFrame:
     return prioritized_flags(data.records(version), list_flags(store_cursor(), status="open"))
 
 
@@ -43,8 +43,8 @@ def render_triage() -> None:
     if message := st.session_state.pop("_triage_done", None):
         st.success(message)
         _show_saved(st.session_state.pop("_triage_keys", []))
-    version = current_store_version()
-    flags = _prioritized(version, flags_state(store_cursor()))
+    version = store_version()
+    flags = _prioritized(version)
     groups = flag_groups(flags)
     st.caption(
         f"{len(flags)} open flags in {len(groups)} groups. First: groups with flags on "

@@ -5,14 +5,17 @@ import streamlit as st
 
 from auditor.outliers import Z_THRESHOLD, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES
-from db.flags import flags_state, list_flags, review_flag
+from db.flags import list_flags, review_flag
 from views.flag_triage import render_triage
-from views.store import store_cursor
+from views.store import store_cursor, store_version
 from views.url_state import sync_url, url_index
 
+# Keyed by the store version: a re-run or a review (both bump it) shows at once.
+SHOWN = 1000
 
-@st.cache_data(show_spinner=False)
-def _flags(state: str, status: str | None, rule: str | None) -> pd.DataFrame:
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _flags(version: int, status: str | None, rule: str | None) -> pd.DataFrame:
     return list_flags(store_cursor(), status=status, rule=rule)
 
 
@@ -40,15 +43,19 @@ with cols[2].popover("Re-run the rules"):
     z = st.number_input("modified z threshold", 1.0, 20.0, Z_THRESHOLD, 0.5, key="flag_z")
     if st.button("Re-run", key="flag_rerun"):
         counts = refresh_flags(store_cursor(), z_threshold=z)
-        _flags.clear()
         st.toast(f"flags raised: {counts}")
 
 flags = _flags(
-    flags_state(store_cursor()),
-    None if status == "(all)" else status,
-    None if rule == "(all)" else rule,
+    store_version(), None if status == "(all)" else status, None if rule == "(all)" else rule
 )
-st.caption(f"{len(flags)} flags")
+# The list comes highest |score| first; a page shows the first SHOWN (a million-record store
+# raises tens of thousands of flags, and drawing them all on every rerun takes seconds).
+n_flags = len(flags)
+flags = flags.head(SHOWN)
+st.caption(
+    f"{n_flags} flags"
+    + (f"; the {SHOWN} with the highest |score| are shown" if n_flags > SHOWN else "")
+)
 shown = [
     "status",
     "rule",
@@ -105,6 +112,5 @@ if len(flags):
                 note=note or None,
                 reviewer=reviewer or None,
             )
-            _flags.clear()
             st.success("Saved. The record itself is unchanged.")
             st.rerun()

@@ -7,16 +7,17 @@ from auditor.figures_overview import coverage_heatmap, element_heatmap
 from core.vocab import PROPERTIES
 from db.accounting import coverage, element_counts, quarantine_rows, quarantine_summary, store_stats
 from views.figures import figure_with_export
-from views.store import store_cursor
+from views.store import store_cursor, store_version
 
 
-@st.cache_data(show_spinner=False)
-def _stats() -> dict:
+# Every cached read takes the store version first: a write shows at once, nothing stale stays.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _stats(version: int) -> dict:
     return store_stats(store_cursor())
 
 
-@st.cache_data(show_spinner=False)
-def _tables():
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tables(version: int):
     con = store_cursor()
     return coverage(con), element_counts(con), quarantine_summary(con)
 
@@ -26,14 +27,15 @@ st.caption(
     "Ion-migration barriers and conductivities of solid-state electrolytes, lined up by family and method, "
     "each number traceable to its source row and DOI."
 )
-stats = _stats()
+version = store_version()
+stats = _stats(version)
 records = stats["records"]
 cols = st.columns(4)
 cols[0].metric("records", records["total"])
 cols[1].metric("distinct measurements", records["primary"])
 cols[2].metric("quarantined rows", stats["quarantine"])
 cols[3].metric("CIF structures", stats["structures"])
-cov, elements, quarantine = _tables()
+cov, elements, quarantine = _tables(version)
 
 st.subheader("Coverage: distinct measurements by family × method")
 prop = st.segmented_control(

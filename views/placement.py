@@ -9,7 +9,7 @@ from core.vocab import METHOD_TAGS, PROPERTIES
 from db.lookups import material_predictions, record_by_key
 from views import reliability_data as data
 from views.figures import figure_with_export
-from views.store import current_store_version, store_cursor
+from views.store import store_cursor, store_version
 from views.url_state import sync_url
 
 UNITS = ["S/cm", "mS/cm", "S/m", "eV", "meV", "kJ/mol"]
@@ -64,7 +64,7 @@ if not (ask["material"] and ask["value"]):
     st.info("Enter a material and a value (or a record key) to place it.")
     st.stop()
 
-records = data.records(current_store_version())
+records = data.records(store_version())
 try:
     key = resolve_material(ask["material"])
     placed = place_value(records, material_predictions(store_cursor(), key), **ask)

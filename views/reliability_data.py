@@ -15,25 +15,25 @@ from views.store import store_cursor
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def records(version: str) -> pd.DataFrame:
+def records(version: int) -> pd.DataFrame:
     """The cohort records of this store version (`version` is the cache key)."""
     return load_records(store_cursor())
 
 
 @st.cache_data(show_spinner="Computing the reliability map (once per store version)...")
-def cells(version: str, quantity: str) -> pd.DataFrame:
+def cells(version: int, quantity: str) -> pd.DataFrame:
     """The map's cells for this store version and quantity."""
     return reliability_cells(records(version), quantity)
 
 
 @st.cache_data(show_spinner=False)
-def pairs(version: str, quantity: str) -> pd.DataFrame:
+def pairs(version: int, quantity: str) -> pd.DataFrame:
     """Every paired material behind the quantity's cells."""
     return quantity_pairs(records(version), quantity)
 
 
 @st.cache_data(show_spinner="Listing the evidence each cell lacks...")
-def gaps(version: str, quantity: str) -> pd.DataFrame:
+def gaps(version: int, quantity: str) -> pd.DataFrame:
     """The evidence-gap list for this store version and quantity."""
     return evidence_gaps(records(version), quantity)
 

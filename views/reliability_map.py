@@ -12,7 +12,7 @@ from auditor.reliability import (
 )
 from views import reliability_data as data
 from views.figures import figure_with_export
-from views.store import current_store_version
+from views.store import store_version
 from views.url_state import sync_url, url_index
 
 _NONE = ""
@@ -42,7 +42,7 @@ def _cell_label(cells, cell: str) -> str:
 
 def render_map() -> tuple[str, str]:
     """Draw the map, the all-family parity plot and the opened cell; returns (version, quantity)."""
-    version = current_store_version()
+    version = store_version()
     options = list(QUANTITIES)
     quantity = st.radio(
         "Quantity",

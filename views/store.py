@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from db.config import db_path
-from db.version import store_version
+from db.version import store_version as _store_version
 from pipeline.startup import open_app_store
 
 
@@ -38,6 +38,8 @@ def store_cursor():
     return store_connection().cursor()
 
 
-def current_store_version() -> str:
-    """Changes whenever the store's records change: the key the pages' caches take."""
-    return store_version(store_cursor())
+def store_version() -> int:
+    """The store's version now (`db.version`): every write raises it. Pages pass it to their
+    `st.cache_data` functions as the first argument, so a write shows at once and an entry
+    of an older version is never read again (and `max_entries` drops it)."""
+    return _store_version(store_cursor())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from auditor.cohorts import cohort_stats, load_records, method_agreement
+from auditor.cohorts import cohort_stats, method_agreement
 from auditor.outliers import Z_THRESHOLD, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES, PROPERTIES
 from db.arrhenius_fits import arrhenius_fit_count
@@ -39,17 +39,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def cohorts(args: argparse.Namespace) -> int:
     con = connect(args.path, read_only=True)
     try:
-        records = load_records(con)
         fits = arrhenius_fit_count(con)
+        stats = cohort_stats(con, family=args.family, property=args.property)
+        agreement = [
+            a
+            for a in method_agreement(con, reference=args.reference)
+            if (not args.family or a["family"] == args.family)
+            and (not args.property or a["property"] == args.property)
+        ]
     finally:
         con.close()
-    stats = cohort_stats(records, family=args.family, property=args.property)
-    agreement = [
-        a
-        for a in method_agreement(records, reference=args.reference)
-        if (not args.family or a["family"] == args.family)
-        and (not args.property or a["property"] == args.property)
-    ]
     if args.json:
         payload = {"cohorts": stats, "arrhenius_fits": fits, "method_agreement": agreement}
         print(dumps(payload, indent=1))
