@@ -39,20 +39,20 @@ def gaps(version: int, quantity: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def sigma_series(version: str) -> pd.DataFrame:
+def sigma_series(version: int) -> pd.DataFrame:
     """Every sigma(T) series of this store version, with family, carrier ion and Ea."""
     return sigma_t_series(sigma_series_points(store_cursor()), records(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def pairs_of_cell(version: str, cell: str) -> pd.DataFrame:
+def pairs_of_cell(version: int, cell: str) -> pd.DataFrame:
     """The paired rows behind one cell."""
     return cell_pairs(records(version), cell)
 
 
 # Figures of cached data are cached too: building plotly traces costs more than the statistics.
 @st.cache_data(show_spinner=False)
-def map_figures(version: str, quantity: str) -> tuple[go.Figure, go.Figure]:
+def map_figures(version: int, quantity: str) -> tuple[go.Figure, go.Figure]:
     """The reliability map and the all-family parity plot of this store version and quantity."""
     return (
         reliability_map(cells(version, quantity), quantity=quantity),
@@ -61,7 +61,7 @@ def map_figures(version: str, quantity: str) -> tuple[go.Figure, go.Figure]:
 
 
 @st.cache_data(show_spinner=False)
-def sigma_t_figure(version: str, families: tuple[str, ...], ions: tuple[str, ...]) -> go.Figure:
+def sigma_t_figure(version: int, families: tuple[str, ...], ions: tuple[str, ...]) -> go.Figure:
     """The sigma(T) plot of these families and carrier ions (all when empty)."""
     shown = filter_series(sigma_series(version), families=list(families), ions=list(ions))
     return sigma_t_plot(shown)

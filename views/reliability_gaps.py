@@ -9,7 +9,7 @@ from auditor.reliability import GAP_RULE
 from views import reliability_data as data
 
 
-def render_gaps(version: str, quantity: str) -> None:
+def render_gaps(version: int, quantity: str) -> None:
     """The evidence-gap list of the map's quantity, filterable by family, downloadable as CSV."""
     st.subheader("Evidence that would change the answer")
     gaps = data.gaps(version, quantity)

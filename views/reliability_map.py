@@ -88,7 +88,7 @@ def render_map() -> tuple[str, str]:
     return version, quantity
 
 
-def _render_cell(version: str, cells, cell: str) -> None:
+def _render_cell(version: int, cells, cell: str) -> None:
     key = parse_cell_id(cell)
     row = cells[cells["cell"] == cell].iloc[0]
     records = data.records(version)

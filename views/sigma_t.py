@@ -16,7 +16,7 @@ def _multiselect(label: str, options: list[str], param: str, key: str) -> list[s
     return st.multiselect(label, options, key=key)
 
 
-def render_sigma_t(version: str) -> None:
+def render_sigma_t(version: int) -> None:
     """Arrhenius plot of log10 sigma vs 1000/T, one line per material and source."""
     st.subheader("Conductivity against temperature")
     series = data.sigma_series(version)
