@@ -97,3 +97,62 @@ def wait_for(predicate, timeout: float, every: float = 0.25) -> float | None:
             return time.monotonic() - started
         time.sleep(every)
     return None
+
+
+def free_port() -> int:
+    """A port nobody listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(store: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free port of 127.0.0.1, on `store`; returns it and its URL."""
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO_ROOT / "app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "SSE_AUDIT_DB": str(store)},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200
+        except OSError:
+            return False
+
+    if wait_for(healthy, 60, every=0.5) is None:
+        proc.kill()
+        raise RuntimeError(f"streamlit did not start within 60 s; see {log}")
+    return proc, url
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a process this test started, and reap it."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
