@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from db.config import REPO_ROOT
+from db.connection import connect
 from tests.sharing import cli, cli_popen, lab_csv, source_counts, start_app, stop, wait_for
 
 pytestmark = pytest.mark.browser
@@ -185,3 +187,72 @@ def test_a_rebuild_while_the_apps_run_keeps_an_upload_made_meanwhile(shared, bro
     assert shown is not None, f"the open page shows {_records_metric(watcher)}, not {total + 2}"
     print(f"\nopen overview (no reload) showed a CLI write {time.monotonic() - ended:.1f} s after it")
     _no_exception(watcher)
+
+
+READERS_PER_APP = int(os.environ.get("SSE_AUDIT_SHARING_READERS", "4"))
+
+
+def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, browser, tmp_path):
+    """The issue's concurrency run, reduced: 2 app processes, 4 Chromium sessions reading on
+    each, one upload through the UI and one CLI ingest at once, and a writer probing how
+    long it waits for the lock. Afterwards every committed row is present once and counts
+    reconcile per source."""
+    store, urls, _ = shared
+    readers = [_open(browser, urls[i % 2]) for i in range(2 * READERS_PER_APP)]
+    uploader = _open(browser, urls[0])
+    waits: list[float] = []
+    stop_probe = threading.Event()
+
+    def probe() -> None:
+        # A writer's view of the load: how long until it gets the write lock.
+        while not stop_probe.is_set():
+            started = time.monotonic()
+            connect(store, on_wait=None).close()
+            waits.append(time.monotonic() - started)
+            stop_probe.wait(0.5)
+
+    csv_cli = lab_csv(tmp_path / "run_cli.csv", "10.1000/run.cli", good=20, bad=5)
+    csv_ui = lab_csv(tmp_path / "run_ui.csv", "10.1000/run.ui")
+    views = 0
+    started = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        prober = pool.submit(probe)
+        ingest = pool.submit(cli, "ingest", str(csv_cli), "--source", "run-cli", "--path", str(store))
+        for i, page in enumerate(readers):  # every reader starts loading at once
+            page.goto(f"{urls[i % 2]}/{PAGES[i % len(PAGES)]}", wait_until="commit")
+        _upload(uploader, urls[0], csv_ui, "run-ui")
+        rounds = 0
+        while not ingest.done() or rounds < 2:
+            for i, page in enumerate(readers):
+                page.wait_for_selector(IDLE, timeout=120_000)
+                _no_exception(page)
+                views += 1
+                page.goto(f"{urls[i % 2]}/{PAGES[(i + rounds + 1) % len(PAGES)]}", wait_until="commit")
+            rounds += 1
+        for page in readers:
+            page.wait_for_selector(IDLE, timeout=120_000)
+            _no_exception(page)
+            views += 1
+        stop_probe.set()
+        prober.result()
+        result = ingest.result()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    stats = _stats(store)
+    for source in stats["sources"]:
+        assert source["rows_in"] == source["loaded"] + source["quarantined"], source
+    cli_counts, ui_counts = source_counts(store, "run-cli"), source_counts(store, "run-ui")
+    assert cli_counts["sources_row"] == (25, 20, 5) and ui_counts["sources_row"] == (3, 2, 1)
+    for counts, sent in ((cli_counts, 25), (ui_counts, 3)):
+        assert counts["records"] == counts["distinct_keys"] == counts["sources_row"][1]
+        assert counts["uploads"] == sent  # uploads equal what was sent
+    waits.sort()
+    print(
+        f"\nconcurrency run: 2 apps, {len(readers)} reader sessions, {views} page views in "
+        f"{time.monotonic() - started:.0f} s; run-cli rows_in/loaded/quarantined "
+        f"{cli_counts['sources_row']}, run-ui {ui_counts['sources_row']}; writer lock wait "
+        f"median {waits[len(waits) // 2]:.2f} s, max {waits[-1]:.2f} s over {len(waits)} probes; "
+        f"CLI ingest waits: {result.stderr.count('store busy')}"
+    )
+    for page in readers:
+        page.close()
