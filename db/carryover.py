@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import random
-import time
 from pathlib import Path
 
 import duckdb
 
-from db.connection import LOCK_ATTEMPTS, Waiting, busy_message, is_busy, report_to_stderr
+from db.connection import attach_read_only
 
 # What a person or an LLM decided survives a rebuild; uploads are replayed from their raw rows.
 CARRIED_TABLES = ("normalization_overrides", "llm_cache", "uploads", "flags")
@@ -53,28 +51,6 @@ def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
     finally:
         con.execute("DETACH old")
     return counts
-
-
-def attach_read_only(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    alias: str,
-    *,
-    on_wait: Waiting | None = report_to_stderr,
-) -> None:
-    """ATTACH a store read-only as `alias`, waiting (with backoff) while a writer holds it."""
-    pause = 0.05
-    for attempt in range(1, LOCK_ATTEMPTS + 1):
-        try:
-            con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
-            return
-        except duckdb.Error as exc:
-            if not is_busy(exc) or attempt == LOCK_ATTEMPTS:
-                raise
-            if on_wait is not None:
-                on_wait(attempt, LOCK_ATTEMPTS, busy_message(attempt, LOCK_ATTEMPTS))
-            time.sleep(pause * random.uniform(0.5, 1.0))
-            pause = min(pause * 2, 2.0)
 
 
 def catch_up(con: duckdb.DuckDBPyConnection, old: str) -> dict:

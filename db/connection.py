@@ -169,6 +169,66 @@ def writing(
         con.close()
 
 
+def attach_read_only(
+    con: duckdb.DuckDBPyConnection,
+    path: str | os.PathLike,
+    alias: str,
+    *,
+    on_wait: Waiting | None = report_to_stderr,
+) -> None:
+    """ATTACH a store read-only as `alias`, waiting (with backoff) while a writer holds it.
+
+    Raises:
+        StoreBusyError: a writer still held it after every attempt.
+    """
+    attempts = LOCK_ATTEMPTS
+    pause = LOCK_FIRST_PAUSE_S
+    for attempt in range(1, attempts + 1):
+        try:
+            con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+            return
+        except duckdb.Error as exc:
+            if not is_busy(exc):
+                raise
+            if attempt == attempts:
+                raise StoreBusyError(
+                    f"store busy: another process held {path} ({attempts} attempts); "
+                    "try again when it has finished"
+                ) from exc
+            if on_wait is not None:
+                on_wait(attempt, attempts, busy_message(attempt, attempts))
+            time.sleep(pause * random.uniform(0.5, 1.0))
+            pause = min(pause * 2, LOCK_MAX_PAUSE_S)
+
+
+# The tables the conductivity model reads (db.model_inputs).
+MODEL_TABLES = ("records", "entries", "structures")
+
+
+def snapshot(
+    path: str | os.PathLike | None = None,
+    tables: tuple[str, ...] = MODEL_TABLES,
+    *,
+    on_wait: Waiting | None = report_to_stderr,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory copy of `tables` of the store, for work that takes minutes (training).
+
+    The file is held only while the tables are copied (well under a second), not while the
+    work runs, so other processes keep writing.
+    """
+    target = db_path(path)
+    if not target.exists():
+        raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
+    mem = duckdb.connect(":memory:")
+    attach_read_only(mem, target, "src", on_wait=on_wait)
+    try:
+        for table in tables:
+            mem.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")  # noqa: S608
+    finally:
+        mem.execute("DETACH src")
+    return mem
+
+
 # Connections inside a `transaction` block (by identity). DuckDB cannot be asked: a second
 # BEGIN aborts the transaction that is already open.
 _OPEN: set[int] = set()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from auditor.model import ensure_store_predictions, load_model, save_model, train_default
 from auditor.outliers import refresh_flags
-from db.connection import Waiting, reading, report_to_stderr, writing
+from db.connection import Waiting, report_to_stderr, snapshot, writing
 from pipeline.build import Progress, ensure_store
 
 
@@ -22,17 +22,20 @@ def prepare_app_store(
 
     Predictions are written once per model version (the first start trains the default
     model when `train`); when new ones arrive, the flags that compare against them are
-    refreshed in the same transaction, so no page has to compute them. Training reads on a
-    read-only connection, so the other processes keep writing during its ~35 s; only the
-    predictions take the write lock.
+    refreshed in the same transaction, so no page has to compute them. Training reads an
+    in-memory copy of its tables, so the other processes keep writing during its ~35 s;
+    only the predictions take the write lock.
 
     Returns:
         The store file; open it per query batch (`db.connection.reading`).
     """
     target = ensure_store(path, progress)
     if train and load_model() is None:
-        with reading(target, on_wait=on_wait) as con:
+        con = snapshot(target, on_wait=on_wait)
+        try:
             model = train_default(con)
+        finally:
+            con.close()
         save_model(model)
     with writing(target, on_wait=on_wait) as con:
         result = ensure_store_predictions(con, train_if_missing=False)
