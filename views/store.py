@@ -203,4 +203,3 @@ def watch_store(every: float | None = None) -> None:
             st.rerun(scope="app")
 
     _watch()
-

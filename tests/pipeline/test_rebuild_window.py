@@ -85,14 +85,21 @@ def test_writes_made_during_a_rebuild_are_in_the_new_store(store_copy, tmp_path)
                 "SELECT status, note, reviewer FROM flags WHERE record_key = ? AND rule = ?",
                 [record_key, rule],
             ).fetchone() == ("dismissed", tag, "window")
-            assert con.execute(
-                "SELECT count(*) FROM normalization_overrides WHERE input = ?", [f"window-{tag}"]
-            ).fetchone()[0] == 1
-            assert con.execute(
-                "SELECT count(*) FROM normalization_decisions WHERE backend = 'manual' "
-                "AND input = ?",
-                [f"window-{tag}"],
-            ).fetchone()[0] == 1
+            assert (
+                con.execute(
+                    "SELECT count(*) FROM normalization_overrides WHERE input = ?",
+                    [f"window-{tag}"],
+                ).fetchone()[0]
+                == 1
+            )
+            assert (
+                con.execute(
+                    "SELECT count(*) FROM normalization_decisions WHERE backend = 'manual' "
+                    "AND input = ?",
+                    [f"window-{tag}"],
+                ).fetchone()[0]
+                == 1
+            )
     finally:
         con.close()
     # The build left no temporary file behind.

@@ -18,7 +18,7 @@ import pytest
 
 from db.config import REPO_ROOT
 from db.connection import connect
-from tests.sharing import cli, cli_popen, lab_csv, source_counts, start_app, stop, wait_for
+from tests.sharing import cli, cli_popen, hold, lab_csv, source_counts, start_app, stop, wait_for
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -127,7 +127,9 @@ def test_the_cli_works_beside_two_apps_and_the_apps_show_its_write(shared, brows
     assert json.loads(out["ingest"].stdout)["committed"] == 2
     assert json.loads(out["cohorts"].stdout)["cohorts"]
     waits = out["ingest"].stderr.count("store busy")
-    print(f"\nCLI ingest beside two apps: {ended['ingest'] - started:.1f} s wall incl. start-up, {waits} waits")
+    print(
+        f"\nCLI ingest beside two apps: {ended['ingest'] - started:.1f} s wall incl. start-up, {waits} waits"
+    )
 
     # The open overview shows the new rows without a reload or a restart.
     after = _stats(store)["records"]["total"]
@@ -185,7 +187,9 @@ def test_a_rebuild_while_the_apps_run_keeps_an_upload_made_meanwhile(shared, bro
     assert ingest.returncode == 0, ingest.stderr
     shown = wait_for(lambda: _records_metric(watcher) == total + 2, timeout=30, every=0.1)
     assert shown is not None, f"the open page shows {_records_metric(watcher)}, not {total + 2}"
-    print(f"\nopen overview (no reload) showed a CLI write {time.monotonic() - ended:.1f} s after it")
+    print(
+        f"\nopen overview (no reload) showed a CLI write {time.monotonic() - ended:.1f} s after it"
+    )
     _no_exception(watcher)
 
 
@@ -217,7 +221,9 @@ def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, browse
     started = time.monotonic()
     with ThreadPoolExecutor(2) as pool:
         prober = pool.submit(probe)
-        ingest = pool.submit(cli, "ingest", str(csv_cli), "--source", "run-cli", "--path", str(store))
+        ingest = pool.submit(
+            cli, "ingest", str(csv_cli), "--source", "run-cli", "--path", str(store)
+        )
         for i, page in enumerate(readers):  # every reader starts loading at once
             page.goto(f"{urls[i % 2]}/{PAGES[i % len(PAGES)]}", wait_until="commit")
         _upload(uploader, urls[0], csv_ui, "run-ui")
@@ -227,7 +233,9 @@ def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, browse
                 page.wait_for_selector(IDLE, timeout=120_000)
                 _no_exception(page)
                 views += 1
-                page.goto(f"{urls[i % 2]}/{PAGES[(i + rounds + 1) % len(PAGES)]}", wait_until="commit")
+                page.goto(
+                    f"{urls[i % 2]}/{PAGES[(i + rounds + 1) % len(PAGES)]}", wait_until="commit"
+                )
             rounds += 1
         for page in readers:
             page.wait_for_selector(IDLE, timeout=120_000)
@@ -256,3 +264,32 @@ def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, browse
     )
     for page in readers:
         page.close()
+
+
+def test_a_page_says_the_store_is_busy_while_another_process_writes(shared, browser):
+    store, urls, _ = shared
+    page = _open(browser, urls[0])
+    holder = hold(store, "write", 10)
+    try:
+        page.goto(urls[0])  # the overview reads its quarantine table on every run
+        page.get_by_text(re.compile(r"store busy: another process is writing")).first.wait_for(
+            timeout=15_000
+        )
+        page.screenshot(path=str(SHOTS / "sharing_store_busy.png"), full_page=True)
+        _no_exception(page)
+    finally:
+        holder.wait()
+    released = time.monotonic()
+    shown = wait_for(
+        lambda: (
+            _records_metric(page) is not None
+            and not page.get_by_text(re.compile("store busy")).count()
+        ),
+        timeout=30,
+        every=0.1,
+    )
+    assert shown is not None, "the page did not come back after the writer left"
+    page.wait_for_selector(IDLE, timeout=60_000)
+    _no_exception(page)
+    print(f"\npage rendered {time.monotonic() - released:.1f} s after the writer left")
+    page.close()

@@ -65,8 +65,9 @@ def test_a_review_waits_for_the_writer_and_is_saved(app, store_copy):
     assert waited >= 2
     con = duckdb.connect(str(store_copy), read_only=True)
     try:
-        assert con.execute(
-            "SELECT count(*) FROM flags WHERE reviewer = 'busy-test'"
-        ).fetchone()[0] == 1
+        assert (
+            con.execute("SELECT count(*) FROM flags WHERE reviewer = 'busy-test'").fetchone()[0]
+            == 1
+        )
     finally:
         con.close()
