@@ -137,7 +137,9 @@ def test_the_cli_works_beside_two_apps_and_the_apps_show_its_write(shared, brows
     shown = wait_for(lambda: _records_metric(watcher) == after, timeout=30)
     assert shown is not None, f"the open page still shows {_records_metric(watcher)}, not {after}"
     lag = time.monotonic() - ended["ingest"]
-    print(f"open overview showed the CLI's write {lag:.1f} s after the ingest ended")
+    print(
+        f"open overview showed the CLI write {lag:.1f} s after the ingest ended (the page loop of the second app still running)"
+    )
     _no_exception(watcher)
     # The other app process, on its next page view, too.
     _visit(reader, urls[1])
