@@ -19,7 +19,7 @@ import duckdb
 
 from db.carryover import attach_read_only, carry_over, catch_up, uploaded_rows, write_build_info
 from db.config import BUNDLED_DATA, db_path, external_data_dir
-from db.connection import connect, create_schema
+from db.connection import LOCK_ATTEMPTS, connect, create_schema
 from db.links import link_measurements
 from db.loaders.common import LoadResult
 from db.loaders.template import load_template_rows, user_source_spec
@@ -61,13 +61,15 @@ def _swap(tmp: Path, target: Path, progress: Progress) -> dict:
 
     While this holds the old file's write lock no process can write it, so nothing written
     after the last catch-up can be lost; readers wait the short moment (they retry) and then
-    open the new file.
+    open the new file. Taking that lock also means no other process still has the old file
+    open, so none can go on reading it after the swap.
     """
     if not target.exists():
         os.replace(tmp, target)
         return {}
     progress(0.99, "swapping in the new store (holding the old one's write lock)")
-    lock = connect(target)
+    # Three times the usual patience: giving up here would throw the whole build away.
+    lock = connect(target, attempts=3 * LOCK_ATTEMPTS)
     try:
         old = lock.execute("SELECT current_database()").fetchone()[0]
         lock.execute("ATTACH ? AS new_store", [str(tmp)])
