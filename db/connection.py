@@ -34,6 +34,12 @@ LOCK_MAX_PAUSE_S = 2.0
 # What DuckDB says when another process, or another configuration in this one, holds the file.
 _BUSY_MARKERS = ("Could not set lock on file", "different configuration than existing")
 
+# A writer that waits leaves a marker beside the store; readers about to open wait (at most
+# READER_YIELD_S) while it is fresh, so back-to-back readers cannot keep a writer out.
+WRITER_PAUSE_S = 0.2
+READER_YIELD_S = 5.0
+_MARKER_FRESH_S = 2.0
+
 Waiting = Callable[[int, int, str], None]
 """Told (attempt, attempts, message) before each pause, so a waiter can say it waits."""
 
@@ -63,6 +69,23 @@ def store_version(path: str | os.PathLike | None = None) -> tuple:
         else:
             parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
     return tuple(parts)
+
+
+def _writer_marker(target: Path) -> Path:
+    return target.with_name(target.name + ".writer-waiting")
+
+
+def _yield_to_writer(marker: Path) -> None:
+    # A marker older than _MARKER_FRESH_S belongs to a writer that is gone (killed): ignore it.
+    deadline = time.monotonic() + READER_YIELD_S
+    while time.monotonic() < deadline:
+        try:
+            age = time.time() - marker.stat().st_mtime
+        except FileNotFoundError:
+            return
+        if age > _MARKER_FRESH_S:
+            return
+        time.sleep(0.05)
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -113,28 +136,41 @@ def connect(
     attempts = attempts or LOCK_ATTEMPTS
     pause = LOCK_FIRST_PAUSE_S
     started = time.monotonic()
-    for attempt in range(1, attempts + 1):
-        if not target.exists():
-            raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
-        try:
-            con = duckdb.connect(str(target), read_only=read_only)
-        except duckdb.Error as exc:
-            if not is_busy(exc):
-                raise
-            if attempt == attempts:
-                break
-            if on_wait is not None:
-                on_wait(attempt, attempts, busy_message(attempt, attempts, read_only=read_only))
-            time.sleep(pause * random.uniform(0.5, 1.0))
-            pause = min(pause * 2, LOCK_MAX_PAUSE_S)
-            continue
-        if not read_only:
+    marker = _writer_marker(target)
+    if read_only:
+        _yield_to_writer(marker)
+    try:
+        for attempt in range(1, attempts + 1):
+            if not target.exists():
+                raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
             try:
-                create_schema(con)
-            except BaseException:
-                con.close()
-                raise
-        return con
+                con = duckdb.connect(str(target), read_only=read_only)
+            except duckdb.Error as exc:
+                if not is_busy(exc):
+                    raise
+                if attempt == attempts:
+                    break
+                if on_wait is not None:
+                    on_wait(attempt, attempts, busy_message(attempt, attempts, read_only=read_only))
+                if read_only:
+                    time.sleep(pause * random.uniform(0.5, 1.0))
+                    pause = min(pause * 2, LOCK_MAX_PAUSE_S)
+                else:
+                    # Readers that see the marker stop opening; the ones open close within a
+                    # page run, so a writer looks again soon instead of backing off far.
+                    marker.write_text(str(os.getpid()))
+                    time.sleep(WRITER_PAUSE_S * random.uniform(0.5, 1.0))
+                continue
+            if not read_only:
+                try:
+                    create_schema(con)
+                except BaseException:
+                    con.close()
+                    raise
+            return con
+    finally:
+        if not read_only:
+            marker.unlink(missing_ok=True)
     raise StoreBusyError(
         f"store busy: another process held {target} for {time.monotonic() - started:.0f} s "
         f"({attempts} attempts); try again when it has finished"
@@ -183,6 +219,7 @@ def attach_read_only(
     """
     attempts = LOCK_ATTEMPTS
     pause = LOCK_FIRST_PAUSE_S
+    _yield_to_writer(_writer_marker(Path(path)))
     for attempt in range(1, attempts + 1):
         try:
             con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
