@@ -71,6 +71,18 @@ def store_version(path: str | os.PathLike | None = None) -> tuple:
     return tuple(parts)
 
 
+def _open(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
+    # None when another opener holds the file; a missing file is never created here.
+    if not target.exists():
+        raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
+    try:
+        return duckdb.connect(str(target), read_only=read_only)
+    except duckdb.Error as exc:
+        if is_busy(exc):
+            return None
+        raise
+
+
 def _writer_marker(target: Path) -> Path:
     return target.with_name(target.name + ".writer-waiting")
 
@@ -141,26 +153,23 @@ def connect(
         _yield_to_writer(marker)
     try:
         for attempt in range(1, attempts + 1):
-            if not target.exists():
-                raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
-            try:
-                con = duckdb.connect(str(target), read_only=read_only)
-            except duckdb.Error as exc:
-                if not is_busy(exc):
-                    raise
-                if attempt == attempts:
-                    break
+            con = _open(target, read_only)
+            if con is None and attempt < attempts:
                 if on_wait is not None:
                     on_wait(attempt, attempts, busy_message(attempt, attempts, read_only=read_only))
-                if read_only:
-                    time.sleep(pause * random.uniform(0.5, 1.0))
-                    pause = min(pause * 2, LOCK_MAX_PAUSE_S)
-                else:
-                    # Readers that see the marker stop opening; the ones open close within a
-                    # page run, so a writer looks again soon instead of backing off far.
+                window_end = time.monotonic() + pause * random.uniform(0.5, 1.0)
+                pause = min(pause * 2, LOCK_MAX_PAUSE_S)
+                # A writer keeps looking through the pause and marks that it waits: readers
+                # that see the mark stop opening, the open ones close within a page run.
+                while not read_only and con is None and time.monotonic() < window_end:
                     marker.write_text(str(os.getpid()))
-                    time.sleep(WRITER_PAUSE_S * random.uniform(0.5, 1.0))
-                continue
+                    time.sleep(min(WRITER_PAUSE_S, max(0.0, window_end - time.monotonic())))
+                    con = _open(target, read_only)
+                if con is None:
+                    time.sleep(max(0.0, window_end - time.monotonic()))
+                    continue
+            if con is None:
+                break
             if not read_only:
                 try:
                     create_schema(con)
