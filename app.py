@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from views.store import run_scope, watch_store
+
 PAGES = [
     ("views/overview.py", "Overview", ":material/dashboard:"),
     ("views/explorer.py", "Explorer", ":material/search:"),
@@ -33,4 +35,7 @@ if __name__ == "__main__":  # streamlit runs this file as __main__; tests import
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     elif "present" in st.query_params:
         del st.query_params["present"]
-    navigation.run()
+    # The run opens the store only while it reads or writes; other processes share the file.
+    with run_scope():
+        navigation.run()
+    watch_store()

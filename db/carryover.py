@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from db.connection import attach_read_only
 from db.version import bump_store_version
 
 # What a person or an LLM decided survives a rebuild; uploads are replayed from their raw rows.
@@ -25,7 +26,7 @@ def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     if not old.exists():
         return counts
-    con.execute("ATTACH ? AS old (READ_ONLY)", [str(old)])
+    attach_read_only(con, old, "old")
     try:
         existing = {
             r[0]
@@ -53,11 +54,94 @@ def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
     return counts
 
 
-def uploaded_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
-    """Every user source's raw rows, as they were uploaded, by source name."""
+def catch_up(con: duckdb.DuckDBPyConnection, old: str) -> dict:
+    """Bring into the connection's current database what store `old` gained since the carry-over.
+
+    A rebuild copies the carried tables when it starts; people keep writing to the old store
+    while it runs (an upload, a flag review, an override, an LLM answer). Called just before
+    the swap (and again under the old store's write lock), this copies those writes so the
+    swap loses none. Idempotent: a second call finds nothing new.
+
+    Args:
+        old: the catalog name under which the old store is attached (or open) on `con`.
+
+    Returns:
+        Rows brought over per table, and `new_upload_sources`: user sources uploaded during
+        the build, whose rows the caller replays (their records are not in the new store yet).
+    """
+    q = f'"{old}"'
+    sources = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT source FROM {q}.main.uploads "  # noqa: S608
+            "EXCEPT SELECT DISTINCT source FROM uploads ORDER BY 1"
+        ).fetchall()
+    ]
+    counts: dict = {"new_upload_sources": sources}
+    if sources:
+        con.execute(
+            f"INSERT INTO uploads SELECT * FROM {q}.main.uploads WHERE list_contains(?, source)",  # noqa: S608
+            [sources],
+        )
+    # Overrides are written by people only, never by the build: mirror the old store's, so
+    # one set or deleted during the build counts.
+    changed = con.execute(
+        f"SELECT count(*) FROM (SELECT * FROM {q}.main.normalization_overrides "  # noqa: S608
+        "EXCEPT SELECT * FROM normalization_overrides)"
+    ).fetchone()[0]
+    changed += con.execute(
+        "SELECT count(*) FROM (SELECT * FROM normalization_overrides "  # noqa: S608
+        f"EXCEPT SELECT * FROM {q}.main.normalization_overrides)"
+    ).fetchone()[0]
+    if changed:
+        con.execute("DELETE FROM normalization_overrides")
+        con.execute(
+            f"INSERT INTO normalization_overrides SELECT * FROM {q}.main.normalization_overrides"  # noqa: S608
+        )
+    counts["normalization_overrides"] = changed
+    counts["llm_cache"] = con.execute(
+        f"SELECT count(*) FROM (SELECT * FROM {q}.main.llm_cache EXCEPT SELECT * FROM llm_cache)"  # noqa: S608
+    ).fetchone()[0]
+    if counts["llm_cache"]:
+        con.execute(f"INSERT OR REPLACE INTO llm_cache SELECT * FROM {q}.main.llm_cache")  # noqa: S608
+    # A review is newer when its time is: the build itself never reviews.
+    newer = f"""
+        FROM {q}.main.flags o
+        WHERE o.reviewed_at IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM flags f WHERE f.record_key = o.record_key AND f.rule = o.rule
+              AND f.reviewed_at IS NOT DISTINCT FROM o.reviewed_at)
+    """
+    counts["flags"] = con.execute(f"SELECT count(*) {newer}").fetchone()[0]  # noqa: S608
+    if counts["flags"]:
+        con.execute(
+            f"""
+            INSERT INTO flags SELECT o.* {newer}
+            ON CONFLICT (record_key, rule) DO UPDATE SET status = excluded.status,
+                note = excluded.note, reviewer = excluded.reviewer,
+                reviewed_at = excluded.reviewed_at
+            """  # noqa: S608
+        )
+    before = con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0]
+    con.execute(
+        f"INSERT INTO normalization_decisions ({_DECISION_COLUMNS}) "  # noqa: S608
+        f"SELECT {_DECISION_COLUMNS} FROM {q}.main.normalization_decisions WHERE backend <> 'rules' "
+        f"EXCEPT SELECT {_DECISION_COLUMNS} FROM normalization_decisions"
+    )
+    counts["normalization_decisions"] = (
+        con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0] - before
+    )
+    return counts
+
+
+def uploaded_rows(
+    con: duckdb.DuckDBPyConnection, sources: list[str] | None = None
+) -> dict[str, list[dict]]:
+    """Every user source's raw rows (or those of `sources`), as they were uploaded, by name."""
     by_source: dict[str, list[dict]] = {}
     for source, raw in con.execute(
-        "SELECT source, raw FROM uploads ORDER BY source, row_index"
+        "SELECT source, raw FROM uploads WHERE ? IS NULL OR list_contains(?, source) "
+        "ORDER BY source, row_index",
+        [sources, sources],
     ).fetchall():
         by_source.setdefault(source, []).append(json.loads(raw))
     return by_source

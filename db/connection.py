@@ -1,12 +1,19 @@
 """Opening the DuckDB store, its schema, and the one transaction helper.
 
 Opening never builds: a missing store is the pipeline's to build (`pipeline.build`).
+
+Many processes share one store file (the app, a second app, the CLI). DuckDB lets one
+process write it or several read it, so every opener holds the file briefly (`reading`,
+`writing`) and waits with a readable message when another process holds it (`connect`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,8 +24,97 @@ from db.config import db_path
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
 
+# How long an opener waits for a store another process holds: attempts, and the first and
+# longest pause between them (doubling, with jitter so two waiters do not retry in step).
+# 40 attempts wait 35-70 s in all: longer than an ingest's write or a rebuild's swap.
+LOCK_ATTEMPTS = int(os.environ.get("SSE_AUDIT_LOCK_ATTEMPTS", "40"))
+LOCK_FIRST_PAUSE_S = 0.05
+LOCK_MAX_PAUSE_S = 2.0
+
+# What DuckDB says when another process, or another configuration in this one, holds the file.
+_BUSY_MARKERS = ("Could not set lock on file", "different configuration than existing")
+
+# A writer that waits leaves a marker beside the store; readers about to open wait (at most
+# READER_YIELD_S) while it is fresh, so back-to-back readers cannot keep a writer out.
+WRITER_PAUSE_S = 0.2
+READER_YIELD_S = 5.0
+_MARKER_FRESH_S = 2.0
+
+Waiting = Callable[[int, int, str], None]
+"""Told (attempt, attempts, message) before each pause, so a waiter can say it waits."""
+
+
 class StoreMissingError(FileNotFoundError):
     """There is no store file yet; build it with `sse-audit build`."""
+
+
+class StoreBusyError(RuntimeError):
+    """Another process held the store for longer than the openers wait."""
+
+
+def store_version(path: str | os.PathLike | None = None) -> tuple:
+    """A cheap token that changes whenever the store's content may have changed.
+
+    The file's inode (a rebuild swaps in a new file), modification time and size, and those
+    of its write-ahead log (a committed write may sit there until a checkpoint). No file
+    read, no lock: callers key caches on it and compare it between script runs.
+    """
+    target = db_path(path)
+    parts: list = []
+    for file in (target, target.with_name(target.name + ".wal")):
+        try:
+            st = file.stat()
+        except FileNotFoundError:
+            parts.append(None)
+        else:
+            parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(parts)
+
+
+def _open(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
+    # None when another opener holds the file; a missing file is never created here.
+    if not target.exists():
+        raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
+    try:
+        return duckdb.connect(str(target), read_only=read_only)
+    except duckdb.Error as exc:
+        if is_busy(exc):
+            return None
+        raise
+
+
+def _writer_marker(target: Path) -> Path:
+    return target.with_name(target.name + ".writer-waiting")
+
+
+def _yield_to_writer(marker: Path) -> None:
+    # A marker older than _MARKER_FRESH_S belongs to a writer that is gone (killed): ignore it.
+    deadline = time.monotonic() + READER_YIELD_S
+    while time.monotonic() < deadline:
+        try:
+            age = time.time() - marker.stat().st_mtime
+        except FileNotFoundError:
+            return
+        if age > _MARKER_FRESH_S:
+            return
+        time.sleep(0.05)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB refusing a store another opener holds."""
+    return isinstance(exc, duckdb.Error) and any(m in str(exc) for m in _BUSY_MARKERS)
+
+
+def busy_message(attempt: int, attempts: int, *, read_only: bool = True) -> str:
+    """The line a waiter shows: the same words in the CLI and the app."""
+    # A reader is kept out only by a writer; a writer also by readers.
+    holder = "writing" if read_only else "reading or writing"
+    return f"store busy: another process is {holder}; retrying ({attempt}/{attempts})"
+
+
+def report_to_stderr(attempt: int, attempts: int, message: str) -> None:
+    """The CLI's way of waiting: one line on stderr per retry."""
+    print(f"sse-audit: {message}", file=sys.stderr, flush=True)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -27,24 +123,156 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(
-    path: str | os.PathLike | None = None, *, read_only: bool = False
+    path: str | os.PathLike | None = None,
+    *,
+    read_only: bool = False,
+    on_wait: Waiting | None = report_to_stderr,
+    attempts: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the store.
+    """Open the store; wait, with backoff, while another process holds it.
+
+    Close the connection as soon as the work is done: while it is open, a writer keeps
+    every other process out, and a reader keeps writers out.
 
     Args:
         path: store file; defaults to `SSE_AUDIT_DB` or `var/sse_audit.duckdb`.
-        read_only: open read-only (the app's readers).
+        read_only: open read-only (several processes may read at once).
+        on_wait: told before each pause (default: a line on stderr); None to wait silently.
+        attempts: how many times to try (default `SSE_AUDIT_LOCK_ATTEMPTS`, 40: about a minute).
 
     Raises:
         StoreMissingError: the file does not exist.
+        StoreBusyError: another process still held it after every attempt.
+    """
+    target = db_path(path)
+    attempts = attempts or LOCK_ATTEMPTS
+    pause = LOCK_FIRST_PAUSE_S
+    started = time.monotonic()
+    marker = _writer_marker(target)
+    if read_only:
+        _yield_to_writer(marker)
+    try:
+        for attempt in range(1, attempts + 1):
+            con = _open(target, read_only)
+            if con is None and attempt < attempts:
+                if on_wait is not None:
+                    on_wait(attempt, attempts, busy_message(attempt, attempts, read_only=read_only))
+                window_end = time.monotonic() + pause * random.uniform(0.5, 1.0)
+                pause = min(pause * 2, LOCK_MAX_PAUSE_S)
+                # A writer keeps looking through the pause and marks that it waits: readers
+                # that see the mark stop opening, the open ones close within a page run.
+                while not read_only and con is None and time.monotonic() < window_end:
+                    marker.write_text(str(os.getpid()))
+                    time.sleep(min(WRITER_PAUSE_S, max(0.0, window_end - time.monotonic())))
+                    con = _open(target, read_only)
+                if con is None:
+                    time.sleep(max(0.0, window_end - time.monotonic()))
+                    continue
+            if con is None:
+                break
+            if not read_only:
+                try:
+                    create_schema(con)
+                except BaseException:
+                    con.close()
+                    raise
+            return con
+    finally:
+        if not read_only:
+            marker.unlink(missing_ok=True)
+    raise StoreBusyError(
+        f"store busy: another process held {target} for {time.monotonic() - started:.0f} s "
+        f"({attempts} attempts); try again when it has finished"
+    )
+
+
+@contextmanager
+def reading(
+    path: str | os.PathLike | None = None, *, on_wait: Waiting | None = report_to_stderr
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one batch of queries, closed when the block ends."""
+    con = connect(path, read_only=True, on_wait=on_wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def writing(
+    path: str | os.PathLike | None = None, *, on_wait: Waiting | None = report_to_stderr
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection for one transaction: committed (or rolled back) and closed at the end.
+
+    Other processes wait for the block to end, so keep it to the write itself.
+    """
+    con = connect(path, on_wait=on_wait)
+    try:
+        with transaction(con):
+            yield con
+    finally:
+        con.close()
+
+
+def attach_read_only(
+    con: duckdb.DuckDBPyConnection,
+    path: str | os.PathLike,
+    alias: str,
+    *,
+    on_wait: Waiting | None = report_to_stderr,
+) -> None:
+    """ATTACH a store read-only as `alias`, waiting (with backoff) while a writer holds it.
+
+    Raises:
+        StoreBusyError: a writer still held it after every attempt.
+    """
+    attempts = LOCK_ATTEMPTS
+    pause = LOCK_FIRST_PAUSE_S
+    _yield_to_writer(_writer_marker(Path(path)))
+    for attempt in range(1, attempts + 1):
+        try:
+            con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+            return
+        except duckdb.Error as exc:
+            if not is_busy(exc):
+                raise
+            if attempt == attempts:
+                raise StoreBusyError(
+                    f"store busy: another process held {path} ({attempts} attempts); "
+                    "try again when it has finished"
+                ) from exc
+            if on_wait is not None:
+                on_wait(attempt, attempts, busy_message(attempt, attempts))
+            time.sleep(pause * random.uniform(0.5, 1.0))
+            pause = min(pause * 2, LOCK_MAX_PAUSE_S)
+
+
+# The tables the conductivity model reads (db.model_inputs).
+MODEL_TABLES = ("records", "entries", "structures")
+
+
+def snapshot(
+    path: str | os.PathLike | None = None,
+    tables: tuple[str, ...] = MODEL_TABLES,
+    *,
+    on_wait: Waiting | None = report_to_stderr,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory copy of `tables` of the store, for work that takes minutes (training).
+
+    The file is held only while the tables are copied (well under a second), not while the
+    work runs, so other processes keep writing.
     """
     target = db_path(path)
     if not target.exists():
         raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
-    con = duckdb.connect(str(target), read_only=read_only)
-    if not read_only:
-        create_schema(con)
-    return con
+    mem = duckdb.connect(":memory:")
+    attach_read_only(mem, target, "src", on_wait=on_wait)
+    try:
+        for table in tables:
+            mem.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")  # noqa: S608
+    finally:
+        mem.execute("DETACH src")
+    return mem
 
 
 # Connections inside a `transaction` block (by identity). DuckDB cannot be asked: a second

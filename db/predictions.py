@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from db.connection import transaction
 from db.version import bump_store_version
 
 PREDICTION_COLUMNS = ["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
@@ -29,25 +30,24 @@ def write_predictions(
         model_row: version, kind, train_hash, metrics (JSON text), artifact_path.
         predictions: model_version, record_id, composition_key, pred_log10_sigma, lo80, hi80.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    # The one transaction helper: inside a caller's transaction (the app's first start writes
+    # predictions and the flags that use them together) this joins it.
+    with transaction(con):
         con.execute(
             "INSERT OR REPLACE INTO models (version, kind, train_hash, metrics, artifact_path) "
             "VALUES (?, ?, ?, ?, ?)",
             [model_row[k] for k in ("version", "kind", "train_hash", "metrics", "artifact_path")],
         )
         con.register("_new_predictions", predictions)
-        con.execute(
-            "INSERT INTO predictions (model_version, record_id, composition_key, "
-            "pred_log10_sigma, lo80, hi80) SELECT model_version, record_id, composition_key, "
-            "pred_log10_sigma, lo80, hi80 FROM _new_predictions"
-        )
-        con.unregister("_new_predictions")
+        try:
+            con.execute(
+                "INSERT INTO predictions (model_version, record_id, composition_key, "
+                "pred_log10_sigma, lo80, hi80) SELECT model_version, record_id, composition_key, "
+                "pred_log10_sigma, lo80, hi80 FROM _new_predictions"
+            )
+        finally:
+            con.unregister("_new_predictions")
         bump_store_version(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def latest_model_version(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -1,4 +1,10 @@
-"""Build the store from every source, atomically: a new file replaces the old one only when complete."""
+"""Build the store from every source, atomically: a new file replaces the old one only when complete.
+
+People may keep writing to the old store while a build runs (the app and the CLI stay
+usable). Just before the swap the build catches up with those writes (`db.carryover.catch_up`),
+then does it once more holding the old store's write lock, and swaps while holding it: a
+write either lands before the last catch-up or waits and goes to the new file.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from db.carryover import carry_over, uploaded_rows, write_build_info
+from db.carryover import attach_read_only, carry_over, catch_up, uploaded_rows, write_build_info
 from db.config import BUNDLED_DATA, db_path, external_data_dir
-from db.connection import create_schema
+from db.connection import LOCK_ATTEMPTS, connect, create_schema
 from db.links import link_measurements
 from db.loaders.common import LoadResult
 from db.loaders.template import load_template_rows, user_source_spec
@@ -34,12 +40,51 @@ def print_progress(fraction: float, message: str) -> None:
     print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
-def replay_uploads(con: duckdb.DuckDBPyConnection) -> int:
-    """Re-ingest every user source from its raw rows, as it was uploaded."""
-    by_source = uploaded_rows(con)
+def replay_uploads(con: duckdb.DuckDBPyConnection, sources: list[str] | None = None) -> int:
+    """Re-ingest every user source (or those named) from its raw rows, as it was uploaded."""
+    by_source = uploaded_rows(con, sources)
     for source, rows in by_source.items():
         write_source(con, load_template_rows(user_source_spec(source), rows, RULES))
     return len(by_source)
+
+
+def _catch_up(con: duckdb.DuckDBPyConnection, old: str) -> dict:
+    """Copy writes made to the old store during the build; replay and derive new uploads."""
+    counts = catch_up(con, old)
+    for source in counts["new_upload_sources"]:
+        replay_uploads(con, [source])
+        derive(con, source=source, predictions=False)
+    return counts
+
+
+def _swap(tmp: Path, target: Path, progress: Progress) -> dict:
+    """Catch up with the old store's late writes, then replace it, all under its write lock.
+
+    While this holds the old file's write lock no process can write it, so nothing written
+    after the last catch-up can be lost; readers wait the short moment (they retry) and then
+    open the new file. Taking that lock also means no other process still has the old file
+    open, so none can go on reading it after the swap.
+    """
+    if not target.exists():
+        os.replace(tmp, target)
+        return {}
+    progress(0.99, "swapping in the new store (holding the old one's write lock)")
+    # Three times the usual patience: giving up here would throw the whole build away.
+    lock = connect(target, attempts=3 * LOCK_ATTEMPTS)
+    try:
+        old = lock.execute("SELECT current_database()").fetchone()[0]
+        lock.execute("ATTACH ? AS new_store", [str(tmp)])
+        lock.execute("USE new_store")
+        try:
+            counts = _catch_up(lock, old)
+            lock.execute("CHECKPOINT new_store")
+        finally:
+            lock.execute(f'USE "{old}"')
+            lock.execute("DETACH new_store")
+        os.replace(tmp, target)
+    finally:
+        lock.close()
+    return counts
 
 
 def build_store(path: str | os.PathLike | None = None, progress: Progress | None = None) -> dict:
@@ -88,6 +133,14 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
         progress((len(sources) + 2) / steps, "normalizing, deriving Arrhenius Ea, flagging")
         summary |= derive(con)
         summary["carried_over"] = carried
+        if target.exists():
+            # Most late writes are copied here, without any lock; `_swap` copies the rest.
+            progress(0.98, "catching up with writes made during the build")
+            attach_read_only(con, target, "old")
+            try:
+                summary["caught_up"] = _catch_up(con, "old")
+            finally:
+                con.execute("DETACH old")
         summary["seconds"] = round(time.perf_counter() - started, 2)
         ext = external_data_dir()
         write_build_info(
@@ -105,7 +158,11 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
         tmp.unlink(missing_ok=True)
         raise
     con.close()
-    os.replace(tmp, target)
+    try:
+        summary["caught_up_at_swap"] = _swap(tmp, target, progress)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     progress(1.0, f"store ready at {target} in {summary['seconds']} s")
     return summary
 

@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 
-from db.connection import connect, transaction
+from db.connection import Waiting, connect, report_to_stderr, transaction
 from db.loaders.template import (
     IngestError,
     load_template_rows,
@@ -19,17 +19,27 @@ from pipeline.derive import derive
 from pipeline.names import RULES
 
 
-def ingest_rows(rows: list[dict], source: str, *, path: str | os.PathLike | None = None) -> dict:
+def ingest_rows(
+    rows: list[dict],
+    source: str,
+    *,
+    path: str | os.PathLike | None = None,
+    on_wait: Waiting | None = report_to_stderr,
+) -> dict:
     """Write rows as the new source `source`, and what follows from them, in one transaction.
+
+    The rows are parsed before the store is opened, so the write lock is held only for the
+    write itself; while another process holds the store, `on_wait` is told each retry.
 
     Raises:
         IngestError: no usable source name, or the name is taken.
+        StoreBusyError: another process held the store for longer than the retries wait.
     """
     name = (source or "").strip()
     if not name or len(name) > 64:
         raise IngestError("a source name of 1-64 characters is required")
     result = load_template_rows(user_source_spec(name), rows, RULES)
-    con = connect(path)
+    con = connect(path, on_wait=on_wait)
     try:
         with transaction(con):
             if source_exists(con, name):

@@ -14,7 +14,7 @@ import duckdb
 from auditor import bvse, descriptors
 from auditor.extract import cli as extract_cli
 from auditor.normalize import cli as normalize_cli
-from db.connection import StoreMissingError
+from db.connection import StoreBusyError, StoreMissingError
 from sse_audit.commands import cohorts, model, store
 
 
@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except StoreMissingError as exc:
         print(f"sse-audit: {exc}", file=sys.stderr)
         return 2
+    except StoreBusyError as exc:
+        # EX_TEMPFAIL: nothing was written; the same command can simply be run again.
+        print(f"sse-audit: {exc}", file=sys.stderr)
+        return 75
     except duckdb.IOException as exc:
         print(f"sse-audit: the store cannot be opened: {exc}", file=sys.stderr)
         return 3

@@ -16,7 +16,7 @@ from auditor.triage import (
 from db.flags import list_flags
 from views import reliability_data as data
 from views.figures import figure_with_export
-from views.store import store_cursor, store_version
+from views.store import store_cursor, store_version, store_writer
 from views.url_state import sync_url
 
 _SHOWN = [
@@ -88,9 +88,10 @@ def render_triage() -> None:
             if not note.strip():
                 st.error("Write a note: it says why, on every flag of the group.")
             else:
-                n = review_group(
-                    store_cursor(), members, status=status, note=note, reviewer=reviewer or None
-                )
+                with store_writer() as con:
+                    n = review_group(
+                        con, members, status=status, note=note, reviewer=reviewer or None
+                    )
                 st.session_state["_triage_done"] = f"{n} flags {status}. The records are unchanged."
                 st.session_state["_triage_keys"] = list(
                     members["record_key"] + "|" + members["rule"]

@@ -9,7 +9,7 @@ import streamlit as st
 from auditor.normalize import review
 from auditor.normalize.llm import LLMConfig
 from core.vocab import DECISION_BACKENDS, DECISION_KINDS, DECISION_STATUSES, FAMILIES
-from views.store import store_cursor
+from views.store import store_cursor, store_writer
 
 st.header("Normalizer review")
 st.caption(
@@ -57,7 +57,8 @@ if picked is not None:
             f"verdict **{row['llm_verdict']}**: {row['reason']}"
         )
     if st.button("Accept this answer", type="primary"):
-        answer = review.accept(store_cursor(), int(row["decision_id"]), reviewer=reviewer or None)
+        with store_writer() as con:
+            answer = review.accept(con, int(row["decision_id"]), reviewer=reviewer or None)
         st.success(f"Accepted: {answer}")
     with st.form("override"):
         answer = {}
@@ -72,14 +73,15 @@ if picked is not None:
         note = st.text_input("Note (why)")
         if st.form_submit_button("Save override"):
             try:
-                saved = review.override(
-                    store_cursor(),
-                    row["kind"],
-                    row["input"],
-                    answer,
-                    reviewer=reviewer or None,
-                    note=note or None,
-                )
+                with store_writer() as con:
+                    saved = review.override(
+                        con,
+                        row["kind"],
+                        row["input"],
+                        answer,
+                        reviewer=reviewer or None,
+                        note=note or None,
+                    )
                 st.success(f"Override saved: {saved}")
             except ValueError as exc:
                 st.error(str(exc))
@@ -97,14 +99,14 @@ else:
     limit = st.number_input("How many", 1, 500, 20)
     if st.button(f"Ask {config.model} (answers are verified before they are kept)"):
         bar = st.progress(0.0, text="asking")
-        con = store_cursor()
-        run = review.ask_llm(
-            con,
-            kind,
-            config=config,
-            limit=int(limit),
-            progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
-        )
+        with store_writer() as con:  # the LLM cache and decision log are written as it goes
+            run = review.ask_llm(
+                con,
+                kind,
+                config=config,
+                limit=int(limit),
+                progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
+            )
         st.write(
             f"{run.calls} calls, {run.cache_hits} from cache, {run.accepted} accepted, "
             f"{len(run.rejected)} rejected"

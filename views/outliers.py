@@ -7,7 +7,7 @@ from auditor.outliers import Z_THRESHOLD, refresh_flags
 from core.vocab import FLAG_RULES, FLAG_STATUSES
 from db.flags import list_flags, review_flag
 from views.flag_triage import render_triage
-from views.store import store_cursor, store_version
+from views.store import store_cursor, store_version, store_writer
 from views.url_state import sync_url, url_index
 
 # Keyed by the store version: a re-run or a review (both bump it) shows at once.
@@ -42,7 +42,9 @@ sync_url(status=status, rule=None if rule == "(all)" else rule)
 with cols[2].popover("Re-run the rules"):
     z = st.number_input("modified z threshold", 1.0, 20.0, Z_THRESHOLD, 0.5, key="flag_z")
     if st.button("Re-run", key="flag_rerun"):
-        counts = refresh_flags(store_cursor(), z_threshold=z)
+        with store_writer() as con:
+            counts = refresh_flags(con, z_threshold=z)
+        _flags.clear()
         st.toast(f"flags raised: {counts}")
 
 flags = _flags(
@@ -104,13 +106,15 @@ if len(flags):
         )
         reviewer = st.text_input("Reviewer", key="review_reviewer")
         if st.form_submit_button("Save review"):
-            review_flag(
-                store_cursor(),
-                flag["record_key"],
-                flag["rule"],
-                status=new_status,
-                note=note or None,
-                reviewer=reviewer or None,
-            )
+            with store_writer() as con:
+                review_flag(
+                    con,
+                    flag["record_key"],
+                    flag["rule"],
+                    status=new_status,
+                    note=note or None,
+                    reviewer=reviewer or None,
+                )
+            _flags.clear()
             st.success("Saved. The record itself is unchanged.")
             st.rerun()

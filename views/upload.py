@@ -3,9 +3,9 @@
 import streamlit as st
 
 from auditor.exports import to_csv_bytes
-from db.config import db_path
 from db.loaders.template import TEMPLATE_COLUMNS, IngestError, read_upload, template_rows
 from pipeline.ingest import ingest_rows, preview_rows
+from views.store import busy_notice, note_own_write, store_path
 
 st.title("Upload a literature table")
 st.download_button(
@@ -64,11 +64,11 @@ if not rejected.empty:
 name = st.text_input("Name of the new source", value=upload.name.rsplit(".", 1)[0][:64])
 if st.button("Commit", type="primary"):
     try:
-        result = ingest_rows(rows, name, path=db_path())
+        result = ingest_rows(rows, name, path=store_path(), on_wait=busy_notice())
     except IngestError as exc:
         st.error(str(exc))
     else:
-        st.cache_data.clear()
+        note_own_write()
         st.success(
             f"Source {result['source']!r}: {result['committed']} committed, {result['quarantined']} quarantined."
         )

@@ -17,7 +17,7 @@ from auditor.model import (
     train,
     train_official,
 )
-from db.connection import connect
+from db.connection import connect, snapshot
 from sse_audit.jsonout import dumps
 
 
@@ -72,7 +72,7 @@ def _evaluate_official(*, quick: bool, retrain: bool) -> dict:
 
     model = None if retrain else load_model()
     if model is None or "test" not in model.metrics:
-        con = connect(read_only=True)
+        con = snapshot()
         try:
             model = train_official(con, quick=quick)
         finally:
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
 
         t0 = time.perf_counter()
         blocks = tuple(b for b in args.blocks.split(",") if b)
-        con = connect(read_only=True)
+        con = snapshot()  # training takes minutes: it reads a copy, the file stays free
         try:
             model = train_official(con, quick=args.quick, extra=not args.no_extra, blocks=blocks)
         finally:

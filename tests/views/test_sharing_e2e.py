@@ -1,0 +1,297 @@
+"""Two app processes, the CLI and a rebuild on one store file at once, seen in Chromium.
+
+Real `streamlit run` servers, real CLI processes, Debian's Chromium through Playwright.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from db.config import REPO_ROOT
+from db.connection import connect
+from tests.sharing import cli, cli_popen, hold, lab_csv, source_counts, start_app, stop, wait_for
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SHOTS = REPO_ROOT / "artifacts" / "screenshots"
+
+
+def _need(condition: bool, why: str) -> None:
+    if not condition:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the browser test: {why}")
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def shared(built_store, tmp_path_factory):
+    """Two app processes on one copy of the store."""
+    _need(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("shared")
+    store = folder / "store.duckdb"
+    shutil.copy(built_store, store)
+    apps = [start_app(store, folder / f"app{i}.log") for i in range(2)]
+    yield store, [url for _, url in apps], folder
+    for proc, _ in apps:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(shared):
+    playwright = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    _visit(page, url)
+    return page
+
+
+def _visit(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=90_000)
+    _no_exception(page)
+
+
+def _no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.url
+    assert "Traceback" not in page.inner_text("body"), page.url
+
+
+def _records_metric(page) -> int | None:
+    values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    return int(re.sub(r"\D", "", values[0])) if values else None
+
+
+def _stats(store: Path) -> dict:
+    result = cli("stats", "--json", "--path", str(store))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+PAGES = ("explorer?q=LLZO", "cohorts?family=NASICON&property=Ea", "outliers", "")
+
+
+def test_the_cli_works_beside_two_apps_and_the_apps_show_its_write(shared, browser, tmp_path):
+    store, urls, _ = shared
+    watcher = _open(browser, urls[0])  # an overview left open, as in a meeting room
+    reader = _open(browser, urls[1])
+    before = _records_metric(watcher)
+    assert before == _stats(store)["records"]["total"]
+
+    csv = lab_csv(tmp_path / "cli.csv", "10.1000/share.cli")
+    started = time.monotonic()
+    commands = {
+        "ingest": ("ingest", str(csv), "--source", "cli-lab", "--path", str(store)),
+        "stats": ("stats", "--json", "--path", str(store)),
+        "cohorts": ("cohorts", "--json", "--path", str(store)),
+    }
+    ended: dict[str, float] = {}
+
+    def run(name: str):
+        result = cli(*commands[name])
+        ended[name] = time.monotonic()
+        return result
+
+    with ThreadPoolExecutor(3) as pool:
+        futures = {name: pool.submit(run, name) for name in commands}
+        # The second app keeps reading pages while the CLI runs.
+        while not all(f.done() for f in futures.values()):
+            for page in PAGES:
+                _visit(reader, f"{urls[1]}/{page}")
+        out = {name: f.result() for name, f in futures.items()}
+    for name, result in out.items():
+        assert result.returncode == 0, (name, result.stderr)
+        assert "Traceback" not in result.stderr, name
+    assert json.loads(out["ingest"].stdout)["committed"] == 2
+    assert json.loads(out["cohorts"].stdout)["cohorts"]
+    waits = out["ingest"].stderr.count("store busy")
+    print(
+        f"\nCLI ingest beside two apps: {ended['ingest'] - started:.1f} s wall incl. start-up, {waits} waits"
+    )
+
+    # The open overview shows the new rows without a reload or a restart.
+    after = _stats(store)["records"]["total"]
+    assert after == before + 2
+    shown = wait_for(lambda: _records_metric(watcher) == after, timeout=30)
+    assert shown is not None, f"the open page still shows {_records_metric(watcher)}, not {after}"
+    lag = time.monotonic() - ended["ingest"]
+    print(
+        f"open overview showed the CLI write {lag:.1f} s after the ingest ended (the page loop of the second app still running)"
+    )
+    _no_exception(watcher)
+    # The other app process, on its next page view, too.
+    _visit(reader, urls[1])
+    assert _records_metric(reader) == after
+    watcher.screenshot(path=str(SHOTS / "sharing_overview_after_cli.png"), full_page=True)
+
+
+def _upload(page, url: str, csv: Path, name: str) -> None:
+    _visit(page, f"{url}/upload")
+    page.locator("input[type='file']").set_input_files(str(csv))
+    page.wait_for_selector("text=2 of 3 rows will be committed", timeout=60_000)
+    page.get_by_label("Name of the new source").fill(name)
+    page.get_by_label("Name of the new source").press("Enter")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.get_by_role("button", name="Commit").click()
+    page.wait_for_selector("text=2 committed, 1 quarantined", timeout=120_000)
+    _no_exception(page)
+
+
+def test_a_rebuild_while_the_apps_run_keeps_an_upload_made_meanwhile(shared, browser, tmp_path):
+    store, urls, _ = shared
+    watcher = _open(browser, urls[0])
+    uploader = _open(browser, urls[1])
+    build = cli_popen("build", "--path", str(store))
+    # Wait until the build has copied the carried tables, then upload through the UI.
+    for line in build.stderr:
+        if "loading" in line:
+            break
+    csv = lab_csv(tmp_path / "ui.csv", "10.1000/share.ui")
+    _upload(uploader, urls[1], csv, "ui-during-build")
+    assert build.poll() is None, "the upload should land while the build runs"
+    rest = build.stderr.read()
+    assert build.wait(timeout=300) == 0, rest
+    assert "Traceback" not in rest
+    counts = source_counts(store, "ui-during-build")
+    assert counts["sources_row"] == (3, 2, 1) and counts["records"] == counts["distinct_keys"] == 2
+    assert counts["uploads"] == 3
+    assert source_counts(store, "cli-lab")["records"] == 2  # the earlier CLI write, carried
+    for page in PAGES:
+        _visit(uploader, f"{urls[1]}/{page}")
+    # The open page reads the swapped-in file without a restart: a CLI write to the new
+    # file shows there (a process still holding the old file would never see it).
+    total = _stats(store)["records"]["total"]
+    csv = lab_csv(tmp_path / "after.csv", "10.1000/share.after")
+    ingest = cli("ingest", str(csv), "--source", "after-rebuild", "--path", str(store))
+    ended = time.monotonic()
+    assert ingest.returncode == 0, ingest.stderr
+    shown = wait_for(lambda: _records_metric(watcher) == total + 2, timeout=30, every=0.1)
+    assert shown is not None, f"the open page shows {_records_metric(watcher)}, not {total + 2}"
+    print(
+        f"\nopen overview (no reload) showed a CLI write {time.monotonic() - ended:.1f} s after it"
+    )
+    _no_exception(watcher)
+
+
+READERS_PER_APP = int(os.environ.get("SSE_AUDIT_SHARING_READERS", "4"))
+
+
+def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, browser, tmp_path):
+    """The issue's concurrency run, reduced: 2 app processes, 4 Chromium sessions reading on
+    each, one upload through the UI and one CLI ingest at once, and a writer probing how
+    long it waits for the lock. Afterwards every committed row is present once and counts
+    reconcile per source."""
+    store, urls, _ = shared
+    readers = [_open(browser, urls[i % 2]) for i in range(2 * READERS_PER_APP)]
+    uploader = _open(browser, urls[0])
+    waits: list[float] = []
+    stop_probe = threading.Event()
+
+    def probe() -> None:
+        # A writer's view of the load: how long until it gets the write lock.
+        while not stop_probe.is_set():
+            started = time.monotonic()
+            connect(store, on_wait=None).close()
+            waits.append(time.monotonic() - started)
+            stop_probe.wait(0.5)
+
+    csv_cli = lab_csv(tmp_path / "run_cli.csv", "10.1000/run.cli", good=20, bad=5)
+    csv_ui = lab_csv(tmp_path / "run_ui.csv", "10.1000/run.ui")
+    views = 0
+    started = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        prober = pool.submit(probe)
+        ingest = pool.submit(
+            cli, "ingest", str(csv_cli), "--source", "run-cli", "--path", str(store)
+        )
+        for i, page in enumerate(readers):  # every reader starts loading at once
+            page.goto(f"{urls[i % 2]}/{PAGES[i % len(PAGES)]}", wait_until="commit")
+        _upload(uploader, urls[0], csv_ui, "run-ui")
+        rounds = 0
+        while not ingest.done() or rounds < 2:
+            for i, page in enumerate(readers):
+                page.wait_for_selector(IDLE, timeout=120_000)
+                _no_exception(page)
+                views += 1
+                page.goto(
+                    f"{urls[i % 2]}/{PAGES[(i + rounds + 1) % len(PAGES)]}", wait_until="commit"
+                )
+            rounds += 1
+        for page in readers:
+            page.wait_for_selector(IDLE, timeout=120_000)
+            _no_exception(page)
+            views += 1
+        stop_probe.set()
+        prober.result()
+        result = ingest.result()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    stats = _stats(store)
+    for source in stats["sources"]:
+        assert source["rows_in"] == source["loaded"] + source["quarantined"], source
+    cli_counts, ui_counts = source_counts(store, "run-cli"), source_counts(store, "run-ui")
+    assert cli_counts["sources_row"] == (25, 20, 5) and ui_counts["sources_row"] == (3, 2, 1)
+    for counts, sent in ((cli_counts, 25), (ui_counts, 3)):
+        assert counts["records"] == counts["distinct_keys"] == counts["sources_row"][1]
+        assert counts["uploads"] == sent  # uploads equal what was sent
+    waits.sort()
+    print(
+        f"\nconcurrency run: 2 apps, {len(readers)} reader sessions, {views} page views in "
+        f"{time.monotonic() - started:.0f} s; run-cli rows_in/loaded/quarantined "
+        f"{cli_counts['sources_row']}, run-ui {ui_counts['sources_row']}; writer lock wait "
+        f"median {waits[len(waits) // 2]:.2f} s, max {waits[-1]:.2f} s over {len(waits)} probes; "
+        f"CLI ingest waits: {result.stderr.count('store busy')}"
+    )
+    for page in readers:
+        page.close()
+
+
+def test_a_page_says_the_store_is_busy_while_another_process_writes(shared, browser):
+    store, urls, _ = shared
+    page = _open(browser, urls[0])
+    holder = hold(store, "write", 10)
+    try:
+        page.goto(urls[0])  # the overview reads its quarantine table on every run
+        page.get_by_text(re.compile(r"store busy: another process is writing")).first.wait_for(
+            timeout=15_000
+        )
+        page.screenshot(path=str(SHOTS / "sharing_store_busy.png"), full_page=True)
+        _no_exception(page)
+    finally:
+        holder.wait()
+    released = time.monotonic()
+    shown = wait_for(
+        lambda: (
+            _records_metric(page) is not None
+            and not page.get_by_text(re.compile("store busy")).count()
+        ),
+        timeout=30,
+        every=0.1,
+    )
+    assert shown is not None, "the page did not come back after the writer left"
+    page.wait_for_selector(IDLE, timeout=60_000)
+    _no_exception(page)
+    print(f"\npage rendered {time.monotonic() - released:.1f} s after the writer left")
+    page.close()
