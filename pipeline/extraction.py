@@ -69,6 +69,39 @@ def edit_candidate(candidate: Candidate, **edits) -> Candidate:
     return changed
 
 
+def reviewed_from_decisions(
+    candidates: list[Candidate], decisions: list[dict], reviewer: str
+) -> list[ReviewedCandidate]:
+    """The page's decisions as reviewed rows: each decision is {"status": "pending" |
+    "accepted" | "rejected", "reason": str, "edits": {field: value}}. Pending candidates are
+    left out; edits that change nothing are ignored.
+
+    Raises:
+        ExtractionCommitError: no reviewer, a rejection without its reason, or a refused edit.
+    """
+    who = (reviewer or "").strip()
+    if not who:
+        raise ExtractionCommitError("name the reviewer before committing")
+    out = []
+    for number, (candidate, decision) in enumerate(zip(candidates, decisions, strict=True), 1):
+        status = decision.get("status", "pending")
+        if status == "pending":
+            continue
+        reason = (decision.get("reason") or "").strip() or None
+        if status == "rejected" and reason is None:
+            raise ExtractionCommitError(f"candidate {number} is rejected: give the reason")
+        edits = {
+            k: (v.strip() if isinstance(v, str) else v) or None
+            for k, v in (decision.get("edits") or {}).items()
+        }
+        edits = {k: v for k, v in edits.items() if v != getattr(candidate, k, None)}
+        if edits.get("property") is None:
+            edits.pop("property", None)  # a property cannot be blanked
+        changed = edit_candidate(candidate, **edits) if edits else candidate
+        out.append(ReviewedCandidate(changed, status, who, reason))
+    return out
+
+
 def _row(item: ReviewedCandidate, source: str, file: str | None, doi: str | None, when) -> dict:
     c = item.candidate
     return {
