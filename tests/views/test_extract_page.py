@@ -1,0 +1,123 @@
+"""The Extract page over a copy of the real store: paste, review (edit, reject), commit."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from fpdf import FPDF
+
+from auditor.extract.pdf import DocumentError
+from auditor.extract.review import highlight, read_upload
+from auditor.extract.run import extract_text
+from auditor.extract.textclean import normalize_chars
+from db.config import REPO_ROOT
+from db.extractions import extracted_records, list_extractions
+from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
+from tests.views.conftest import open_page
+
+PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"
+
+
+def _passage(pid: str) -> dict:
+    for line in PASSAGES.read_text().splitlines():
+        item = json.loads(line)
+        if item["id"] == pid:
+            return item
+    raise KeyError(pid)
+
+
+def _texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_paste_review_edit_reject_and_commit(app_at, store_copy):
+    # Passage U (arXiv:2010.08068): four AIMD activation energies; the rules name LGPS for all
+    # four, but the last two are LGPO's, which the reviewer corrects or rejects.
+    passage = _passage("U")
+    at = open_page(app_at, "views/extract.py")
+    at.text_area(key="extract_paste").input(passage["text"])
+    at.text_input(key="extract_doi").input(passage["doi"])
+    at.button[0].click().run()  # "Extract candidates"
+    assert not at.exception
+    shown = _texts(at.markdown)
+    assert "Ea = 0.18 eV" in shown and "Ea = 0.34 eV" in shown
+    assert '<mark class="sel">' in shown  # the first quote is highlighted in the passage
+    assert "4 candidates to review" in _texts(at.markdown)
+
+    rid = at.session_state["extract_run"]["id"]
+    at.text_input(key=f"x{rid}_material_2").input("Li10GeP2O12")
+    at.radio(key=f"x{rid}_status_2").set_value("accepted")
+    at.radio(key=f"x{rid}_status_3").set_value("rejected").run()
+    at.text_input(key=f"x{rid}_reason_3").input("orthorhombic LGPO is not studied here")
+    at.button(key=f"x{rid}_commit").click().run()
+    # No reviewer named: refused with a readable reason, nothing written.
+    assert any("name the reviewer" in e.value for e in at.error)
+    at.text_input(key="extract_reviewer").input("ana")
+    # The two LGPS values are accepted as a batch.
+    next(b for b in at.button if b.label.startswith("Accept all undecided")).click().run()
+    at.text_input(key=f"x{rid}_source").input("arxiv-2010.08068")
+    at.button(key=f"x{rid}_commit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("3 committed" in s.value and "1 rejected" in s.value for s in at.success)
+
+    con = duckdb.connect(str(store_copy))  # same config as the app's connection
+    try:
+        records = extracted_records(con, "arxiv-2010.08068")
+        history = list_extractions(con, "arxiv-2010.08068")
+        doi = con.execute(
+            "SELECT doi_or_url FROM sources WHERE name = 'arxiv-2010.08068'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert doi == passage["doi"]
+    assert sorted(records["value_text"]) == ["0.18", "0.22", "0.23"]
+    doc = normalize_chars(passage["text"])
+    for r in records.to_dict("records"):
+        assert r["value_text"] in r["evidence"] and normalize_chars(r["evidence"]) in doc
+        assert r["reviewer"] == "ana" and r["method_tag"] == "AIMD"
+    edited = records[records["value_text"] == "0.22"].iloc[0]
+    assert edited["composition_key"] == "Li10GeP2O12"
+    assert set(records[records["value_text"] != "0.22"]["composition_key"]) == {"Li10GeP2S12"}
+    rejected = history[history["status"] == "rejected"]
+    assert list(rejected["reason"]) == ["orthorhombic LGPO is not studied here"]
+    assert "0.34" in rejected.iloc[0]["quote"]
+
+    # The evidence card shows the quote of the edited record.
+    at = open_page(at, "views/evidence.py", material="Li10GeP2O12")
+    assert "0\\.22 eV" in _texts(at.markdown)
+    assert "activation energies for diffusion of 0\\.18 eV" in _texts(at.markdown)
+
+
+def test_an_empty_paste_is_refused_readably(app_at):
+    at = open_page(app_at, "views/extract.py")
+    at.text_area(key="extract_paste").input("   \n ")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("pasted text is empty" in e.value for e in at.error)
+    assert "extract_run" not in at.session_state
+
+
+def test_bad_uploads_are_refused_with_a_reason(tmp_path):
+    with pytest.raises(DocumentError, match="not a PDF"):
+        read_upload(b"just text, named as a PDF", "paper.pdf")
+    pdf = FPDF()  # a page with a drawing and no text: a scan, as far as the text layer goes
+    pdf.add_page()
+    pdf.rect(10, 10, 50, 50)
+    pdf.output(str(tmp_path / "scan.pdf"))
+    with pytest.raises(DocumentError, match="no text layer"):
+        read_upload((tmp_path / "scan.pdf").read_bytes(), "scan.pdf")
+    with pytest.raises(DocumentError, match="not UTF-8"):
+        read_upload("conductivité".encode("latin-1"), "notes.txt")
+    with pytest.raises(DocumentError, match="give a .txt"):
+        read_upload(b"x", "table.docx")
+    pages = read_upload(write_pdf(tmp_path / "ok.pdf", PAPER_PAGES).read_bytes(), "ok.pdf")
+    assert len(pages) == 2 and "Li6PS5Cl" in pages[0]
+
+
+def test_quotes_are_marked_and_the_passage_is_escaped():
+    run = extract_text("<b>x</b> Li6PS5Cl shows an ionic conductivity of 2.4 mS/cm at 25 °C.")
+    html_text = highlight(run.text, run.accepted, 0)
+    assert "&lt;b&gt;" in html_text and "<b>" not in html_text
+    assert '<mark class="sel">' in html_text and "2.4 mS/cm" in html_text
