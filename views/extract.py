@@ -3,7 +3,7 @@
 import streamlit as st
 
 from auditor.extract.pdf import DocumentError
-from auditor.extract.review import read_paste, read_upload
+from auditor.extract.review import extraction_llm_config, read_paste, read_upload
 from auditor.extract.run import extract_text
 from auditor.normalize.llm import LLMConfig
 from views.extract_review import show_commit, show_committed, show_leftovers, show_review
@@ -14,7 +14,7 @@ def _llm_config() -> LLMConfig | None:
         settings = st.secrets.get("llm")
     except Exception:  # no secrets file: the environment decides
         settings = None
-    return LLMConfig.from_settings(settings)
+    return extraction_llm_config(settings)
 
 
 st.title("Extract evidence from a paper")

@@ -4,12 +4,35 @@ candidates' quotes in the passage (escaped HTML)."""
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from dataclasses import replace
 from io import BytesIO
 
 from auditor.extract.candidate import Candidate
 from auditor.extract.pdf import DocumentError, read_pdf_pages
+from auditor.normalize.llm import LLMConfig
+
+# An extraction prompt carries a whole chunk of the paper: a local model on a CPU may take
+# minutes to answer, and a retry after a timeout would only double the wait.
+EXTRACTION_TIMEOUT_S = 300.0
+EXTRACTION_RETRIES = 0
 
 TEXT_SUFFIXES = (".txt", ".md")
+
+
+def extraction_llm_config(settings: Mapping | None) -> LLMConfig | None:
+    """The normalizer's LLM settings (`[llm]` in secrets, else the environment), with the
+    extraction's timeout and retries (`timeout`, `max_retries` in the settings override them);
+    None when no LLM is configured."""
+    config = LLMConfig.from_settings(settings)
+    if config is None:
+        return None
+    settings = settings or {}
+    return replace(
+        config,
+        timeout=float(settings.get("timeout", EXTRACTION_TIMEOUT_S)),
+        max_retries=int(settings.get("max_retries", EXTRACTION_RETRIES)),
+    )
 
 
 def read_paste(text: str | None) -> str:

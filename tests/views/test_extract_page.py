@@ -15,6 +15,8 @@ from auditor.extract.textclean import normalize_chars
 from db.config import REPO_ROOT
 from db.extractions import extracted_records, list_extractions
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
+from tests.auditor.test_extract_llm import DOC as LLM_DOC
+from tests.auditor.test_extract_llm import bad_server  # noqa: F401 - the module fixture
 from tests.views.conftest import open_page
 
 PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"
@@ -89,6 +91,14 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
     assert "0\\.22 eV" in _texts(at.markdown)
     assert "activation energies for diffusion of 0\\.18 eV" in _texts(at.markdown)
 
+    # The explorer's record view shows one record's quote.
+    at = open_page(at, "views/explorer.py", source="arxiv-2010.08068")
+    record_id = int(records[records["value_text"] == "0.22"].iloc[0]["record_id"])
+    at.selectbox(key="record_quote").set_value(record_id).run()
+    text = _texts(at.markdown)
+    assert "Ea = 0\\.22 eV** · AIMD · arxiv\\-2010\\.08068" in text
+    assert "and of 0\\.22 eV and 0\\.34 eV for tetragonal and orthorhombic LGPO" in text
+
 
 def test_an_empty_paste_is_refused_readably(app_at):
     at = open_page(app_at, "views/extract.py")
@@ -121,3 +131,30 @@ def test_quotes_are_marked_and_the_passage_is_escaped():
     html_text = highlight(run.text, run.accepted, 0)
     assert "&lt;b&gt;" in html_text and "<b>" not in html_text
     assert '<mark class="sel">' in html_text and "2.4 mS/cm" in html_text
+
+
+@pytest.mark.parametrize("mode", ["wrong", "error500"])
+def test_the_llm_pass_is_verified_and_its_faults_shown(app_at, bad_server, monkeypatch, mode):  # noqa: F811
+    # A real HTTP server that answers wrongly or fails; the page reads the environment's LLM.
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{bad_server}/{mode}/v1")
+    monkeypatch.setenv("SSE_AUDIT_LLM_MODEL", "misbehaving")
+    at = open_page(app_at, "views/extract.py")
+    at.text_area(key="extract_paste").input(LLM_DOC)
+    at.checkbox(key="extract_llm").check()
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["extract_run"]["run"]
+    assert run.llm_asked
+    shown = _texts(at.markdown)
+    # The rules always deliver; the injected 99 S/cm never reaches review.
+    assert "sigma = 1.4 mS/cm" in shown and "Ea = 0.25 eV" in shown
+    assert "= 99 " not in shown
+    dropped = next(e for e in at.expander if e.label.startswith("Dropped by verification"))
+    if mode == "wrong":
+        assert "Em = 0.25 eV · NEB · Na11Sn2PS12 → Na11Sn2PS12 · llm" in shown
+        table = dropped.dataframe[0].value
+        assert any("instruction to a language model" in r for r in table["reason"])
+        # The five wrong proposals of the misbehaving model, each dropped with its reason.
+        assert (table["engine"] == "llm").sum() == 5 and table["reason"].str.len().min() > 0
+    else:
+        assert any("InternalServerError" in w.value for w in at.warning)
