@@ -94,9 +94,7 @@ if not quoted.empty:
             show_quote(record)
 
 # The model predicts room-temperature conductivity: compare it with room-temperature values only.
-sigma = records[
-    (records["property"] == "sigma") & records["temperature_k"].between(*COHORT_RT_WINDOW_K)
-]
+sigma = records[(records["property"] == "sigma") & records["temperature_k"].between(*COHORT_RT_WINDOW_K)]
 predictions = _predictions(tuple(int(r) for r in sigma["record_id"]))
 if not sigma.empty:
     st.subheader("Room-temperature conductivities beside the model")

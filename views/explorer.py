@@ -113,6 +113,13 @@ st.dataframe(
 if not frame.empty:
     # One record's own words: the quote it was taken from (extracted records always have one).
     ids = [int(r) for r in frame["record_id"]]
+    names = {
+        int(r["record_id"]): f"{r['record_id']} · {r['material_raw']} · {r['property']} "
+        f"{r['value']:.4g} {r['unit']} · {r['method_tag']} · {r['source']}"
+        if isinstance(r["value"], float)
+        else str(r["record_id"])
+        for r in frame.to_dict("records")
+    }
     wanted = params.get("record")
     with st.expander("One record's quote", expanded=wanted is not None):
         record_id = st.selectbox(
@@ -121,6 +128,7 @@ if not frame.empty:
             index=ids.index(int(wanted))
             if wanted and wanted.isdigit() and int(wanted) in ids
             else 0,
+            format_func=names.get,
             key="record_quote",
         )
         quoted = record_quote(store_cursor(), record_id)
