@@ -67,8 +67,8 @@ if st.button("Extract candidates", type="primary"):
             if bar is not None
             else None,
         )
-    if bar is not None:
-        bar.empty()
+    if bar is not None:  # left full, as a record of the LLM pass
+        bar.progress(1.0, text=f"LLM: {run.llm_chunks} parts read, {len(run.llm_faults)} faults")
     # The run and the decisions live in the session: they survive reruns and page switches.
     # A new run id gives the review widgets fresh keys.
     run_id = st.session_state.get("extract_run_count", 0) + 1

@@ -17,6 +17,7 @@ from db.extractions import extracted_records, list_extractions
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
 from tests.auditor.test_extract_llm import DOC as LLM_DOC
 from tests.auditor.test_extract_llm import bad_server  # noqa: F401 - the module fixture
+from tests.llm_server import llm_server  # noqa: F401 - the session fixture
 from tests.views.conftest import open_page
 
 PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"
@@ -158,3 +159,28 @@ def test_the_llm_pass_is_verified_and_its_faults_shown(app_at, bad_server, monke
         assert (table["engine"] == "llm").sum() == 5 and table["reason"].str.len().min() > 0
     else:
         assert any("InternalServerError" in w.value for w in at.warning)
+
+
+@pytest.mark.llm
+def test_the_real_local_model_is_asked_with_a_progress_bar(app_at, llm_server, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
+    monkeypatch.setenv("SSE_AUDIT_LLM_MODEL", llm_server.model)
+    passage = _passage("J")
+    at = open_page(app_at, "views/extract.py")
+    at.text_area(key="extract_paste").input(passage["text"])
+    at.checkbox(key="extract_llm").check()
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    bars = at.get("progress")
+    assert bars and "parts read" in bars[-1].proto.text
+    run = at.session_state["extract_run"]["run"]
+    assert run.llm_asked and run.llm_chunks == 1
+    # Whatever the small model said, the rules' two numbers are there and every candidate's
+    # quote holds its printed value and occurs in the passage.
+    assert {(c.property, c.value_text) for c in run.accepted if c.engine == "rules"} == {
+        ("sigma", "1.4"),
+        ("Ea", "0.25"),
+    }
+    doc = normalize_chars(passage["text"])
+    for c in run.accepted:
+        assert c.value_text in c.quote and normalize_chars(c.quote) in doc
