@@ -36,14 +36,17 @@ def _type(page, label: str, text: str) -> None:  # noqa: F811
 
 
 def _cohort_row(page, method: str) -> dict:  # noqa: F811
-    """A row of the cohort statistics table, read from the grid's accessible table."""
+    """A row of the cohort statistics table, read from the grid's accessible table (the grid
+    itself is a canvas)."""
     page.get_by_text("Cohort statistics").first.wait_for(timeout=90_000)
-    grid = page.locator("[data-testid='stDataFrame']").nth(1).locator("table")
-    heads = [h.strip() for h in grid.locator("thead th").all_inner_texts()]
-    for row in grid.locator("tbody tr").all():
-        cells = dict(
-            zip(heads, (c.strip() for c in row.locator("td").all_inner_texts()), strict=True)
-        )
+    grid = page.locator("[data-testid='stDataFrame'] table").filter(
+        has=page.locator("th", has_text="n_censored")
+    )
+    grid.first.locator("tbody tr").first.wait_for(state="attached", timeout=90_000)
+    heads = [h.strip() for h in grid.first.locator("thead th").all_inner_texts()]
+    for row in grid.first.locator("tbody tr").all():
+        texts = (c.strip() for c in row.locator("td").all_inner_texts())
+        cells = dict(zip(heads, texts, strict=True))
         if cells.get("method") == method and not cells.get("variant"):
             return cells
     raise AssertionError(f"no {method} cohort among {heads}")
