@@ -69,6 +69,20 @@ def edit_candidate(candidate: Candidate, **edits) -> Candidate:
     return changed
 
 
+def apply_edits(candidate: Candidate, edits: dict) -> Candidate:
+    """The candidate after a review form's edits (blank means none; unchanged fields and a
+    blank property are ignored).
+
+    Raises:
+        ExtractionCommitError: an edit to a field that is not editable.
+    """
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in edits.items()}
+    cleaned = {k: v for k, v in cleaned.items() if v != getattr(candidate, k, None)}
+    if cleaned.get("property", "") is None:
+        cleaned.pop("property")  # a property cannot be blanked
+    return edit_candidate(candidate, **cleaned) if cleaned else candidate
+
+
 def reviewed_from_decisions(
     candidates: list[Candidate], decisions: list[dict], reviewer: str
 ) -> list[ReviewedCandidate]:
@@ -90,14 +104,7 @@ def reviewed_from_decisions(
         reason = (decision.get("reason") or "").strip() or None
         if status == "rejected" and reason is None:
             raise ExtractionCommitError(f"candidate {number} is rejected: give the reason")
-        edits = {
-            k: (v.strip() if isinstance(v, str) else v) or None
-            for k, v in (decision.get("edits") or {}).items()
-        }
-        edits = {k: v for k, v in edits.items() if v != getattr(candidate, k, None)}
-        if edits.get("property") is None:
-            edits.pop("property", None)  # a property cannot be blanked
-        changed = edit_candidate(candidate, **edits) if edits else candidate
+        changed = apply_edits(candidate, decision.get("edits") or {})
         out.append(ReviewedCandidate(changed, status, who, reason))
     return out
 

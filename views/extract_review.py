@@ -14,6 +14,7 @@ from db.config import db_path
 from db.extractions import extracted_records
 from pipeline.extraction import (
     ExtractionCommitError,
+    apply_edits,
     commit_extraction,
     reviewed_from_decisions,
 )
@@ -70,6 +71,13 @@ def _candidate_card(i: int, candidate, decision: dict, rid: int) -> None:
             edits["method"] = st.selectbox(
                 "Method", methods, key=key, format_func=lambda m: m or "(none)"
             )
+        try:
+            edited = apply_edits(candidate, edits)
+        except ExtractionCommitError as exc:
+            st.error(str(exc))
+        else:
+            if edited != candidate:
+                st.caption(f"After your edits: {describe(edited)}")
 
 
 def show_review(run: ExtractionRun, decisions: list[dict], rid: int) -> None:

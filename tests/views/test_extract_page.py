@@ -53,7 +53,13 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
     at.text_input(key=f"x{rid}_material_2").input("Li10GeP2O12")
     at.radio(key=f"x{rid}_status_2").set_value("accepted")
     at.radio(key=f"x{rid}_status_3").set_value("rejected").run()
-    at.text_input(key=f"x{rid}_reason_3").input("orthorhombic LGPO is not studied here")
+    at.text_input(key=f"x{rid}_reason_3").input("orthorhombic LGPO is not studied here").run()
+    assert "After your edits: Ea = 0.22 eV · AIMD · Li10GeP2O12 → Li10GeP2O12" in _texts(at.caption)
+    # The review survives leaving the page and coming back.
+    at = open_page(open_page(at, "views/overview.py"), "views/extract.py")
+    assert at.radio(key=f"x{rid}_status_3").value == "rejected"
+    assert at.text_input(key=f"x{rid}_reason_3").value == "orthorhombic LGPO is not studied here"
+    assert at.text_input(key=f"x{rid}_material_2").value == "Li10GeP2O12"
     at.button(key=f"x{rid}_commit").click().run()
     # No reviewer named: refused with a readable reason, nothing written.
     assert any("name the reviewer" in e.value for e in at.error)
