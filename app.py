@@ -9,6 +9,7 @@ PAGES = [
     ("views/explorer.py", "Explorer", ":material/search:"),
     ("views/evidence.py", "Evidence", ":material/fact_check:"),
     ("views/upload.py", "Upload", ":material/upload:"),
+    ("views/extract.py", "Extract", ":material/article:"),
     ("views/cohorts.py", "Cohorts", ":material/compare_arrows:"),
     ("views/placement.py", "Where does this value sit?", ":material/my_location:"),
     ("views/outliers.py", "Outliers", ":material/flag:"),

@@ -37,6 +37,19 @@ def material_records(con: duckdb.DuckDBPyConnection, key: str) -> pd.DataFrame:
     ).df()
 
 
+def record_quote(con: duckdb.DuckDBPyConnection, record_id: int) -> dict | None:
+    """One record's value as printed, its source and the verbatim quote that states it."""
+    row = con.execute(
+        "SELECT record_id, composition_key, material_raw, property, value_raw, unit_raw, "
+        "method_tag, source, doi, evidence FROM records WHERE record_id = ?",
+        [record_id],
+    ).fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in con.description]
+    return dict(zip(names, row, strict=True))
+
+
 def material_structures(con: duckdb.DuckDBPyConnection, key: str) -> pd.DataFrame:
     """CIF summaries of the OBELiX entries with this composition, with their lattice as reported."""
     return con.execute(

@@ -129,7 +129,8 @@ def extracted_records(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFra
     """The records an extraction committed, beside the reviewed row each came from."""
     return con.execute(
         """
-        SELECT r.record_key, r.property, r.value_raw, r.unit_raw, r.method_tag, r.evidence,
+        SELECT r.record_key, r.record_id, r.composition_key, r.family, r.property, r.value_raw,
+               r.unit_raw, r.method_tag, r.evidence,
                e.value_text, e.quote, e.engine, e.model, e.prompt_version, e.reviewer
         FROM records r JOIN extractions e ON e.record_key = r.record_key
         WHERE r.source = ?

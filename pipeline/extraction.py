@@ -69,6 +69,46 @@ def edit_candidate(candidate: Candidate, **edits) -> Candidate:
     return changed
 
 
+def apply_edits(candidate: Candidate, edits: dict) -> Candidate:
+    """The candidate after a review form's edits (blank means none; unchanged fields and a
+    blank property are ignored).
+
+    Raises:
+        ExtractionCommitError: an edit to a field that is not editable.
+    """
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in edits.items()}
+    cleaned = {k: v for k, v in cleaned.items() if v != getattr(candidate, k, None)}
+    if cleaned.get("property", "") is None:
+        cleaned.pop("property")  # a property cannot be blanked
+    return edit_candidate(candidate, **cleaned) if cleaned else candidate
+
+
+def reviewed_from_decisions(
+    candidates: list[Candidate], decisions: list[dict], reviewer: str
+) -> list[ReviewedCandidate]:
+    """The page's decisions as reviewed rows: each decision is {"status": "pending" |
+    "accepted" | "rejected", "reason": str, "edits": {field: value}}. Pending candidates are
+    left out; edits that change nothing are ignored.
+
+    Raises:
+        ExtractionCommitError: no reviewer, a rejection without its reason, or a refused edit.
+    """
+    who = (reviewer or "").strip()
+    if not who:
+        raise ExtractionCommitError("name the reviewer before committing")
+    out = []
+    for number, (candidate, decision) in enumerate(zip(candidates, decisions, strict=True), 1):
+        status = decision.get("status", "pending")
+        if status == "pending":
+            continue
+        reason = (decision.get("reason") or "").strip() or None
+        if status == "rejected" and reason is None:
+            raise ExtractionCommitError(f"candidate {number} is rejected: give the reason")
+        changed = apply_edits(candidate, decision.get("edits") or {})
+        out.append(ReviewedCandidate(changed, status, who, reason))
+    return out
+
+
 def _row(item: ReviewedCandidate, source: str, file: str | None, doi: str | None, when) -> dict:
     c = item.candidate
     return {

@@ -15,6 +15,7 @@ from db.evidence import (
 )
 from db.flags import list_flags
 from views.figures import figure_with_export
+from views.quotes import show_quote
 from views.store import store_cursor, store_version
 
 params = st.query_params
@@ -87,6 +88,13 @@ st.dataframe(
         "doi_link": st.column_config.LinkColumn("DOI", display_text=r"https://doi\.org/(.*)")
     },
 )
+
+# The verbatim sentences behind the numbers (extracted records always carry one).
+quoted = records[records["evidence"].notna() & (records["evidence"].astype(str).str.strip() != "")]
+if not quoted.empty:
+    with st.expander(f"Quotes from the papers ({len(quoted)})", expanded=len(quoted) <= 12):
+        for record in quoted.to_dict("records"):
+            show_quote(record)
 
 # The model predicts room-temperature conductivity: compare it with room-temperature values only.
 sigma = records[(records["property"] == "sigma") & records["temperature_k"].between(*COHORT_RT_WINDOW_K)]

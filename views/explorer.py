@@ -4,7 +4,9 @@ import streamlit as st
 
 from auditor.exports import to_csv_bytes, to_parquet_bytes
 from auditor.search_terms import search_keys, suggest_terms
+from db.evidence import record_quote
 from db.search import filter_options, search_records, search_vocabulary
+from views.quotes import show_quote
 from views.store import store_connection, store_cursor, store_version
 from views.url_state import list_param, sync_url
 
@@ -110,6 +112,30 @@ st.dataframe(
     width="stretch",
     column_config={"doi": st.column_config.TextColumn("DOI")},
 )
+if not frame.empty:
+    # One record's own words: the quote it was taken from (extracted records always have one).
+    ids = [int(r) for r in frame["record_id"]]
+    names = {
+        int(r["record_id"]): f"{r['record_id']} · {r['material_raw']} · {r['property']} "
+        f"{r['value']:.4g} {r['unit']} · {r['method_tag']} · {r['source']}"
+        if isinstance(r["value"], float)
+        else str(r["record_id"])
+        for r in frame.to_dict("records")
+    }
+    wanted = params.get("record")
+    with st.expander("One record's quote", expanded=wanted is not None):
+        record_id = st.selectbox(
+            "Record",
+            ids,
+            index=ids.index(int(wanted))
+            if wanted and wanted.isdigit() and int(wanted) in ids
+            else 0,
+            format_func=names.get,
+            key="record_quote",
+        )
+        quoted = record_quote(store_cursor(), record_id)
+        if quoted is not None:
+            show_quote(quoted)
 keys = sorted(frame["composition_key"].dropna().unique())
 if keys:
     chosen = st.selectbox(
