@@ -1,4 +1,4 @@
-"""The app's first start: a store to open, the model's predictions in it, flags that use them."""
+"""The app's first start: a store to open, the models' predictions in it, flags that use them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 
 import duckdb
 
+from auditor.ea_model import load_ea_model, save_ea_model, train_ea_model
 from auditor.model import ensure_store_predictions
 from auditor.outliers import refresh_flags
 from db.connection import connect
@@ -24,6 +25,8 @@ def open_app_store(
     ensure_store(path, progress)
     con = connect(path)
     result = ensure_store_predictions(con, train_if_missing=train)
+    if train and load_ea_model() is None:
+        save_ea_model(train_ea_model(con))  # the Ea descriptor model, about 20 s once
     if result["written"]:
         refresh_flags(con)
     return con
