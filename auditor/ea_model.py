@@ -37,6 +37,7 @@ from auditor.descriptors import (
 )
 from auditor.model.persist import models_dir
 from db.ea_data import experimental_ea, structure_volumes
+from db.ea_predictions import ea_records_to_predict, write_ea_predictions
 
 EA_MODEL_CODE_VERSION = "1"  # bump when descriptors, estimator or interval change meaning
 COVERAGE = 0.8
@@ -147,3 +148,64 @@ def load_ea_model(directory: str | os.PathLike | None = None) -> EaModel | None:
         return None
     path = folder / f"{json.loads(pointer.read_text())['version']}.joblib"
     return joblib.load(path) if path.is_file() else None
+
+
+def predict_store_ea(
+    con: duckdb.DuckDBPyConnection, model: EaModel, *, artifact_path: str | None = None
+) -> int:
+    """Predict every Ea record that has no prediction of this model version yet.
+
+    A composition the model was trained on gets its mean out-of-fold prediction (`held_out`),
+    so the value beside a record does not come from a fit that saw it. Returns rows written.
+    """
+    todo = ea_records_to_predict(con, model.version)
+    if todo.empty:
+        return 0
+    volumes = structure_volumes(con).groupby("composition_key")["volume_per_atom"].median()
+    frames = [
+        candidate_descriptors(k, c if isinstance(c, str) else None, volumes.get(k))
+        for k, c in zip(todo["composition_key"], todo["carrier_ion"], strict=True)
+    ]
+    pred = model.predict(pd.concat(frames, ignore_index=True))
+    held = todo["composition_key"].map(model.oof_by_key)
+    out = pd.DataFrame({
+        "model_version": model.version, "record_id": todo["record_id"],
+        "composition_key": todo["composition_key"],
+        "pred_ea_ev": held.where(held.notna(), pred["pred_ea_ev"]).round(4),
+        "held_out": held.notna(),
+    })  # fmt: skip
+    out["lo80"] = (out["pred_ea_ev"] - model.halfwidth80).round(4)
+    out["hi80"] = (out["pred_ea_ev"] + model.halfwidth80).round(4)
+    write_ea_predictions(
+        con,
+        {"version": model.version, "metrics": json.dumps(model.metrics), "artifact_path": artifact_path},
+        out,
+    )
+    return len(out)
+
+
+def ensure_ea_predictions(con: duckdb.DuckDBPyConnection, *, train_if_missing: bool = True) -> dict:
+    """The saved Ea model's predictions in the store (training and saving it first if missing)."""
+    model, trained = load_ea_model(), False
+    if model is None:
+        if not train_if_missing:
+            return {"version": None, "trained": False, "written": 0}
+        model, trained = train_ea_model(con), True
+        save_ea_model(model)
+    path = ea_models_dir() / f"{model.version}.joblib"
+    written = predict_store_ea(con, model, artifact_path=str(path))
+    return {"version": model.version, "trained": trained, "written": written}
+
+
+def ea_beside_reported(ea_records: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """Reported Ea next to the predicted Ea and its 80% interval, with where it falls."""
+    table = ea_records[["record_id", "value", "censored", "method_tag", "source", "doi"]].merge(
+        predictions[["record_id", "pred_ea_ev", "lo80", "hi80", "held_out"]], on="record_id"
+    )
+    y = table["value"]
+    table["vs_interval"] = np.select(
+        [y < table["lo80"], y > table["hi80"]], ["below", "above"], default="inside"
+    )
+    return table.rename(columns={"value": "ea_ev"}).round(
+        {"ea_ev": 3, "pred_ea_ev": 3, "lo80": 3, "hi80": 3}
+    )

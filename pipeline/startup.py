@@ -6,7 +6,7 @@ import os
 
 import duckdb
 
-from auditor.ea_model import load_ea_model, save_ea_model, train_ea_model
+from auditor.ea_model import ensure_ea_predictions
 from auditor.model import ensure_store_predictions
 from auditor.outliers import refresh_flags
 from db.connection import connect
@@ -25,8 +25,8 @@ def open_app_store(
     ensure_store(path, progress)
     con = connect(path)
     result = ensure_store_predictions(con, train_if_missing=train)
-    if train and load_ea_model() is None:
-        save_ea_model(train_ea_model(con))  # the Ea descriptor model, about 20 s once
+    # The Ea descriptor model likewise (about 20 s to train once); no flag rule reads it.
+    ensure_ea_predictions(con, train_if_missing=train)
     if result["written"]:
         refresh_flags(con)
     return con

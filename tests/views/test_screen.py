@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from tests.views.conftest import open_page
+from tests.views.conftest import APP, open_page
 
 
 @pytest.fixture
-def screen_at(app_at, screen_models_dir, monkeypatch):
+def screen_at(screen_models_dir, store_copy, monkeypatch):
+    """The app with saved models from its first start, so the store gets their predictions."""
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
-    return app_at
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    assert not at.exception
+    return at
 
 
 def _metrics(at) -> dict[str, str]:
@@ -75,3 +81,12 @@ def test_an_uploaded_file_that_is_not_a_cif_is_refused(screen_at):
     assert not at.exception
     assert any("not a CIF" in e.value for e in at.error)
     assert not at.metric
+
+
+def test_the_evidence_card_shows_the_predicted_ea_beside_each_ea_record(screen_at):
+    at = open_page(screen_at, "views/evidence.py", material="Li6PS5Cl")
+    assert any(s.value == "Activation energies beside the descriptor model" for s in at.subheader)
+    [beside] = [d.value for d in at.dataframe if "pred_ea_ev" in d.value.columns]
+    assert len(beside) >= 5 and beside["held_out"].all()
+    assert (beside["lo80"] < beside["pred_ea_ev"]).all() and (beside["pred_ea_ev"] < beside["hi80"]).all()
+    assert set(beside["vs_interval"]) <= {"inside", "below", "above"}
