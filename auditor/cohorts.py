@@ -106,17 +106,33 @@ def load_records(con, *, t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K) -
     return with_variant(with_family(records))
 
 
+def bootstrap_ci(
+    n: int, statistic, *, n_boot: int = N_BOOT, seed: int = SEED, level: float = 0.95
+) -> tuple[float, float] | None:
+    """Seeded percentile bootstrap CI over `n` resampled rows; None with fewer than two rows.
+
+    `statistic` takes an (n_boot, n) array of row indices and returns n_boot values (NaN
+    values, such as a rank correlation of a constant resample, are left out).
+    """
+    if n < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    stats = np.asarray(statistic(rng.integers(0, n, size=(n_boot, n))), dtype=float)
+    stats = stats[np.isfinite(stats)]
+    if not len(stats):
+        return None
+    alpha = (1.0 - level) / 2.0
+    return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1.0 - alpha))
+
+
 def bootstrap_median_ci(
     values: np.ndarray, *, n_boot: int = N_BOOT, seed: int = SEED, level: float = 0.95
 ) -> tuple[float, float] | None:
     """Percentile bootstrap CI of the median; None with fewer than two values."""
     x = np.asarray(values, dtype=float)
-    if len(x) < 2:
-        return None
-    rng = np.random.default_rng(seed)
-    medians = np.median(rng.choice(x, size=(n_boot, len(x)), replace=True), axis=1)
-    alpha = (1.0 - level) / 2.0
-    return float(np.quantile(medians, alpha)), float(np.quantile(medians, 1.0 - alpha))
+    return bootstrap_ci(
+        len(x), lambda idx: np.median(x[idx], axis=1), n_boot=n_boot, seed=seed, level=level
+    )
 
 
 def experimental_reference(records: pd.DataFrame) -> pd.DataFrame:
