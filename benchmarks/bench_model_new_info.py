@@ -43,7 +43,7 @@ def main() -> None:
     ea_model = load_ea_model()
     if ea_model is None:
         sys.exit("no saved Ea model: start the app once")
-    frame = training_frame(con)
+    frame = training_frame(con, extra=True)
     data = frame[np.isfinite(frame["log10_sigma"].astype(float))]
     feats, mask = feature_frame(data)
     data = data[mask.to_numpy()]
