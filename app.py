@@ -12,6 +12,8 @@ PAGES = [
     ("views/extract.py", "Extract", ":material/article:"),
     ("views/cohorts.py", "Cohorts", ":material/compare_arrows:"),
     ("views/placement.py", "Where does this value sit?", ":material/my_location:"),
+    ("views/screen.py", "Screen a candidate", ":material/science:"),
+    ("views/descriptors.py", "Descriptors of Ea", ":material/scatter_plot:"),
     ("views/outliers.py", "Outliers", ":material/flag:"),
     ("views/normalizer_review.py", "Normalizer review", ":material/rule:"),
     ("views/model.py", "Model", ":material/model_training:"),

@@ -53,6 +53,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -391,7 +392,11 @@ def compute_cif(path: str | Path, timeout_s: int | None = TIMEOUT_S) -> BvseResu
         "params": params_json(),
     }
     rule = species_text = disordered = net = None
-    use_alarm = bool(timeout_s) and hasattr(signal, "SIGALRM")
+    # SIGALRM exists on the main thread only (a Streamlit page runs in another: no timeout there).
+    use_alarm = (
+        bool(timeout_s) and hasattr(signal, "SIGALRM")
+        and threading.current_thread() is threading.main_thread()
+    )
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _alarm)
         signal.alarm(int(timeout_s))

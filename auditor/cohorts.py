@@ -139,6 +139,25 @@ def _frame_for_sql(records: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def bootstrap_ci(
+    n: int, statistic, *, n_boot: int = N_BOOT, seed: int = SEED, level: float = 0.95
+) -> tuple[float, float] | None:
+    """Seeded percentile bootstrap CI over `n` resampled rows; None with fewer than two rows.
+
+    `statistic` takes an (n_boot, n) array of row indices and returns n_boot values (NaN
+    values, such as a rank correlation of a constant resample, are left out).
+    """
+    if n < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    stats = np.asarray(statistic(rng.integers(0, n, size=(n_boot, n))), dtype=float)
+    stats = stats[np.isfinite(stats)]
+    if not len(stats):
+        return None
+    alpha = (1.0 - level) / 2.0
+    return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1.0 - alpha))
+
+
 def bootstrap_median_ci(
     values: np.ndarray, *, n_boot: int = N_BOOT, seed: int = SEED, level: float = 0.95
 ) -> tuple[float, float] | None:
@@ -164,9 +183,9 @@ def bootstrap_median_ci(
         low = int(np.searchsorted(cdf, alpha, side="left"))
         high = int(np.searchsorted(cdf, 1.0 - alpha, side="left"))
         return float(ordered[min(low, n - 1)]), float(ordered[min(high, n - 1)])
-    rng = np.random.default_rng(seed)
-    medians = np.median(rng.choice(x, size=(n_boot, len(x)), replace=True), axis=1)
-    return float(np.quantile(medians, alpha)), float(np.quantile(medians, 1.0 - alpha))
+    return bootstrap_ci(
+        len(x), lambda idx: np.median(x[idx], axis=1), n_boot=n_boot, seed=seed, level=level
+    )
 
 
 def experimental_reference(records: pd.DataFrame) -> pd.DataFrame:

@@ -125,45 +125,55 @@ def composition_doi_groups(keys: pd.Series, dois: pd.Series) -> np.ndarray:
 FEATURES_EXCLUDED = ("ea_ev", "family", "composition_key", "group")
 
 
+def make_regressor(seed: int = SEED):
+    """The Ea model's estimator: small absolute-error gradient boosting (one definition)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor  # heavy import, CLI/model only
+
+    return HistGradientBoostingRegressor(
+        loss="absolute_error", max_depth=3, learning_rate=0.05, max_iter=300,
+        min_samples_leaf=10, random_state=seed,
+    )  # fmt: skip
+
+
+def feature_columns(frame: pd.DataFrame) -> list[str]:
+    """The model's input columns of a `descriptor_frame`."""
+    return [c for c in frame.columns if c not in FEATURES_EXCLUDED]
+
+
+def out_of_fold(
+    frame: pd.DataFrame, *, n_splits: int = N_SPLITS, n_repeats: int = N_REPEATS, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Repeated grouped CV: (model, training-median) out-of-fold predictions, (n_repeats, n)."""
+    from sklearn.model_selection import GroupKFold  # heavy import, CLI/model only
+    from threadpoolctl import threadpool_limits  # heavy import, CLI/model only
+
+    x = frame[feature_columns(frame)].to_numpy(float)
+    y = frame["ea_ev"].to_numpy(float)
+    groups = frame["group"].to_numpy()
+    pred_all = np.full((n_repeats, len(y)), np.nan)
+    base_all = np.full((n_repeats, len(y)), np.nan)
+    # One OpenMP thread: on a busy shared machine, spinning threads make a 7 s fit take minutes.
+    with threadpool_limits(1):
+        for r in range(n_repeats):
+            cv = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed + r)
+            for train, test in cv.split(x, y, groups):
+                model = make_regressor(seed)
+                model.fit(x[train], y[train])
+                pred_all[r, test] = model.predict(x[test])
+                base_all[r, test] = np.median(y[train])
+    return pred_all, base_all
+
+
 def evaluate(
     frame: pd.DataFrame, *, n_splits: int = N_SPLITS, n_repeats: int = N_REPEATS, seed: int = SEED
 ) -> dict:
     """Repeated grouped CV of a small gradient-boosted model against the training median."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from sklearn.model_selection import GroupKFold
-    from threadpoolctl import threadpool_limits
-
-    # One OpenMP thread: on a busy shared machine, spinning threads make a 7 s fit take minutes.
-    with threadpool_limits(1):
-        return _evaluate(
-            frame, n_splits, n_repeats, seed, HistGradientBoostingRegressor, GroupKFold
-        )
-
-
-def _evaluate(frame, n_splits, n_repeats, seed, regressor, group_kfold) -> dict:
-
-    features = [c for c in frame.columns if c not in FEATURES_EXCLUDED]
-    x = frame[features].to_numpy(float)
+    features = feature_columns(frame)
     y = frame["ea_ev"].to_numpy(float)
     groups = frame["group"].to_numpy()
-    model_mae, base_mae = [], []
-    pred_all = np.full((n_repeats, len(y)), np.nan)
-    base_all = np.full((n_repeats, len(y)), np.nan)
-    for r in range(n_repeats):
-        cv = group_kfold(n_splits=n_splits, shuffle=True, random_state=seed + r)
-        pred = np.empty_like(y)
-        base = np.empty_like(y)
-        for train, test in cv.split(x, y, groups):
-            model = regressor(
-                loss="absolute_error", max_depth=3, learning_rate=0.05, max_iter=300,
-                min_samples_leaf=10, random_state=seed,
-            )  # fmt: skip
-            model.fit(x[train], y[train])
-            pred[test] = model.predict(x[test])
-            base[test] = np.median(y[train])
-        pred_all[r], base_all[r] = pred, base
-        model_mae.append(float(np.mean(np.abs(pred - y))))
-        base_mae.append(float(np.mean(np.abs(base - y))))
+    pred_all, base_all = out_of_fold(frame, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
+    model_mae = np.abs(pred_all - y).mean(axis=1).tolist()
+    base_mae = np.abs(base_all - y).mean(axis=1).tolist()
     # Per family: absolute errors averaged over repeats (each repeat predicts every record once).
     model_err = np.abs(pred_all - y).mean(axis=0)
     base_err = np.abs(base_all - y).mean(axis=0)

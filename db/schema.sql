@@ -177,6 +177,25 @@ CREATE TABLE IF NOT EXISTS predictions (
     PRIMARY KEY (model_version, record_id)
 );
 
+-- The light-descriptor Ea models (auditor.ea_model) and their predictions of Ea records.
+CREATE TABLE IF NOT EXISTS ea_models (
+    version       TEXT PRIMARY KEY,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    metrics       TEXT,                  -- JSON
+    artifact_path TEXT
+);
+
+CREATE TABLE IF NOT EXISTS ea_predictions (
+    model_version    TEXT NOT NULL,
+    record_id        BIGINT NOT NULL,
+    composition_key  TEXT,
+    pred_ea_ev       DOUBLE,
+    lo80             DOUBLE,
+    hi80             DOUBLE,
+    held_out         BOOLEAN,            -- from folds without this composition
+    PRIMARY KEY (model_version, record_id)
+);
+
 -- Rows users ingested (db ingest / the Upload page), kept raw so a rebuild replays them.
 CREATE TABLE IF NOT EXISTS uploads (
     source      TEXT NOT NULL,

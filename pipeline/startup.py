@@ -1,4 +1,4 @@
-"""The app's first start: a store to open, the model's predictions in it, flags that use them."""
+"""The app's first start: a store to open, the models' predictions in it, flags that use them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from auditor.cohorts import cohort_tables_current, refresh_cohort_tables
+from auditor.ea_model import ensure_ea_predictions
 from auditor.model import ensure_store_predictions, load_model, save_model, train_default
 from auditor.outliers import refresh_flags
 from db.connection import Waiting, report_to_stderr, snapshot, writing
@@ -42,6 +43,8 @@ def prepare_app_store(
         if not cohort_tables_current(con):  # a store built before the tables existed
             refresh_cohort_tables(con)
         result = ensure_store_predictions(con, train_if_missing=False)
+        # The Ea descriptor model likewise (about 20 s to train, once); no flag rule reads it.
+        ensure_ea_predictions(con, train_if_missing=train)
         if result["written"]:
             refresh_flags(con)
     return target

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from auditor.ea_model import save_ea_model, train_ea_model
+from auditor.model import save_model, train_default
 from pipeline.build import build_store
 
 
@@ -43,3 +45,20 @@ def store_con(built_store):
     con = duckdb.connect(str(built_store), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def screen_models_dir(built_store, tmp_path_factory) -> Path:
+    """A models directory holding a quick sigma model and the Ea model, trained once.
+
+    Tests that need saved models point `SSE_AUDIT_MODELS` here themselves; the session's
+    default models directory stays empty.
+    """
+    folder = tmp_path_factory.mktemp("screen_models")
+    con = duckdb.connect(str(built_store), read_only=True)
+    try:
+        save_model(train_default(con, quick=True), folder)
+        save_ea_model(train_ea_model(con), folder / "ea")
+    finally:
+        con.close()
+    return folder

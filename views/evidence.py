@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from auditor.ea_model import ea_beside_reported
 from auditor.figures import arrhenius_plot
 from auditor.model import model_beside_reported, predictions_for_records
 from auditor.search_terms import search_keys
 from core.constants import COHORT_RT_WINDOW_K
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points
+from db.ea_predictions import ea_predictions_for_records
 from db.evidence import (
     EVIDENCE_COLUMNS,
     material_decisions,
@@ -40,6 +42,11 @@ def _decisions(version: int, key: str):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _predictions(version: int, record_ids: tuple[int, ...]):
     return predictions_for_records(store_cursor(), list(record_ids))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _ea_predictions(version: int, record_ids: tuple[int, ...]):
+    return ea_predictions_for_records(store_cursor(), list(record_ids))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -110,6 +117,20 @@ if not sigma.empty:
             "where it was in training (held-out folds)."
         )
         st.dataframe(beside, hide_index=True, width="stretch")
+
+ea = records[records["property"] == "Ea"]
+if not ea.empty:
+    st.subheader("Activation energies beside the descriptor model")
+    ea_predictions = _ea_predictions(store_version(), tuple(int(r) for r in ea["record_id"]))
+    if ea_predictions.empty:
+        st.caption("No Ea model prediction in the store yet (the app's first start trains it).")
+    else:
+        st.caption(
+            "Predicted Ea (eV) with its 80% split-conformal interval; held_out: from grouped-CV "
+            "folds without this composition. Computed methods are compared with the same "
+            "experiment-trained prediction."
+        )
+        st.dataframe(ea_beside_reported(ea, ea_predictions), hide_index=True, width="stretch")
 
 with st.expander("Normalization decisions that placed these records", expanded=False):
     decisions = _decisions(version, key)

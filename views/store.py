@@ -185,6 +185,12 @@ def store_writer() -> Iterator[duckdb.DuckDBPyConnection]:
     note_own_write()
 
 
+def release_reader() -> None:
+    """Close this run's read connection before a pipeline function opens the store to write
+    (DuckDB refuses a reader and a writer of one file in one process)."""
+    _close_reader()
+
+
 def note_own_write() -> None:
     """After this page wrote the store: drop cached results, and do not rerun for it."""
     st.cache_data.clear()

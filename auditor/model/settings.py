@@ -31,6 +31,11 @@ CV_REPEATS = 3
 # CHGNet 0.3.0 crystal embeddings of the 321 CIFs (torch 2.13 CPU; disordered sites ordered
 # by majority species): 64 features + energy 1.532, PCA-8 per fold 1.491, energy only 1.496.
 # None passed: new composition or structure descriptors do not move the CV past its noise.
+# New information from issue 12 (`benchmarks/bench_model_new_info.py`, same protocol, one run):
+# the store's BVSE 3D barrier per composition (258 of 676 rows) 1.642, the Ea model's predicted
+# Ea (out-of-fold where trained) 1.739, both 1.741, against etw-median 1.629 +- 0.094 in that
+# run. None passed (nor 1.426). Note: on the store of 2026-11-30 `bench_model.py --cv etw-median`
+# itself gives 1.629 +- 0.094, not the 1.483 recorded below: DEFAULT_KIND_CV needs a re-run.
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
 # The kind the last full selection (`sse-audit model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds

@@ -1,0 +1,92 @@
+"""The Screen page over a copy of the real store, with saved models (a quick sigma model, the Ea model)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.views.conftest import APP, open_page
+
+
+@pytest.fixture
+def screen_at(screen_models_dir, store_copy, monkeypatch):
+    """The app with saved models from its first start, so the store gets their predictions."""
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_a_formula_gets_both_predictions_and_two_positions(screen_at):
+    at = open_page(screen_at, "views/screen.py", formula="Li6PS5Cl")
+    metrics = _metrics(at)
+    assert "predicted log10 σ (S/cm)" in metrics and "predicted Ea (eV)" in metrics
+    assert "BVSE 3D barrier (eV)" not in metrics
+    ea = float(metrics["predicted Ea (eV)"])
+    assert 0.05 < ea < 1.5
+    table = at.dataframe[0].value
+    assert list(table["quantity"]) == ["predicted log10 sigma", "predicted Ea"]
+    assert (table["cohort"].str.startswith("argyrodite")).all()
+    assert table["cohort_percentile"].between(0, 100).all()
+    assert any("80% interval" in c.value for c in at.caption)
+
+
+def test_a_cif_adds_the_bvse_barrier_and_its_position_and_commits_it(screen_at, store_copy):
+    at = open_page(screen_at, "views/screen.py", cif="019")
+    metrics = _metrics(at)
+    barrier = float(metrics["BVSE 3D barrier (eV)"])
+    assert 0 < barrier < 5
+    table = at.dataframe[0].value
+    assert list(table["quantity"]) == ["predicted log10 sigma", "predicted Ea", "BVSE 3D barrier"]
+    assert table["cohort"].iloc[2] == "NASICON · Em · BVSE"
+    at.text_input[-1].set_value("my-bvse-019")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Committed 1 record" in s.value for s in at.success), [e.value for e in at.error]
+    with duckdb.connect(str(store_copy)) as con:  # the app holds it read-write in-process
+        row = con.execute(
+            "SELECT property, method_tag, value, composition_key, notes FROM records "
+            "WHERE source = 'my-bvse-019'"
+        ).fetchall()
+    assert len(row) == 1
+    prop, method, value, key, notes = row[0]
+    assert (prop, method, key) == ("Em", "BVSE", "LiTi2P3O12")
+    assert value == pytest.approx(barrier, abs=1e-3)
+    assert "sha256" in notes and "bvlain" in notes
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"formula": "Xx9Qq"}, "is not a formula"),
+        ({"cif": "nope"}, "no bundled OBELiX CIF"),
+    ],
+)
+def test_bad_input_is_a_readable_error(screen_at, params, reason):
+    at = open_page(screen_at, "views/screen.py", **params)
+    assert any(reason in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_an_uploaded_file_that_is_not_a_cif_is_refused(screen_at):
+    at = open_page(screen_at, "views/screen.py")
+    at.file_uploader[0].upload("notes.cif", b"just some text\n", "chemical/x-cif").run()
+    assert not at.exception
+    assert any("not a CIF" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_the_evidence_card_shows_the_predicted_ea_beside_each_ea_record(screen_at):
+    at = open_page(screen_at, "views/evidence.py", material="Li6PS5Cl")
+    assert any(s.value == "Activation energies beside the descriptor model" for s in at.subheader)
+    [beside] = [d.value for d in at.dataframe if "pred_ea_ev" in d.value.columns]
+    assert len(beside) >= 5 and beside["held_out"].all()
+    assert (beside["lo80"] < beside["pred_ea_ev"]).all() and (beside["pred_ea_ev"] < beside["hi80"]).all()
+    assert set(beside["vs_interval"]) <= {"inside", "below", "above"}
