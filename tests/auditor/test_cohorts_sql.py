@@ -75,12 +75,18 @@ def test_sql_pairs_equal_the_pandas_reference_on_the_real_store(store_con):
         check_dtype=False,
     )
     hops = same_hop_pairs(store_con)
-    assert len(hops) > 20
-    pd.testing.assert_frame_equal(
-        hops.reset_index(drop=True),
-        reference.same_hop_pairs(records).reset_index(drop=True),
-        check_dtype=False,
-    )
+    reference_hops = reference.same_hop_pairs(records)
+    # Hops come from Devi et al. (external, not bundled): without it both sides are empty.
+    (devi,) = store_con.execute(
+        "SELECT count(*) FROM sources WHERE name = 'devi2025' AND available"
+    ).fetchone()
+    assert (len(hops) > 20) if devi else (len(hops) == len(reference_hops) == 0)
+    if devi:
+        pd.testing.assert_frame_equal(
+            hops.reset_index(drop=True),
+            reference_hops.reset_index(drop=True),
+            check_dtype=False,
+        )
     assert method_agreement(store_con) == reference.method_agreement(records)
 
 

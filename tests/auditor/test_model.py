@@ -323,17 +323,19 @@ def test_interval_outliers_flag_only_wide_misses():
     assert flags[0]["rule"] == "model-interval" and flags[0]["score"] >= 1
 
 
-def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch):
+def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch, store_copy):
     save_model(quick_official, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 4 and "train-median baseline" in set(table["model"])
 
 
-def test_model_page_without_model(tmp_path, monkeypatch):
+def test_model_page_without_model(tmp_path, monkeypatch, store_copy):
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception and at.info
 
@@ -390,9 +392,12 @@ def test_first_start_uses_the_fast_path(quick_default, tmp_path, monkeypatch):
     assert not again["trained"] and again["written"] == 0 and len(trained_on) == 1
 
 
-def test_model_page_says_where_importances_come_from(quick_default, tmp_path, monkeypatch):
+def test_model_page_says_where_importances_come_from(
+    quick_default, tmp_path, monkeypatch, store_copy
+):
     save_model(quick_default, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
+    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     assert any("sse-audit model train" in i.value for i in at.info)
