@@ -127,12 +127,7 @@ def cohort_input(records: CohortInput, *, t_window_k: tuple[float, float] = COHO
 
 
 def _frame_for_sql(records: pd.DataFrame) -> pd.DataFrame:
-    frame = records.copy()
-    if "variant" not in frame:
-        sub = frame["sub_method"] if "sub_method" in frame else pd.Series(None, index=frame.index)
-        frame["variant"] = sub.where(frame["method"] != "EXP")
-    frame["variant"] = frame["variant"].astype(object).where(frame["variant"].notna(), NO_VARIANT)
-    frame["variant"] = frame["variant"].astype(str)
+    frame = with_variant(records)
     for column in ("record_id", "record_key", "source", "path_id", "doi"):
         if column not in frame:
             frame[column] = range(len(frame)) if column == "record_id" else None

@@ -18,20 +18,10 @@ from auditor.extract.candidate import Candidate
 from auditor.extract.pdf import DocumentError, read_document
 from auditor.extract.run import extract_text
 from auditor.normalize.llm import LLMConfig, LLMConfigError
+from db.loaders.template import TEMPLATE_COLUMNS
 
-TEMPLATE = (
-    "material",
-    "property",
-    "value",
-    "unit",
-    "temperature",
-    "temperature_unit",
-    "method",
-    "doi",
-    "reference",
-    "notes",
-    "quote",
-)
+# The ingest template plus the quote: `--out` rows go back through `sse-audit ingest`.
+TEMPLATE = (*TEMPLATE_COLUMNS, "quote")
 _T_ONE = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(°\s?C|K)$", re.IGNORECASE)
 
 
