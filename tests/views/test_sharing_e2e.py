@@ -198,6 +198,12 @@ def test_a_rebuild_while_the_apps_run_keeps_an_upload_made_meanwhile(shared, bro
 READERS_PER_APP = int(os.environ.get("SSE_AUDIT_SHARING_READERS", "4"))
 
 
+@pytest.mark.skipif(
+    os.environ.get("SSE_AUDIT_CONCURRENCY_RUN") != "1",
+    reason="the full concurrency run (2 apps, 8 Chromium sessions, an upload and an ingest at "
+    "once) takes minutes and once stalled past 10 min on a loaded 2-core CI machine; run it "
+    "with SSE_AUDIT_CONCURRENCY_RUN=1",
+)
 def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, browser, tmp_path):
     """The issue's concurrency run, reduced: 2 app processes, 4 Chromium sessions reading on
     each, one upload through the UI and one CLI ingest at once, and a writer probing how
