@@ -34,25 +34,22 @@ CV_REPEATS = 3
 # New information from issue 12 (`benchmarks/bench_model_new_info.py`, same protocol, one run):
 # the store's BVSE 3D barrier per composition (258 of 676 rows) 1.642, the Ea model's predicted
 # Ea (out-of-fold where trained) 1.739, both 1.741, against etw-median 1.629 +- 0.094 in that
-# run. None passed (nor 1.426). Note: on the store of 2026-11-30 `bench_model.py --cv etw-median`
-# itself gives 1.629 +- 0.094, not the 1.483 recorded below: DEFAULT_KIND_CV needs a re-run.
+# run. None passed (nor 1.426).
+# Re-run of the selection on the store of 2026-11-30 (after issue 14's family vocabulary changed
+# the family one-hot features; `bench_model.py --cv et-median,etw-median,rf+et-median`): et-median
+# 1.610 +- 0.095, etw-median 1.629 +- 0.094, rf+et-median 1.562 +- 0.063. The selection
+# (`select_kind`, lowest repeated-CV MAE) now picks rf+et-median, as `model evaluate --retrain` did.
 CANDIDATES: tuple[str, ...] = ("et-median", "etw-median", "rf+et-median")
 # The kind the last full selection (`sse-audit model train`) chose, and its
 # repeated grouped-CV metrics on the OBELiX train rows (3 shuffled 5-fold passes, seeds
 # 0-2, guarded Liverpool rows in training). The app's first start trains this kind only
 # (`train_default`); rerun the selection and update both when features or data change.
-DEFAULT_KIND = "etw-median"
-# Since training reads the store (`db.model_inputs`) instead of the CSV files, the same protocol
-# gives 1.483 +- 0.049 (rmse 2.393, spearman 0.749): identical rows, features and groups; only
-# Liverpool targets differ, by < 0.002 decades (the store reads the reported S/cm `target`, the
-# old reader took the file's `log_target` column beside it). Within the noise: figures stay.
-# The official test MAE moved 1.531 -> 1.587 for the same reason: those last-digit changes
-# reshuffle the forest like a new seed (seeds 0-4 of the final fit: 1.53-1.71 before, 1.58-1.73
-# after, means 1.625 and 1.644).
+DEFAULT_KIND = "rf+et-median"
+# Before the re-run above: etw-median at 1.478 +- 0.052 (the store and features of 2026-11-29).
 DEFAULT_KIND_CV: dict[str, float] = {
-    "mae": 1.478,
-    "mae_sd": 0.052,
-    "rmse": 2.391,
-    "spearman": 0.756,
+    "mae": 1.562,
+    "mae_sd": 0.063,
+    "rmse": 2.492,
+    "spearman": 0.730,
     "repeats": 3,
 }
