@@ -1,8 +1,18 @@
-"""What survives a rebuild: the tables people and the LLM wrote, copied from the old store."""
+"""What survives a rebuild: the tables people and the LLM wrote, copied from the old store.
+
+The old store is the previous store file or, when a store written by a newer DuckDB had to be
+migrated (`sse-audit migrate-store`), the Parquet export of these tables under
+`migration_dir(store)`, written by that DuckDB (`export_carried`, run as
+`python -m db.carryover export STORE DIR`, which needs nothing but `duckdb`).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -15,18 +25,105 @@ CARRIED_TABLES = ("normalization_overrides", "llm_cache", "uploads", "flags", "e
 _DECISION_COLUMNS = (
     "kind, input, output, backend, status, confidence, reason, prompt_version, created_at"
 )
+# What an export holds: the carried tables, then the decisions a rebuild keeps (not the rules').
+EXPORTED_TABLES = (*CARRIED_TABLES, "normalization_decisions")
+MANIFEST = "manifest.json"
+# A manifest renamed so once a build has imported its export (kept, with the old file, as a record).
+IMPORTED_MANIFEST = "imported.json"
+
+
+def migration_dir(store: Path) -> Path:
+    """Where the migration of `store` keeps its Parquet export and the old file: `var/migrate/NAME`."""
+    return store.parent / "migrate" / store.stem
+
+
+def pending_migration(store: Path) -> Path | None:
+    """The Parquet export waiting for a build of `store`, if there is one."""
+    folder = migration_dir(store)
+    return folder if (folder / MANIFEST).is_file() else None
+
+
+def export_carried(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
+    """Write every carried table of the connection's store to `out_dir/TABLE.parquet`.
+
+    Written into a sibling folder first and renamed at the end: `out_dir` holds a complete
+    export (with `manifest.json`: rows per table, DuckDB version, time) or nothing.
+
+    Returns:
+        Rows written per table.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        raise FileExistsError(f"{out_dir} exists already; move it away to export again")
+    existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    partial = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    counts: dict[str, int] = {}
+    try:
+        for table in EXPORTED_TABLES:
+            if table not in existing:
+                continue
+            query = (
+                f"SELECT decision_id, {_DECISION_COLUMNS} FROM normalization_decisions "  # noqa: S608
+                "WHERE backend <> 'rules' ORDER BY decision_id"
+                if table == "normalization_decisions"
+                else f"SELECT * FROM {table}"  # noqa: S608
+            )
+            con.execute(f"COPY ({query}) TO ? (FORMAT parquet)", [str(partial / f"{table}.parquet")])
+            counts[table] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]  # noqa: S608
+        manifest = {
+            "tables": counts,
+            "duckdb": duckdb.__version__,
+            "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        (partial / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(partial, out_dir)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return counts
+
+
+def _attach_export(con: duckdb.DuckDBPyConnection, folder: Path, alias: str) -> None:
+    # The export as an in-memory catalog with the old store's table names, so the copy below
+    # reads a store file and an export alike.
+    manifest = json.loads((folder / MANIFEST).read_text())
+    con.execute(f"ATTACH ':memory:' AS {alias}")
+    for table in manifest["tables"]:
+        if table not in EXPORTED_TABLES:
+            raise ValueError(f"{folder / MANIFEST} names an unknown table {table!r}")
+        con.execute(
+            f"CREATE TABLE {alias}.main.{table} AS SELECT * FROM read_parquet(?)",  # noqa: S608
+            [str(folder / f"{table}.parquet")],
+        )
+
+
+def mark_imported(folder: Path) -> None:
+    """Once a build holding `folder`'s export is in place, later builds do not import it again."""
+    os.replace(folder / MANIFEST, folder / IMPORTED_MANIFEST)
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
     """Copy the tables that must survive a rebuild from the previous store, if there is one.
 
+    The previous store is the file `old` or, when there is none, the migration export waiting
+    for it (`pending_migration`).
+
     Returns:
         Rows now held per carried table.
+
+    Raises:
+        db.connection.StoreVersionError: `old` was written by a newer DuckDB (migrate it first).
     """
     counts: dict[str, int] = {}
-    if not old.exists():
+    if old.exists():
+        attach_read_only(con, old, "old")
+    elif (export := pending_migration(old)) is not None:
+        _attach_export(con, export, "old")
+    else:
         return counts
-    attach_read_only(con, old, "old")
     try:
         existing = {
             r[0]
@@ -147,7 +244,25 @@ def uploaded_rows(
     return by_source
 
 
+def main(argv: list[str]) -> int:
+    """`python -m db.carryover export STORE DIR`: the migration's export, with this DuckDB."""
+    if len(argv) != 3 or argv[0] != "export":
+        print("usage: python -m db.carryover export STORE DIR", file=sys.stderr)
+        return 2
+    con = duckdb.connect(argv[1], read_only=True)
+    try:
+        counts = export_carried(con, Path(argv[2]))
+    finally:
+        con.close()
+    print(json.dumps({"duckdb": duckdb.__version__, "tables": counts}))
+    return 0
+
+
 def write_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
     """Record what the build did (time, seconds, summary) in `build_info`."""
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
     bump_store_version(con)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -52,6 +52,34 @@ class StoreBusyError(RuntimeError):
     """Another process held the store for longer than the openers wait."""
 
 
+class StoreVersionError(RuntimeError):
+    """The store file was written by a newer DuckDB than the installed one can read.
+
+    Its message says which command migrates it (`sse-audit migrate-store`).
+    """
+
+
+# What DuckDB says when a file's storage format is newer than it reads (a store written by
+# duckdb 2.0.1, opened by 1.5.5: "version number 999 ... can only read versions 64 and 68").
+_TOO_NEW_MARKER = "Trying to read a database file with version number"
+
+
+def is_too_new(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB refusing a file written by a newer storage format."""
+    return isinstance(exc, duckdb.Error) and _TOO_NEW_MARKER in str(exc)
+
+
+def too_new_message(path: str | os.PathLike) -> str:
+    """What to tell someone whose store this DuckDB cannot read, and what to run."""
+    return (
+        f"the store {path} was written by a newer DuckDB than this install's duckdb "
+        f"{duckdb.__version__}, which cannot read it (nothing in it is lost). Run "
+        f"`sse-audit migrate-store {path}` once: it exports your uploads, flag reviews, "
+        "overrides, LLM answers, decisions and extractions with the DuckDB that wrote it, "
+        "then rebuilds the store with them"
+    )
+
+
 def store_version(path: str | os.PathLike | None = None) -> tuple:
     """A cheap token that changes whenever the store's content may have changed.
 
@@ -80,6 +108,8 @@ def _open(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
     except duckdb.Error as exc:
         if is_busy(exc):
             return None
+        if is_too_new(exc):
+            raise StoreVersionError(too_new_message(target)) from exc
         raise
 
 
@@ -143,6 +173,7 @@ def connect(
     Raises:
         StoreMissingError: the file does not exist.
         StoreBusyError: another process still held it after every attempt.
+        StoreVersionError: the file was written by a newer DuckDB (see `too_new_message`).
     """
     target = db_path(path)
     attempts = attempts or LOCK_ATTEMPTS
@@ -214,6 +245,18 @@ def writing(
         con.close()
 
 
+def attach(
+    con: duckdb.DuckDBPyConnection, path: str | os.PathLike, alias: str, *, read_only: bool = False
+) -> None:
+    """ATTACH the store file `path` as `alias` (no waiting; see `attach_read_only`).
+
+    The path is written as a quoted literal: duckdb 1.5 binds no parameters in ATTACH.
+    """
+    literal = str(path).replace("'", "''")
+    mode = " (READ_ONLY)" if read_only else ""
+    con.execute(f"ATTACH '{literal}' AS {alias}{mode}")
+
+
 def attach_read_only(
     con: duckdb.DuckDBPyConnection,
     path: str | os.PathLike,
@@ -225,15 +268,18 @@ def attach_read_only(
 
     Raises:
         StoreBusyError: a writer still held it after every attempt.
+        StoreVersionError: the file was written by a newer DuckDB (see `too_new_message`).
     """
     attempts = LOCK_ATTEMPTS
     pause = LOCK_FIRST_PAUSE_S
     _yield_to_writer(_writer_marker(Path(path)))
     for attempt in range(1, attempts + 1):
         try:
-            con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+            attach(con, path, alias, read_only=True)
             return
         except duckdb.Error as exc:
+            if is_too_new(exc):
+                raise StoreVersionError(too_new_message(path)) from exc
             if not is_busy(exc):
                 raise
             if attempt == attempts:

@@ -1,9 +1,8 @@
 """The storage engine: one DuckLake store, opened the same way on one machine or for a team.
 
-NOT YET WIRED INTO THE APP: it needs duckdb 1.5.5 (`requirements-teamstore.txt`), which cannot
-open the store files the pinned duckdb 2.0.1 writes, so switching would strand users' uploads,
-reviews and overrides until a migration path exists. Its tests run in a separate virtualenv and
-skip, with that reason, in the default one.
+NOT YET WIRED INTO THE APP. Its extensions (`duckdb-extension-*==1.5.5`) are pinned in
+`requirements.txt` with duckdb 1.5.5; stores written by the earlier duckdb 2.0.1 are migrated
+by `sse-audit migrate-store` (`pipeline.migrate`).
 
 `SSE_AUDIT_STORE` picks the mode (see `store_config`):
 
@@ -169,7 +168,7 @@ def ensure_extensions(extension_dir: Path | None = None) -> Path:
             if spec is None or not spec.submodule_search_locations:
                 raise StoreError(
                     f"the DuckDB extension package {package.replace('_', '-')}=={version} is not "
-                    "installed (pip install -r requirements-teamstore.txt); it is needed by the store"
+                    "installed (pip install -r requirements.txt); it is needed by the store"
                 )
             binary = next(
                 Path(spec.submodule_search_locations[0]).glob(

@@ -17,9 +17,17 @@ from pathlib import Path
 
 import duckdb
 
-from db.carryover import attach_read_only, carry_over, catch_up, uploaded_rows, write_build_info
+from db.carryover import (
+    attach_read_only,
+    carry_over,
+    catch_up,
+    mark_imported,
+    pending_migration,
+    uploaded_rows,
+    write_build_info,
+)
 from db.config import BUNDLED_DATA, db_path, external_data_dir
-from db.connection import LOCK_ATTEMPTS, connect, create_schema
+from db.connection import LOCK_ATTEMPTS, attach, connect, create_schema
 from db.links import link_measurements
 from db.loaders.common import LoadResult
 from db.loaders.template import load_template_rows, user_source_spec
@@ -73,7 +81,7 @@ def _swap(tmp: Path, target: Path, progress: Progress) -> dict:
     lock = connect(target, attempts=3 * LOCK_ATTEMPTS)
     try:
         old = lock.execute("SELECT current_database()").fetchone()[0]
-        lock.execute("ATTACH ? AS new_store", [str(tmp)])
+        attach(lock, tmp, "new_store")
         lock.execute("USE new_store")
         try:
             counts = _catch_up(lock, old)
@@ -104,6 +112,9 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
     con = duckdb.connect(str(tmp))
     try:
         create_schema(con)
+        # A store migrated from a newer DuckDB (`sse-audit migrate-store`) has no file yet:
+        # what people wrote comes from the migration's Parquet export.
+        migration = None if target.exists() else pending_migration(target)
         carried = carry_over(con, target)
         sources = builtin_sources()
         steps = len(sources) + 3
@@ -133,6 +144,8 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
         progress((len(sources) + 2) / steps, "normalizing, deriving Arrhenius Ea, flagging")
         summary |= derive(con)
         summary["carried_over"] = carried
+        if migration is not None:
+            summary["carried_over_from"] = str(migration)
         if target.exists():
             # Most late writes are copied here, without any lock; `_swap` copies the rest.
             progress(0.98, "catching up with writes made during the build")
@@ -163,6 +176,8 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if migration is not None:
+        mark_imported(migration)
     progress(1.0, f"store ready at {target} in {summary['seconds']} s")
     return summary
 

@@ -14,7 +14,8 @@ import duckdb
 from auditor import bvse, descriptors
 from auditor.extract import cli as extract_cli
 from auditor.normalize import cli as normalize_cli
-from db.connection import StoreBusyError, StoreMissingError
+from db.connection import StoreBusyError, StoreMissingError, StoreVersionError
+from pipeline.migrate import MigrationError
 from sse_audit.commands import cohorts, model, store
 
 
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         # EX_TEMPFAIL: nothing was written; the same command can simply be run again.
         print(f"sse-audit: {exc}", file=sys.stderr)
         return 75
+    except (StoreVersionError, MigrationError) as exc:
+        print(f"sse-audit: {exc}", file=sys.stderr)
+        return 3
     except duckdb.IOException as exc:
         print(f"sse-audit: the store cannot be opened: {exc}", file=sys.stderr)
         return 3

@@ -24,7 +24,7 @@ import duckdb
 import streamlit as st
 
 from db.config import db_path
-from db.connection import StoreBusyError, Waiting, connect, writing
+from db.connection import StoreBusyError, StoreVersionError, Waiting, connect, writing
 from db.connection import store_version as file_version
 from pipeline.startup import prepare_app_store
 
@@ -59,8 +59,16 @@ def _prepared(path: str) -> str:
 
 
 def store_path() -> str:
-    """The store file, prepared once per process (built if missing, predictions written)."""
-    return _prepared(str(db_path()))
+    """The store file, prepared once per process (built if missing, predictions written).
+
+    A store this DuckDB cannot read (written by a newer one) stops the page with the command
+    that migrates it.
+    """
+    try:
+        return _prepared(str(db_path()))
+    except StoreVersionError as exc:
+        st.error(f"The evidence store cannot be opened: {exc}.")
+        st.stop()
 
 
 class _ReadBusy(StoreBusyError):

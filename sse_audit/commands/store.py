@@ -1,4 +1,5 @@
-"""`sse-audit build|stats|ingest`: build the store, account for it, add a user's table to it."""
+"""`sse-audit build|stats|ingest|migrate-store`: build the store, account for it, add a user's
+table to it, carry a store written by a newer DuckDB into one the installed DuckDB reads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from db.connection import connect
 from db.loaders.template import IngestError
 from pipeline.build import build_store
 from pipeline.ingest import ingest_file
+from pipeline.migrate import MIGRATE_FROM_DUCKDB, migrate_store
 from sse_audit.jsonout import dumps
 
 PATH_HELP = "store file (default: $SSE_AUDIT_DB or var/sse_audit.duckdb)"
@@ -28,6 +30,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", required=True, help="name of the new source")
     p.add_argument("--path", help=PATH_HELP)
     p.set_defaults(run=ingest)
+    p = sub.add_parser(
+        "migrate-store",
+        help=f"carry a store written by duckdb {MIGRATE_FROM_DUCKDB} (uploads, reviews, overrides, "
+        "LLM cache, decisions, extractions) into a rebuilt store the installed duckdb reads",
+    )
+    p.add_argument("path", nargs="?", help=PATH_HELP)
+    p.add_argument(
+        "--python",
+        help=f"an interpreter with duckdb=={MIGRATE_FROM_DUCKDB} installed (default: a throwaway "
+        "virtualenv, installed from the package registry)",
+    )
+    p.set_defaults(run=migrate)
 
 
 def build(args: argparse.Namespace) -> int:
@@ -61,4 +75,9 @@ def ingest(args: argparse.Namespace) -> int:
         print(dumps({"error": str(exc)}))
         return 2
     print(dumps(result))
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    print(dumps(migrate_store(args.path, python=args.python)))
     return 0

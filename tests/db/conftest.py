@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 
 import pytest
 
 from tests.pg_server import PgServer, find_pg_bin
-
-_MISSING_EXT = [
-    p
-    for p in ("duckdb_extension_ducklake", "duckdb_extension_sqlite", "duckdb_extension_postgres")
-    if importlib.util.find_spec(p) is None
-]
-
-
-def pytest_collection_modifyitems(config, items):
-    """Skip the engine tests with the reason when the DuckLake extension packages are absent."""
-    if not _MISSING_EXT:
-        return
-    marker = pytest.mark.skip(
-        reason=f"DuckLake extension packages not installed: {', '.join(_MISSING_EXT)} "
-        "(pip install -r requirements-teamstore.txt in a separate venv: it pins duckdb 1.5.5)"
-    )
-    for item in items:
-        if item.fspath.basename == "test_engine.py":
-            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
