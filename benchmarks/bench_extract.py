@@ -200,8 +200,8 @@ def main() -> int:
     parser.add_argument(
         "--split",
         default="each",
-        choices=("each", "dev", "holdout", "all"),
-        help="each: dev, holdout and all in turn (default); otherwise that split only",
+        choices=("each", "dev", "holdout", "fresh", "all"),
+        help="each: dev, holdout, fresh and all in turn (default); otherwise that split only",
     )
     parser.add_argument("--details", action="store_true", help="list misses and false positives")
     args = parser.parse_args()
@@ -217,7 +217,7 @@ def main() -> int:
             engines.append(("rules+llm", config))
         except LLMConfigError as exc:
             print(f"--llm: {exc}; scoring rules only")
-    splits = ("dev", "holdout", "all") if args.split == "each" else (args.split,)
+    splits = ("dev", "holdout", "fresh", "all") if args.split == "each" else (args.split,)
     print(
         f"{'engine':10} {'split':8} {'n':>3} {'gold':>4} {'pred':>4}  {'P':>5} {'R':>5}  "
         f"{'P(v,u)':>6} {'R(v,u)':>6}  {'method':>6}"
@@ -231,7 +231,7 @@ def main() -> int:
                 f"{s['precision']:5.2f} {s['recall']:5.2f}  {s['precision_value_unit']:6.2f} "
                 f"{s['recall_value_unit']:6.2f}  {s['method_accuracy']:6.2f}"
             )
-            if args.details and split == "all":
+            if args.details and split in ("fresh", "all"):
                 for kind in ("misses", "false_positives", "method_wrong"):
                     for item in s[kind]:
                         print(f"    {kind}: {item}")

@@ -359,13 +359,19 @@ def _materials(sentence: str) -> list[tuple[int, str]]:
     found = []
     for m in _FORMULA_TOKEN.finditer(sentence):
         token = m.group(0).rstrip(".,;:-+")
+        # "(25 mS cm−1 for Li9.54Si1.74P1.44S11.7Cl0.3)": the bracket closes the aside.
+        while token.endswith(")") and token.count(")") > token.count("("):
+            token = token[:-1]
+        start = m.start()
+        while token.startswith("(") and token.count("(") > token.count(")"):
+            token, start = token[1:], start + 1
         symbols = re.findall(r"[A-Z][a-z]?", token)
         if len(symbols) < 2 or any(s not in _ELEMENTS for s in symbols):
             continue
         if not re.search(r"\d", token):  # "LiCl" reads; "Li Na" joined words do not
             if len(symbols) > 3:
                 continue
-        found.append((m.start(), token))
+        found.append((start, token))
     found += [(m.start(), m.group(1)) for m in _ACRONYM_RE.finditer(sentence)]
     return sorted(found)
 

@@ -293,3 +293,8 @@ def test_rules_meet_the_issue_targets_on_the_dev_passages():
     passages = [json.loads(line) for line in PASSAGES.read_text(encoding="utf-8").splitlines()]
     score = score_passages([p for p in passages if p["split"] == "dev"], None)
     assert score["precision"] >= 0.90 and score["recall"] >= 0.80
+
+
+def test_a_formula_closing_an_aside_loses_the_bracket_not_its_formula():
+    c = _one("We report a high conductivity (25 mS cm−1 for Li9.54Si1.74P1.44S11.7Cl0.3).")
+    assert (c.material, c.formula) == ("Li9.54Si1.74P1.44S11.7Cl0.3", "Li9.54Si1.74P1.44S11.7Cl0.3")
