@@ -123,9 +123,9 @@ def existing_copies(
             ORDER BY o.record_id LIMIT 1
             """,
             [doi, prop, key, value, exclude_source],
-        ).fetchone()
+        ).fetchall()  # fetched to the end: DuckDB keeps an unfinished result busy
         out.append(
-            dict(zip(("record_id", "source", "source_row"), row, strict=True)) if row else None
+            dict(zip(("record_id", "source", "source_row"), row[0], strict=True)) if row else None
         )
     return out
 
@@ -157,8 +157,9 @@ def find_doi_value_links(con: duckdb.DuckDBPyConnection, source: str | None = No
             ORDER BY o.record_id LIMIT 1
             """,
             [doi, prop, key, value, src, record_id],
-        ).fetchone()
+        ).fetchall()
         if hit:
+            hit = hit[0]
             a = pd.Series({"source": src, "source_row": row, "record_id": record_id})
             b = pd.Series({"source": hit[1], "source_row": hit[2], "record_id": hit[0]})
             links.append(_link(a, b, DOI_VALUE_LINK, True, "the same number of the same paper"))
