@@ -118,7 +118,9 @@ _CHANGE_AFTER = re.compile(
 _LIQUID = re.compile(r"liquid(?:\s+\w+){0,2}\s+electrolytes?|organic electrolytes?", re.I)
 _COMPUTED_WORDS = re.compile(
     r"calculat|comput|simulat|predict|first[- ]principles|\bdft\b|ab initio|\bneb\b|\baimd\b|"
-    r"\bmd\b|molecular dynamics|theoretical|bvse|bond[- ]valence|mlip|potential",
+    r"\bmd\b|molecular dynamics|theoretical|bvse|bond[- ]valence|mlip|"
+    # an interatomic potential, not a "potential candidate" or an electrode potential
+    r"(?:interatomic|learned|learning|neural[- ]network|empirical|deep|universal|ml|pair) potential",
     re.IGNORECASE,
 )
 # "calculated from the Arrhenius plot", "estimated by fitting the impedance": arithmetic on

@@ -298,3 +298,13 @@ def test_rules_meet_the_issue_targets_on_the_dev_passages():
 def test_a_formula_closing_an_aside_loses_the_bracket_not_its_formula():
     c = _one("We report a high conductivity (25 mS cm−1 for Li9.54Si1.74P1.44S11.7Cl0.3).")
     assert (c.material, c.formula) == ("Li9.54Si1.74P1.44S11.7Cl0.3", "Li9.54Si1.74P1.44S11.7Cl0.3")
+
+
+def test_a_potential_candidate_is_not_a_computation():
+    text = (
+        "Materials considered as potential candidates for solid electrolytes suffer from low "
+        "conductivity. Li1.3Al0.3Ti1.7(PO4)3 has a bulk ionic conductivity of 10−3 S cm−1."
+    )
+    assert _one(text).method == "EXP"
+    computed = "A machine-learned interatomic potential was trained. It gives 2 mS/cm for Li3YCl6."
+    assert _one(computed).method in ("MLMD", "OTHER")
