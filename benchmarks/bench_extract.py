@@ -301,6 +301,8 @@ def main() -> int:
     parser.add_argument("--details", action="store_true", help="list misses and false positives")
     args = parser.parse_args()
     passages = [json.loads(line) for line in PASSAGES.read_text(encoding="utf-8").splitlines()]
+    if args.split not in ("each", "all"):  # extract only what is scored (a slow LLM)
+        passages = [p for p in passages if p["split"] == args.split]
     if args.limit:  # a slow local LLM: score the first N passages, by both engines alike
         passages = passages[: args.limit]
     engines: list[tuple[str, LLMConfig | None]] = [("rules", None)]
