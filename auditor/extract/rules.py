@@ -18,8 +18,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.extract.candidate import Candidate
+from auditor.extract.methods import (
+    BARRIER_METHODS,
+    COMPUTED_SIGMA,
+    FROM_DATA,
+    HOP_BARRIER,
+    NEB_TAGS,
+    Cue,
+    carried_method,
+    method_near,
+    read_cues,
+    specific_method,
+)
 from auditor.extract.textclean import clean_document
-from auditor.normalize import normalize_entity, normalize_method
+from auditor.normalize import normalize_entity
 from auditor.normalize.aliases import ACRONYMS
 from core.units import ReportedValueError, parse_value, unit_label
 
@@ -116,50 +128,6 @@ _CHANGE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIQUID = re.compile(r"liquid(?:\s+\w+){0,2}\s+electrolytes?|organic electrolytes?", re.I)
-_COMPUTED_WORDS = re.compile(
-    r"calculat|comput|simulat|predict|first[- ]principles|\bdft\b|ab initio|\bneb\b|\baimd\b|"
-    r"\bmd\b|molecular dynamics|theoretical|bvse|bond[- ]valence|mlip|"
-    # an interatomic potential, not a "potential candidate" or an electrode potential
-    r"(?:interatomic|learned|learning|neural[- ]network|empirical|deep|universal|ml|pair) potential",
-    re.IGNORECASE,
-)
-# "calculated from the Arrhenius plot", "estimated by fitting the impedance": arithmetic on
-# measured data, not a computation. Blanked before `_COMPUTED_WORDS` is asked.
-_FROM_DATA = re.compile(
-    r"(?:calculat|estimat|determin|deriv|obtain|extract|evaluat)\w*\s+(?:from|by|using|via|with|through|in)\s+"
-    r"(?:the\s+|an?\s+|a\s+linear\s+)?(?:arrhenius|impedance|fit|slope|linear|measur|experiment|nmr|eis|"
-    r"conductivit|temperature|equation|data|plot|nernst|vogel|vft|fig|table)",
-    re.IGNORECASE,
-)
-
-
-# "Estimated" is computed when it qualifies the property ("an estimated conductivity"), or in
-# a paragraph that already speaks of computations; an experimentalist's "estimated to be" is not.
-_ESTIMATED_PROPERTY = re.compile(
-    r"\bestimated\s+(?:[\w-]+\s+){0,3}(?:conductivit|activation|barrier|migration|diffusivit)",
-    re.IGNORECASE,
-)
-_ESTIMATED = re.compile(r"\bestimat", re.IGNORECASE)
-
-
-def _says_computed(text: str, computational_paragraph: bool = False) -> bool:
-    """Does the text speak of a computation (not of arithmetic on measured data)?"""
-    text = _FROM_DATA.sub(" ", text)
-    return bool(
-        _COMPUTED_WORDS.search(text)
-        or _ESTIMATED_PROPERTY.search(text)
-        or (computational_paragraph and _ESTIMATED.search(text))
-    )
-
-
-# The barrier of one hop ("migration energy", "hopping barrier", E_m, E_KRA): what NEB, BVSE
-# or metadynamics give; an experiment measures an activation energy, never one hop's barrier.
-_HOP_BARRIER = re.compile(
-    r"migration|hopping|\bjump|\bE\s?_?m(?:ig)?\b|KRA|\bhops?\b", re.IGNORECASE
-)
-_BARRIER_METHODS = ("NEB", "CI-NEB", "MLIP-NEB", "BVSE", "MetaD", "FREE-ENERGY")
-_MD_METHODS = ("AIMD", "MLMD", "CLASSICAL-MD")
-_COMPUTED_SIGMA = re.compile(r"calculat|comput|simulat|predict|estimat", re.IGNORECASE)
 # A conductivity the field wants, not one a material has ("practically useful conductivities
 # of 10−2 S/cm").
 _TARGET = re.compile(
@@ -168,28 +136,6 @@ _TARGET = re.compile(
     re.IGNORECASE,
 )
 
-# ---- methods: cues whose text the normalizer turns into a tag ----
-_METHOD_CUE = re.compile(
-    r"\bci-?neb\b|climbing[- ]image(?: nudged elastic band)?|nudged[- ]elastic[- ]band|\bneb\b|"
-    r"\baimd\b|ab[- ]initio molecular dynamics|ab[- ]initio md|first[- ]principles molecular dynamics|"
-    r"car-parrinello|born-oppenheimer|\bmlmd\b|machine[- ]learn\w*(?:[- ]\w+){0,2} (?:potential|force[- ]field)s?|"
-    r"(?:mace|chgnet|m3gnet|nequip|allegro|deepmd|deep potential|sevennet|mattersim)(?:[- ]\w+){0,3}|"
-    r"neural[- ]network (?:potential|force[- ]field)s?|moment tensor potentials?|"
-    r"meta-?dynamics|kinetic monte[- ]carlo|\bkmc\b|bond[- ]valence(?: site energy| energy landscape)?|\bbvse\b|softbv|"
-    r"classical (?:molecular dynamics|md)|force[- ]field (?:molecular dynamics|md)(?: simulations?)?"
-    r"(?:,? (?:based on|derived from|fitted to|parameteri[sz]ed (?:on|from|by|with)) "
-    r"(?:density[- ]functional|dft|first[- ]principles|ab initio))?|"
-    r"(?:machine[- ]learn\w*|\bml)[- ](?:(?:based|driven|accelerated|assisted|enhanced)[- ])?"
-    r"(?:molecular dynamics|md\b)|\bdp-?md\b|"
-    r"machine[- ]learn\w*(?: methods?| techniques?| approach(?:es)?)?\s+(?:and|with|combined with|"
-    r"coupled with|plus)\s+(?:aimd\b|ab[- ]initio molecular dynamics)|"
-    r"(?:electrochemical )?impedance(?: spectroscopy)?|\beis\b|\b(?:pfg-?|solid-state |7li |23na )?nmr\b|"
-    r"quasi-?elastic neutron|\bqens\b|muon|\bμsr\b|tracer|dc polari[sz]ation|"
-    r"\bexperimental(?:ly)?\b|\bexperiments?\b|\bmeasure(?:d|ments?)\b|"
-    r"molecular dynamics|\bmd\b(?: simulations?)?",
-    re.IGNORECASE,
-)
-_NEB_TAGS = ("NEB", "CI-NEB", "MLIP-NEB")
 
 # ---- materials ----
 _ELEMENTS = frozenset(
@@ -230,130 +176,6 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     if start < len(paragraph):
         spans.append((start, len(paragraph)))
     return spans
-
-
-@dataclass(frozen=True)
-class _Cue:
-    """A method named in the text: its tag, and whether the name is generic ("molecular
-    dynamics", "MD simulations": the normalizer's guess, confidence < 1)."""
-
-    tag: str
-    generic: bool
-
-
-@lru_cache(maxsize=4096)
-def _method_of(text: str) -> _Cue | None:
-    res = normalize_method(text)
-    if not res.method or res.method == "OTHER":
-        return None
-    return _Cue(res.method, res.confidence < 1.0)
-
-
-# Clauses that corroborate ("in agreement with experiment", "supported by AIMD"): a method
-# named there did not produce the number. Blanked (same length) so positions stay valid.
-_CORROBORATION = re.compile(
-    r"(?:in (?:excellent |good |reasonable )?agreement with|consistent with|compar(?:ed|able) (?:with|to)|"
-    r"support(?:s|ed|ing)?|validated (?:by|against|with)|confirmed by|benchmark\w*|in line with)[^.;,]*",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class _Cued:
-    """One sentence read for methods."""
-
-    text: str  # corroborating clauses blanked
-    cues: list[tuple[int, int, _Cue]]  # (start, end, cue) outside corroborating clauses
-    # (start, end, cues inside) of each corroborating clause: a number stated inside one
-    # ("compared with the experimental value of 0.23 eV") takes that clause's method.
-    corroborations: list[tuple[int, int, list[tuple[int, int, _Cue]]]]
-
-
-def _cue_list(text: str, offset: int = 0) -> list[tuple[int, int, _Cue]]:
-    out = []
-    for m in _METHOD_CUE.finditer(text):
-        cue = _method_of(m.group(0))
-        if cue:
-            out.append((offset + m.start(), offset + m.end(), cue))
-    return out
-
-
-def _cues(sentence: str) -> _Cued:
-    """The method cues of a sentence, corroborating clauses set apart."""
-    spans = [(m.start(), m.end()) for m in _CORROBORATION.finditer(sentence)]
-    text = _CORROBORATION.sub(lambda m: " " * len(m.group(0)), sentence)
-    return _Cued(
-        text,
-        _cue_list(text),
-        [(a, b, _cue_list(sentence[a:b], a)) for a, b in spans] if spans else [],
-    )
-
-
-@dataclass(frozen=True)
-class _Near:
-    """What one sentence says of the method behind a number at some position."""
-
-    cue: _Cue | None  # the method the sentence gives the number, if any
-    computed: bool  # the sentence speaks of a computation
-    clause_computed: bool  # ... in the number's own clause, before it
-
-
-def _method_near(cued: _Cued, pos: int, computational_paragraph: bool = False) -> _Near:
-    """The method cue for a number at `pos` of a sentence (`cued` is its `_cues`): the nearest
-    cue before it, else a cue after it in the same clause; corroborating clauses do not count,
-    unless the number sits in one."""
-    text, cues = cued.text, cued.cues
-    computed = _says_computed(text, computational_paragraph)
-    clause_start = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos), 0)
-    clause_computed = _says_computed(text[clause_start:pos], computational_paragraph)
-    for a, b, inside in cued.corroborations:
-        if a <= pos < b:
-            own = [c for c in inside if c[1] <= pos]
-            if own:
-                return _Near(own[-1][2], computed, clause_computed)
-    if not cues:
-        return _Near(None, computed, clause_computed)
-    before = [c for c in cues if c[1] <= pos]
-    after = [c for c in cues if c[0] >= pos and not re.search(r"[,;]", text[pos : c[0]])]
-    if not before and clause_computed:
-        # "our computed activation energy of 0.23 eV is close to the experimental value":
-        # a computation named before the number outranks a method named after it.
-        return _Near(None, True, True)
-    if not before and not after:
-        return _Near(None, computed, clause_computed)
-    if len({c[2].tag for c in cues}) == 1:
-        # The sentence as a whole is more specific: "MACE ... NEB" is MLIP-NEB,
-        # "molecular dynamics with a moment tensor potential" is MLMD.
-        whole = _method_of(text)
-        return _Near(whole or cues[0][2], computed, clause_computed)
-    return _Near(before[-1][2] if before else after[0][2], computed, clause_computed)
-
-
-def _carried(earlier: list[_Cue], kind: str) -> _Cue | None:
-    """The method an earlier sentence of the paragraph named that fits this kind of number.
-
-    A hop's barrier takes the nearest method that computes barriers (NEB, BVSE, ...) even
-    when an MD run was named after it; a conductivity never takes an NEB (it gives barriers
-    only); otherwise the nearest method named."""
-    if kind == "barrier":
-        fits = [c for c in earlier if c.tag in _BARRIER_METHODS] or earlier
-    elif kind == "sigma":
-        fits = [c for c in earlier if c.tag not in _NEB_TAGS]
-    else:
-        fits = earlier
-    return fits[-1] if fits else None
-
-
-def _specific(cue: _Cue, paragraph_cues: list[list[_Cue]], k: int) -> _Cue:
-    """A generic MD ("molecular dynamics") takes the flavour the paragraph names elsewhere
-    (AIMD, a machine-learned potential, a force field), nearest sentence first."""
-    if not cue.generic:
-        return cue
-    for j in sorted(range(len(paragraph_cues)), key=lambda j: (abs(j - k), j > k)):
-        specific = [c for c in paragraph_cues[j] if not c.generic and c.tag in _MD_METHODS]
-        if specific:
-            return specific[0]
-    return cue
 
 
 def _materials(sentence: str) -> list[tuple[int, str]]:
@@ -462,7 +284,7 @@ def _nearest_noun(pattern: re.Pattern, text: str) -> re.Match | None:
 def _energy_kind(near: str, sentence_before: str) -> str:
     """`barrier` when the energy is named as one hop's barrier, else `energy`."""
     noun = _nearest_noun(_ENERGY_NOUNS, near) or _nearest_noun(_ENERGY_NOUNS, sentence_before)
-    return "barrier" if noun is not None and _HOP_BARRIER.search(noun.group(0)) else "energy"
+    return "barrier" if noun is not None and HOP_BARRIER.search(noun.group(0)) else "energy"
 
 
 def _exclusion(
@@ -548,9 +370,9 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
         last_material: str | None = None
         sentences = [(a, b, paragraph[a:b].rstrip()) for a, b in split_sentences(paragraph)]
         # Scope of a method: the number's sentence first, then the paragraph.
-        cued = [_cues(sent) for _, _, sent in sentences]
+        cued = [read_cues(sent) for _, _, sent in sentences]
         paragraph_cues = [[c for _, _, c in one.cues] for one in cued]
-        earlier: list[_Cue] = []  # methods named (or given to numbers) so far, in order
+        earlier: list[Cue] = []  # methods named (or given to numbers) so far, in order
         last_computed = False
         para_computed = False  # an earlier sentence of the paragraph spoke of a computation
         for k, (s0, _s1, sentence) in enumerate(sentences):
@@ -569,10 +391,10 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                 why_not = _exclusion(prop, near, before, after, mention.unit)
                 items = _items(mention, before)
                 kind = "sigma" if prop == "sigma" else _energy_kind(near, before)
-                said = _method_near(cued[k], mention.vals_start, para_computed)
+                said = method_near(cued[k], mention.vals_start, para_computed)
                 cue, computed = said.cue, said.computed
                 if cue is None:
-                    carried = _carried(earlier, kind)
+                    carried = carried_method(earlier, kind)
                     # A computed method carries over from earlier sentences only into a
                     # sentence that speaks of a computation, or follows one (a hop's barrier
                     # always takes the paragraph's barrier method); an experiment carries
@@ -580,11 +402,11 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                     if carried is not None and (
                         (carried.tag == "EXP" and not said.clause_computed)
                         or (carried.tag != "EXP" and (computed or last_computed))
-                        or (kind == "barrier" and carried.tag in _BARRIER_METHODS)
+                        or (kind == "barrier" and carried.tag in BARRIER_METHODS)
                     ):
                         cue = carried
                 if cue is not None:
-                    cue = _specific(cue, paragraph_cues, k)
+                    cue = specific_method(cue, paragraph_cues, k)
                 method = cue.tag if cue else None
                 for value_text, pos, is_range in items:
                     qual_match = _QUALIFIER.search(sentence[max(0, pos - 30) : pos])
@@ -621,7 +443,7 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                         # The store's convention: an NEB energy is the barrier of one hop (Em);
                         # activation energies from experiment, MD, BVSE or unnamed calculations
                         # stay Ea (db.loaders.literature does the same).
-                        prop_final = "Em" if tag in _NEB_TAGS else "Ea"
+                        prop_final = "Em" if tag in NEB_TAGS else "Ea"
                         if tag is None:  # a sentence after a calculation reports its result;
                             # no experiment measures one hop's barrier: computed, unnamed.
                             tag = (
@@ -630,7 +452,7 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                     else:
                         prop_final = "sigma"
                         if tag is None:
-                            says = _COMPUTED_SIGMA.search(_FROM_DATA.sub(" ", sentence))
+                            says = COMPUTED_SIGMA.search(FROM_DATA.sub(" ", sentence))
                             tag = "OTHER" if (computed and says) or last_computed else "EXP"
                     try:
                         value, low, high = parse_printed(value_text)
@@ -678,7 +500,7 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
             if mats:
                 last_material = mats[-1][1]
             earlier.extend(paragraph_cues[k])
-            end = _method_near(cued[k], len(sentence), para_computed)
+            end = method_near(cued[k], len(sentence), para_computed)
             if end.cue is not None:
                 earlier.append(end.cue)
             last_computed = end.computed
