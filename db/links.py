@@ -5,6 +5,10 @@ LiIonDatabase.csv, not its `ID` column: 131 of 164 compositions agree that way, 
 and the Laskowski reference (`Laskowski ID`) it copied; IonNet re-publishes Liverpool rows under the same IDs. A stated link whose rows agree
 (same composition key, conductivity within LINK_LOG10_TOLERANCE) merges the two records into
 one measurement; a stated link whose rows disagree is kept with matched = false and not merged.
+
+A number extracted from a paper that the store already holds (same DOI, property, composition
+key and value within rounding) is a copy too: `same_doi_value` links tie it to the existing
+record, which stays primary (`existing_copies` answers the same question for a review page).
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ from db.version import bump_store_version
 
 # Two copies of one number differ only by rounding: 0.02 in log10 is under 5 %.
 LINK_LOG10_TOLERANCE = 0.02
+DOI_VALUE_LINK = "same_doi_value"
+# One rule for "the same measurement of the same paper" (record `o` is the existing copy):
+# same DOI (case-insensitive), property and composition key, no bound, values within rounding.
+_SAME_PAPER_NUMBER = f"""
+    o.is_primary AND o.doi IS NOT NULL AND lower(o.doi) = lower(?) AND o.property = ?
+    AND o.composition_key = ? AND o.censored IS NULL AND o.value > 0
+    AND abs(log10(o.value) - log10(?)) <= {LINK_LOG10_TOLERANCE}
+"""
 
 
 def _sigma_records(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
@@ -91,6 +103,69 @@ def find_links(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return links
 
 
+def existing_copies(
+    con: duckdb.DuckDBPyConnection,
+    doi: str | None,
+    items: list[tuple[str, str | None, float | None]],
+    exclude_source: str | None = None,
+) -> list[dict | None]:
+    """For each (property, composition key, value in canonical units) of a paper `doi`, the
+    primary record that already holds it ({"record_id", "source", "source_row"}) or None."""
+    out: list[dict | None] = []
+    for prop, key, value in items:
+        if not doi or not key or value is None or value <= 0:
+            out.append(None)
+            continue
+        row = con.execute(
+            f"""
+            SELECT o.record_id, o.source, o.source_row FROM records o
+            WHERE {_SAME_PAPER_NUMBER} AND o.source IS DISTINCT FROM ?
+            ORDER BY o.record_id LIMIT 1
+            """,
+            [doi, prop, key, value, exclude_source],
+        ).fetchall()  # fetched to the end: DuckDB keeps an unfinished result busy
+        out.append(
+            dict(zip(("record_id", "source", "source_row"), row[0], strict=True)) if row else None
+        )
+    return out
+
+
+def find_doi_value_links(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict]:
+    """Links from each record of an extracted source (`source`, or every one) to the record of
+    another source that already holds the same number of the same paper.
+
+    Between two extractions of one paper, the later record is the copy."""
+    extracted = con.execute(
+        """
+        SELECT r.record_id, r.source, r.source_row, r.doi, r.property, r.composition_key, r.value
+        FROM records r
+        WHERE r.source IN (SELECT DISTINCT source FROM extractions WHERE status = 'accepted')
+          AND (? IS NULL OR r.source = ?) AND r.censored IS NULL
+        ORDER BY r.record_id
+        """,
+        [source, source],
+    ).fetchall()
+    links = []
+    for record_id, src, row, doi, prop, key, value in extracted:
+        if not doi or not key or value is None or value <= 0:
+            continue
+        hit = con.execute(
+            f"""
+            SELECT o.record_id, o.source, o.source_row FROM records o
+            WHERE {_SAME_PAPER_NUMBER} AND o.source <> ?
+              AND (o.source NOT IN (SELECT DISTINCT source FROM extractions) OR o.record_id < ?)
+            ORDER BY o.record_id LIMIT 1
+            """,
+            [doi, prop, key, value, src, record_id],
+        ).fetchall()
+        if hit:
+            hit = hit[0]
+            a = pd.Series({"source": src, "source_row": row, "record_id": record_id})
+            b = pd.Series({"source": hit[1], "source_row": hit[2], "record_id": hit[0]})
+            links.append(_link(a, b, DOI_VALUE_LINK, True, "the same number of the same paper"))
+    return links
+
+
 def _link(a, b, link_type: str, matched: bool, note: str | None) -> dict:
     return {
         "source_a": a.source,
@@ -111,7 +186,27 @@ def link_measurements(con: duckdb.DuckDBPyConnection, source_priority: list[str]
     Returns:
         Counts: links by type, matched links, and records that stopped being primary.
     """
-    links = find_links(con)
+    return apply_links(con, find_links(con) + find_doi_value_links(con), source_priority)
+
+
+def link_extracted_copies(
+    con: duckdb.DuckDBPyConnection, source: str, source_priority: list[str]
+) -> dict:
+    """After an extraction is committed as `source`: its numbers the store already held become
+    non-primary copies linked to the existing records (the caller holds the transaction)."""
+    links = find_doi_value_links(con, source)
+    summary = apply_links(con, links, source_priority)
+    summary["copies"] = [
+        {"row": lk["row_a"], "record_id": lk["record_b"], "source": lk["source_b"]} for lk in links
+    ]
+    return summary
+
+
+def apply_links(
+    con: duckdb.DuckDBPyConnection, links: list[dict], source_priority: list[str]
+) -> dict:
+    """Write `links` and merge each matched group into one measurement whose primary record is
+    the copy of the highest-priority source (a source not in the list ranks last)."""
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:

@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS links (
     row_a      TEXT NOT NULL,
     source_b   TEXT NOT NULL,
     row_b      TEXT NOT NULL,
-    link_type  TEXT NOT NULL,      -- liion_id | laskowski_id | liverpool_id | same_value
+    link_type  TEXT NOT NULL,      -- liion_id | laskowski_id | liverpool_id | same_value | same_doi_value
     matched    BOOLEAN NOT NULL,   -- false: the link is stated but the rows disagree
     note       TEXT
 );

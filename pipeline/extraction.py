@@ -3,6 +3,9 @@
 Every accepted candidate is verified again against the document before anything is written
 (an unverified number never reaches the store); a reviewer may edit the material, property,
 method and temperature, never the quoted value. Rejected candidates are kept with their reason.
+A number of a paper the store already holds (same DOI, property, composition, value within
+rounding) is committed as a non-primary copy linked to the existing record, as the build links
+copies across sources (db.links), so nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from auditor.extract.candidate import Candidate
 from auditor.extract.cli import template_row
 from auditor.extract.rules import resolve_material
 from auditor.extract.verify import DocumentIndex, verify
+from core.units import ReportedValueError, to_canonical
 from core.vocab import EXTRACTION_STATUSES
 from db.connection import connect, transaction
 from db.extractions import (
@@ -26,7 +30,8 @@ from db.extractions import (
     insert_extractions,
     load_extraction_rows,
 )
-from db.sources import source_exists
+from db.links import existing_copies, link_extracted_copies
+from db.sources import SOURCE_PRIORITY, source_exists
 from db.write import write_source
 from pipeline.derive import derive
 from pipeline.names import RULES
@@ -154,7 +159,9 @@ def commit_extraction(
         path / con: the store (a connection is used as given and not closed).
 
     Returns:
-        {"source", "committed", "quarantined", "rejected", "reasons", "normalized"}.
+        {"source", "committed", "quarantined", "rejected", "reasons", "normalized", "copies"};
+        `copies` lists the committed rows the store already held ({"row", "record_id",
+        "source"}): each became a non-primary copy linked to that record.
 
     Raises:
         ExtractionCommitError: a bad name or status, a name taken, nothing accepted, or an
@@ -212,6 +219,7 @@ def commit_extraction(
                 raise ExtractionCommitError(f"source {name!r} already exists; choose another name")
             write_source(con, result)
             insert_extractions(con, history)
+            copies = link_extracted_copies(con, name, SOURCE_PRIORITY)
             # As an ingest does: the new records are normalized, derived and flagged at once,
             # so they appear in their cohort straight away.
             derived = derive(con, source=name, predictions=False)
@@ -225,7 +233,26 @@ def commit_extraction(
         "rejected": len(reviewed) - len(accepted),
         "reasons": [q["reason"] for q in result.quarantine],
         "normalized": derived["normalization"],
+        "copies": copies["copies"],
     }
+
+
+def store_copies(
+    con: duckdb.DuckDBPyConnection,
+    candidates: list[Candidate],
+    doi: str | None,
+    exclude_source: str | None = None,
+) -> list[dict | None]:
+    """For each candidate, the record that already holds its number for this paper
+    ({"record_id", "source", "source_row"}), or None (a review shows it before a commit)."""
+    items = []
+    for c in candidates:
+        try:
+            value = to_canonical(c.property, c.value, c.unit).value if c.value is not None else None
+        except ReportedValueError:
+            value = None
+        items.append((c.property, c.formula, value))
+    return existing_copies(con, doi, items, exclude_source)
 
 
 def replay_extractions(con: duckdb.DuckDBPyConnection) -> int:

@@ -16,6 +16,7 @@ from pipeline.extraction import (
     apply_edits,
     commit_extraction,
     reviewed_from_decisions,
+    store_copies,
 )
 from views.store import store_cursor, store_writer
 
@@ -45,10 +46,16 @@ def _accept_pending(decisions: list[dict], rid: int) -> None:
             st.session_state[f"x{rid}_status_{i}"] = "accepted"
 
 
-def _candidate_card(i: int, candidate, decision: dict, rid: int) -> None:
+def _candidate_card(i: int, candidate, decision: dict, rid: int, copy: dict | None) -> None:
     with st.container(border=True):
         st.markdown(f"**{i + 1}.** {describe(candidate)}")
         st.caption(f"“{candidate.quote}”")
+        if copy:
+            st.info(
+                f"Already in the store as record {copy['record_id']} (source {copy['source']}): "
+                "accepted, it is kept as a non-primary copy linked to that record "
+                "(counted once)."
+            )
         key = _kept(f"x{rid}_status_{i}", decision["status"])
         decision["status"] = st.radio(
             "Decision", STATUSES, format_func=LABELS.get, horizontal=True, key=key
@@ -103,11 +110,13 @@ def show_review(run: ExtractionRun, decisions: list[dict], rid: int) -> None:
                 + f'<div class="extract-passage">{highlight(run.text, candidates, selected)}</div>',
                 unsafe_allow_html=True,
             )
+    # The same number of the same paper already in the store (by DOI, property, composition).
+    copies = store_copies(store_cursor(), candidates, run.doi)
     with right:
         st.markdown("**Candidates**")
         with st.container(height=700):
             for i, (candidate, decision) in enumerate(zip(candidates, decisions, strict=True)):
-                _candidate_card(i, candidate, decision, rid)
+                _candidate_card(i, candidate, decision, rid, copies[i])
 
 
 def show_leftovers(run: ExtractionRun) -> None:
@@ -195,6 +204,11 @@ def show_committed(summary: dict) -> None:
     )
     for reason in summary["reasons"]:
         st.warning(f"Quarantined: {reason}")
+    for copy in summary.get("copies", []):
+        st.info(
+            f"Row {copy['row']} was already in the store as record {copy['record_id']} "
+            f"(source {copy['source']}): kept as a non-primary copy linked to it."
+        )
     records = extracted_records(store_cursor(), summary["source"])
     for record in records.drop_duplicates("composition_key").to_dict("records"):
         key = record["composition_key"]

@@ -3,8 +3,12 @@
 Offline and fast (regular expressions over normalized text). A number counts when a unit of
 conductivity or energy follows it; the clause before it decides the property and whether it is
 excluded (a bound alone, an electronic conductivity, a formation energy, ...). The method is
-the nearest method cue in the sentence (read through the normalizer's method vocabulary), else
-the one the paragraph last named, else experiment for a conductivity or activation energy.
+the nearest method cue in the sentence (read through the normalizer's method vocabulary; inside
+a comparison, the comparison's own), else the paragraph's: a hop's barrier takes the nearest
+method that computes barriers (NEB, BVSE, ...), a conductivity never an NEB, and a generic
+"molecular dynamics" the flavour the paragraph names (AIMD, a machine-learned potential). With
+no method named: a hop's barrier is computed (OTHER; no experiment measures one hop), and a
+conductivity or activation energy is experiment unless its text speaks of a computation.
 """
 
 from __future__ import annotations
@@ -14,8 +18,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.extract.candidate import Candidate
+from auditor.extract.methods import (
+    BARRIER_METHODS,
+    COMPUTED_SIGMA,
+    FROM_DATA,
+    HOP_BARRIER,
+    NEB_TAGS,
+    Cue,
+    carried_method,
+    method_near,
+    read_cues,
+    specific_method,
+)
 from auditor.extract.textclean import clean_document
-from auditor.normalize import normalize_entity, normalize_method
+from auditor.normalize import normalize_entity
 from auditor.normalize.aliases import ACRONYMS
 from core.units import ReportedValueError, parse_value, unit_label
 
@@ -112,28 +128,14 @@ _CHANGE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LIQUID = re.compile(r"liquid(?:\s+\w+){0,2}\s+electrolytes?|organic electrolytes?", re.I)
-_COMPUTED_WORDS = re.compile(
-    r"calculat|comput|simulat|predict|first[- ]principles|\bdft\b|ab initio|\bneb\b|\baimd\b|"
-    r"\bmd\b|molecular dynamics|theoretical|bvse|bond[- ]valence|mlip|potential",
+# A conductivity the field wants, not one a material has ("practically useful conductivities
+# of 10−2 S/cm").
+_TARGET = re.compile(
+    r"(?:practically useful|useful|required|needed|necessary|desired|desirable|targeted|target|"
+    r"sufficient)\s+(?:[\w-]+\s+){0,3}conductivit\w*\s+(?:of\s+|above\s+|around\s+)?(?:~\s*)?$",
     re.IGNORECASE,
 )
 
-# ---- methods: cues whose text the normalizer turns into a tag ----
-_METHOD_CUE = re.compile(
-    r"\bci-?neb\b|climbing[- ]image(?: nudged elastic band)?|nudged[- ]elastic[- ]band|\bneb\b|"
-    r"\baimd\b|ab[- ]initio molecular dynamics|ab[- ]initio md|first[- ]principles molecular dynamics|"
-    r"car-parrinello|born-oppenheimer|\bmlmd\b|machine[- ]learn\w*(?:[- ]\w+){0,2} (?:potential|force[- ]field)s?|"
-    r"(?:mace|chgnet|m3gnet|nequip|allegro|deepmd|deep potential|sevennet|mattersim)(?:[- ]\w+){0,3}|"
-    r"neural[- ]network (?:potential|force[- ]field)s?|moment tensor potentials?|"
-    r"meta-?dynamics|kinetic monte[- ]carlo|\bkmc\b|bond[- ]valence(?: site energy| energy landscape)?|\bbvse\b|softbv|"
-    r"classical (?:molecular dynamics|md)|force[- ]field (?:molecular dynamics|md)|"
-    r"(?:electrochemical )?impedance(?: spectroscopy)?|\beis\b|\b(?:pfg-?|solid-state |7li |23na )?nmr\b|"
-    r"quasi-?elastic neutron|\bqens\b|muon|\bμsr\b|tracer|dc polari[sz]ation|"
-    r"\bexperimental(?:ly)?\b|\bexperiments?\b|\bmeasure(?:d|ments?)\b|"
-    r"molecular dynamics|\bmd\b(?: simulations?)?",
-    re.IGNORECASE,
-)
-_NEB_TAGS = ("NEB", "CI-NEB", "MLIP-NEB")
 
 # ---- materials ----
 _ELEMENTS = frozenset(
@@ -176,62 +178,24 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=4096)
-def _method_of(text: str) -> str | None:
-    tag = normalize_method(text).method
-    return tag if tag and tag != "OTHER" else None
-
-
-# Clauses that corroborate ("in agreement with experiment", "supported by AIMD"): a method
-# named there did not produce the number. Blanked (same length) so positions stay valid.
-_CORROBORATION = re.compile(
-    r"(?:in (?:excellent |good |reasonable )?agreement with|consistent with|compar(?:ed|able) (?:with|to)|"
-    r"support(?:s|ed|ing)?|validated (?:by|against|with)|confirmed by|benchmark\w*|in line with)[^.;,]*",
-    re.IGNORECASE,
-)
-
-
-def _method_near(sentence: str, pos: int) -> tuple[str | None, bool]:
-    """The method tag for a number at `pos`: the nearest cue before it, else a cue after it in
-    the same clause; corroborating clauses do not count. Returns (tag, computed words?)."""
-    text = _CORROBORATION.sub(lambda m: " " * len(m.group(0)), sentence)
-    cues = []
-    for m in _METHOD_CUE.finditer(text):
-        tag = _method_of(m.group(0))
-        if tag:
-            cues.append((m.start(), m.end(), tag))
-    computed = bool(_COMPUTED_WORDS.search(text))
-    if not cues:
-        return None, computed
-    before = [c for c in cues if c[1] <= pos]
-    after = [c for c in cues if c[0] >= pos and not re.search(r"[,;]", text[pos : c[0]])]
-    clause_start = max(text.rfind(",", 0, pos), text.rfind(";", 0, pos), 0)
-    if not before and _COMPUTED_WORDS.search(text[clause_start:pos]):
-        # "our computed activation energy of 0.23 eV is close to the experimental value":
-        # a computation named before the number outranks a method named after it.
-        return None, True
-    if not before and not after:
-        return None, computed
-    if len({c[2] for c in cues}) == 1:
-        # The sentence as a whole is more specific: "MACE ... NEB" is MLIP-NEB,
-        # "molecular dynamics with a moment tensor potential" is MLMD.
-        whole = _method_of(text)
-        return (whole or cues[0][2]), computed
-    return (before[-1][2] if before else after[0][2]), computed
-
-
 def _materials(sentence: str) -> list[tuple[int, str]]:
     """(position, text) of every formula-like token or known acronym in a sentence."""
     found = []
     for m in _FORMULA_TOKEN.finditer(sentence):
         token = m.group(0).rstrip(".,;:-+")
+        # "(25 mS cm−1 for Li9.54Si1.74P1.44S11.7Cl0.3)": the bracket closes the aside.
+        while token.endswith(")") and token.count(")") > token.count("("):
+            token = token[:-1]
+        start = m.start()
+        while token.startswith("(") and token.count("(") > token.count(")"):
+            token, start = token[1:], start + 1
         symbols = re.findall(r"[A-Z][a-z]?", token)
         if len(symbols) < 2 or any(s not in _ELEMENTS for s in symbols):
             continue
         if not re.search(r"\d", token):  # "LiCl" reads; "Li Na" joined words do not
             if len(symbols) > 3:
                 continue
-        found.append((m.start(), token))
+        found.append((start, token))
     found += [(m.start(), m.group(1)) for m in _ACRONYM_RE.finditer(sentence)]
     return sorted(found)
 
@@ -317,6 +281,12 @@ def _nearest_noun(pattern: re.Pattern, text: str) -> re.Match | None:
     return last
 
 
+def _energy_kind(near: str, sentence_before: str) -> str:
+    """`barrier` when the energy is named as one hop's barrier, else `energy`."""
+    noun = _nearest_noun(_ENERGY_NOUNS, near) or _nearest_noun(_ENERGY_NOUNS, sentence_before)
+    return "barrier" if noun is not None and HOP_BARRIER.search(noun.group(0)) else "energy"
+
+
 def _exclusion(
     prop: str, near: str, sentence_before: str, after: str, unit_text: str
 ) -> str | None:
@@ -328,6 +298,8 @@ def _exclusion(
             return "an electronic conductivity, not an ionic one"
         if _LIQUID.search(near[-90:]):
             return "a liquid electrolyte's conductivity"
+        if _TARGET.search(near):
+            return "a conductivity the text sets as a target, not one a material has"
         return None
     if _PER_ATOM.match(after):
         return "an energy per atom (stability), not a transport barrier"
@@ -396,10 +368,14 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
         para_start = doc.find(paragraph, offset)
         offset = para_start + len(paragraph)
         last_material: str | None = None
-        last_method: str | None = None
+        sentences = [(a, b, paragraph[a:b].rstrip()) for a, b in split_sentences(paragraph)]
+        # Scope of a method: the number's sentence first, then the paragraph.
+        cued = [read_cues(sent) for _, _, sent in sentences]
+        paragraph_cues = [[c for _, _, c in one.cues] for one in cued]
+        earlier: list[Cue] = []  # methods named (or given to numbers) so far, in order
         last_computed = False
-        for s0, s1 in split_sentences(paragraph):
-            sentence = paragraph[s0:s1].rstrip()
+        para_computed = False  # an earlier sentence of the paragraph spoke of a computation
+        for k, (s0, _s1, sentence) in enumerate(sentences):
             mats = _materials(sentence)
             if first_material is None and mats:
                 first_material = mats[0][1]
@@ -414,13 +390,24 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                 after = sentence[mention.end : mention.end + 40]
                 why_not = _exclusion(prop, near, before, after, mention.unit)
                 items = _items(mention, before)
-                method, computed = _method_near(sentence, mention.vals_start)
-                # A computed method carries over from earlier sentences only into a sentence
-                # that speaks of a computation, or follows one; an experiment carries freely.
-                if method is None and (last_method == "EXP" or computed or last_computed):
-                    # An NEB gives barriers, never a conductivity: it does not carry onto one.
-                    if not (prop == "sigma" and last_method in _NEB_TAGS):
-                        method = last_method
+                kind = "sigma" if prop == "sigma" else _energy_kind(near, before)
+                said = method_near(cued[k], mention.vals_start, para_computed)
+                cue, computed = said.cue, said.computed
+                if cue is None:
+                    carried = carried_method(earlier, kind)
+                    # A computed method carries over from earlier sentences only into a
+                    # sentence that speaks of a computation, or follows one (a hop's barrier
+                    # always takes the paragraph's barrier method); an experiment carries
+                    # freely, except into a clause that says the number was computed.
+                    if carried is not None and (
+                        (carried.tag == "EXP" and not said.clause_computed)
+                        or (carried.tag != "EXP" and (computed or last_computed))
+                        or (kind == "barrier" and carried.tag in BARRIER_METHODS)
+                    ):
+                        cue = carried
+                if cue is not None:
+                    cue = specific_method(cue, paragraph_cues, k)
+                method = cue.tag if cue else None
                 for value_text, pos, is_range in items:
                     qual_match = _QUALIFIER.search(sentence[max(0, pos - 30) : pos])
                     qualifier = "range" if is_range else "="
@@ -456,14 +443,17 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                         # The store's convention: an NEB energy is the barrier of one hop (Em);
                         # activation energies from experiment, MD, BVSE or unnamed calculations
                         # stay Ea (db.loaders.literature does the same).
-                        prop_final = "Em" if tag in _NEB_TAGS else "Ea"
-                        if tag is None:  # a sentence after a calculation reports its result
-                            tag = "OTHER" if computed or last_computed else "EXP"
+                        prop_final = "Em" if tag in NEB_TAGS else "Ea"
+                        if tag is None:  # a sentence after a calculation reports its result;
+                            # no experiment measures one hop's barrier: computed, unnamed.
+                            tag = (
+                                "OTHER" if computed or last_computed or kind == "barrier" else "EXP"
+                            )
                     else:
                         prop_final = "sigma"
                         if tag is None:
-                            said = re.search(r"calculat|comput|simulat|predict", sentence, re.I)
-                            tag = "OTHER" if (computed and said) or last_computed else "EXP"
+                            says = COMPUTED_SIGMA.search(FROM_DATA.sub(" ", sentence))
+                            tag = "OTHER" if (computed and says) or last_computed else "EXP"
                     try:
                         value, low, high = parse_printed(value_text)
                     except ReportedValueError as exc:
@@ -505,11 +495,14 @@ def extract_rules(text: str, *, cleaned: bool = False, file: str | None = None) 
                         )
                     )
                 prev_end = mention.end
-                if method:
-                    last_method = method
+                if cue is not None:
+                    earlier.append(cue)
             if mats:
                 last_material = mats[-1][1]
-            cue, last_computed = _method_near(sentence, len(sentence))
-            if cue:
-                last_method = cue
+            earlier.extend(paragraph_cues[k])
+            end = method_near(cued[k], len(sentence), para_computed)
+            if end.cue is not None:
+                earlier.append(end.cue)
+            last_computed = end.computed
+            para_computed = para_computed or end.computed
     return out

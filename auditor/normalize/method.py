@@ -23,6 +23,21 @@ _MLIP = (
     r"universal\s+(?:interatomic\s+)?potential|foundation\s+(?:model|potential))"
 )
 _NEB = r"(?:\bc?i?-?neb\b|nudged[- ]elastic[- ]band|elastic band)"
+# MD that machine learning drives, spelled without naming a potential: "machine-learning
+# molecular dynamics", "ML-MD", "DPMD" (deep potential MD), and "machine-learning methods and
+# AIMD" (a potential learned from AIMD, then run: the AIMD is its training data).
+_ML_MD = (
+    r"(?:machine[- ]learn\w*|\bml)[- ](?:(?:based|driven|accelerated|assisted|enhanced)[- ])?"
+    r"(?:molecular dynamics|md\b)|\bdp-?md\b|machine[- ]learn\w*(?: methods?| techniques?| approach(?:es)?)?"
+    r"\s+(?:and|with|combined with|coupled with|plus)\s+(?:aimd\b|ab[- ]initio molecular dynamics)"
+)
+# A force field fitted to DFT is not an empirical one (CLASSICAL-MD), and the text does not say
+# whether it is machine-learned (MLMD): computed, method not named (the curated table's tag).
+_DFT_FORCE_FIELD = (
+    r"force[- ]field (?:molecular dynamics|md)(?: simulations?)?,? (?:based on|derived from|"
+    r"fitted to|parameteri[sz]ed (?:on|from|by|with)) (?:density[- ]functional|dft|first[- ]principles|ab initio)"
+    r"|(?:dft|first[- ]principles|ab[- ]initio)[- ](?:based|derived|fitted|parameteri[sz]ed) force[- ]field"
+)
 # (tag, pattern, confidence), checked in order: the first match decides.
 _RULES: tuple[tuple[str, str, float], ...] = (
     ("MetaD", r"meta-?dynamics|\b(?:wt-?)?metad\b", 1.0),
@@ -36,7 +51,7 @@ _RULES: tuple[tuple[str, str, float], ...] = (
     ("MLIP-NEB", rf"{_MLIP}[^;]*{_NEB}|{_NEB}[^;]*{_MLIP}|mlip-neb", 1.0),
     ("CI-NEB", r"\bc-?i?-?neb\b|climbing[- ]image", 1.0),
     ("NEB", _NEB, 1.0),
-    ("MLMD", rf"\bmlmd\b|mlip[- ]?md|{_MLIP}", 1.0),
+    ("MLMD", rf"\bmlmd\b|mlip[- ]?md|{_MLIP}|{_ML_MD}", 1.0),
     (
         "AIMD",
         r"\baimd\b|\bfpmd\b|\bbomd\b|\bcpmd\b|\bqmd\b|ab[- ]initio (?:molecular dynamics|md)|"
@@ -44,6 +59,7 @@ _RULES: tuple[tuple[str, str, float], ...] = (
         r"\bdft[- ]?(?:driven |based )?(?:md|molecular dynamics)\b|ab initio md",
         1.0,
     ),
+    ("OTHER", _DFT_FORCE_FIELD, 0.6),
     (
         "CLASSICAL-MD",
         r"classical (?:molecular dynamics|md)|force[- ]field (?:molecular dynamics|md)|empirical potential|"
@@ -64,7 +80,7 @@ _RULES: tuple[tuple[str, str, float], ...] = (
     (
         "EXP",
         r"impedance|\beis\b|\bnmr\b|relaxometry|\bqens\b|quasi-?elastic|neutron|tracer|muon|\bμsr\b|"
-        r"\bmusr\b|conductivity (?:measurement|spectroscopy)|temperature[- ]dependent conductivity|experiment|measured|\bexp\b|"
+        r"\bmusr\b|conductivity (?:measurement|spectroscopy)|temperature[- ]dependent conductivity|experiment|measured|measurements?\b|\bexp\b|"
         r"dc polari[sz]ation|spin[- ]lattice",
         1.0,
     ),

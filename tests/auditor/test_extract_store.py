@@ -14,6 +14,7 @@ from pipeline.extraction import (
     ReviewedCandidate,
     commit_extraction,
     edit_candidate,
+    store_copies,
 )
 
 TEXT = (
@@ -42,6 +43,9 @@ def test_accepted_rows_become_a_source_whose_records_carry_their_quote(store_cop
         items, source="paper-1", document=run.text, doi=DOI, file="paper.txt", path=store_copy
     )
     assert summary.pop("normalized")["names"] >= 1  # normalized in the same transaction
+    # The curated table holds this paper's 1.4 mS/cm of Na11Sn2PS12: committed as its copy.
+    copies = summary.pop("copies")
+    assert [(c["row"], c["source"]) for c in copies] == [("E1", "literature")]
     assert summary == {
         "source": "paper-1",
         "committed": 3,
@@ -150,3 +154,88 @@ def test_a_rebuild_keeps_the_extraction_and_its_records(store_copy):
     before = snapshot()
     build_store(store_copy, progress=lambda f, m: None)
     assert snapshot() == before and len(before[0]) == len(items) - 1
+
+
+# Kato et al., Nat. Energy 2016 (abstract, public): its 25 mS/cm is in the store already, and
+# a second number of the same paper that the store does not hold.
+KATO_DOI = "10.1038/nenergy.2016.30"
+KATO = (
+    "Here we report lithium superionic conductors with an exceptionally high conductivity "
+    "(25 mS cm−1 for Li9.54Si1.74P1.44S11.7Cl0.3), as well as high stability. "
+    "Impedance spectroscopy of Li9.54Si1.74P1.44S11.7Cl0.3 gave 0.61 mS/cm at −30 °C."
+)
+
+
+def _primary_copies(con, key: str, value: float) -> list[tuple]:
+    return con.execute(
+        """
+        SELECT record_id, source FROM records
+        WHERE lower(doi) = lower(?) AND composition_key = ? AND property = 'sigma'
+          AND is_primary AND abs(log10(value) - log10(?)) <= 0.02 ORDER BY record_id
+        """,
+        [KATO_DOI, key, value],
+    ).fetchall()
+
+
+def test_a_number_the_store_already_holds_is_shown_and_committed_as_a_linked_copy(store_copy):
+    from pipeline.build import build_store  # noqa: PLC0415 - the rebuild under test
+
+    key = "Li9.54Si1.74P1.44S11.7Cl0.3"
+    run = extract_text(KATO, doi=KATO_DOI, file="kato.txt")
+    assert [c.value_text for c in run.accepted] == ["25", "0.61"]
+    con = duckdb.connect(str(store_copy), read_only=True)
+    try:
+        existing = _primary_copies(con, key, 0.025)
+        # What a review shows before the commit: "already in the store as record N (source S)".
+        shown = store_copies(con, run.accepted, KATO_DOI)
+        assert store_copies(con, run.accepted, "10.9999/another.paper") == [None, None]
+    finally:
+        con.close()
+    assert existing, "the store holds Kato's 25 mS/cm (a source other than an extraction)"
+    assert shown[0]["record_id"] == existing[0][0] and shown[0]["source"] == existing[0][1]
+    assert shown[1] is None
+
+    summary = commit_extraction(
+        _reviewed(run), source="kato-2016", document=run.text, doi=KATO_DOI, path=store_copy
+    )
+    assert summary["committed"] == 2
+    assert summary["copies"] == [
+        {"row": "E1", "record_id": existing[0][0], "source": existing[0][1]}
+    ]
+
+    def state():
+        con = duckdb.connect(str(store_copy), read_only=True)
+        try:
+            mine = con.execute(
+                "SELECT value_raw, is_primary, measurement_id FROM records "
+                "WHERE source = 'kato-2016' ORDER BY value_raw"
+            ).fetchall()
+            old = con.execute(
+                "SELECT measurement_id, is_primary FROM records WHERE source = ? AND source_row = ?",
+                [
+                    existing[0][1],
+                    con.execute(
+                        "SELECT source_row FROM records WHERE record_id = ?", [existing[0][0]]
+                    ).fetchone()[0],
+                ],
+            ).fetchone()
+            links = con.execute(
+                "SELECT source_a, row_a, source_b, link_type, matched FROM links "
+                "WHERE source_a = 'kato-2016'"
+            ).fetchall()
+            primaries = _primary_copies(con, key, 0.025)
+            return mine, old, links, primaries
+        finally:
+            con.close()
+
+    for when in ("after the commit", "after a rebuild"):
+        mine, old, links, primaries = state()
+        copy, new = mine  # ordered by value_raw: "0.61", "25"
+        copy, new = (new, copy) if copy[0] == "0.61" else (copy, new)
+        assert copy[0] == "25" and copy[1] is False, when  # not a second primary record
+        assert copy[2] == old[0] and old[1] is True, when  # one measurement, the old one primary
+        assert new[0] == "0.61" and new[1] is True, when  # a number the store lacked counts
+        assert links == [("kato-2016", "E1", existing[0][1], "same_doi_value", True)], when
+        assert [s for _, s in primaries] == [s for _, s in existing], when  # counted once
+        if when == "after the commit":
+            build_store(store_copy, progress=lambda f, m: None)

@@ -53,27 +53,30 @@ def _cohort_row(page, method: str) -> dict:  # noqa: F811
 
 
 def test_paste_review_commit_then_cohort_and_evidence(server, page):  # noqa: F811
-    # Passage C (doi:10.1039/c5ta05432j): Li9S3N's experimental Ea, and a 0.3 eV migration
-    # energy of a substituted composition that the rules pin on the wrong material.
-    passage = _passage("C")
-    _visit(page, f"{server}/cohorts?family=sulfide&property=Ea", "extract_cohort_before")
-    before = int(_cohort_row(page, "EXP")["n_records"])
+    # Passage B (doi:10.1021/acs.chemmater.5b03656): two AIMD conductivities the rules pin on
+    # Na3PS4; the second is the Sn-doped composition's. Neither is in the store yet (a number
+    # the store holds would be committed as a linked copy and not counted again).
+    passage = _passage("B")
+    _visit(page, f"{server}/cohorts?family=thiophosphate&property=sigma", "extract_cohort_before")
+    before = int(_cohort_row(page, "AIMD")["n_records"])
 
     _visit(page, f"{server}/extract", "extract_empty")
     _type(page, "Passage or article text", passage["text"])
+    _type(page, "DOI (leave empty to detect it in the text)", passage["doi"])
     page.get_by_role("button", name="Extract candidates").click()
     page.get_by_text("2 candidates to review").first.wait_for(timeout=60_000)
     _idle(page)
-    assert "activation energy of 0.52 eV" in page.locator("mark.sel").first.inner_text()
+    assert "conductivity of 1.66 mS/cm" in page.locator("mark.sel").first.inner_text()
+    assert page.get_by_text("Already in the store as record").count() == 0
     radios = page.locator("[data-testid='stRadio']")  # the input mode, then one per candidate
     radios.nth(2).get_by_text("Reject").click()
     _idle(page)
-    _type(page, "Why rejected", "migration energy of Li8.5M0.25S3N, not of Li9S3N")
+    _type(page, "Why rejected", "10.7 mS/cm is Sn-doped Na3PS4's, not Na3PS4's")
     page.get_by_role("button", name="Accept all undecided candidates").click()
     _idle(page)
     page.get_by_text("1 accepted, 1 rejected").first.wait_for(timeout=30_000)
-    assert page.get_by_label("DOI of the paper").input_value() == passage["doi"]  # detected
-    _type(page, "Name of the new source", "e2e-extract-lsn")
+    assert page.get_by_label("DOI of the paper").input_value() == passage["doi"]
+    _type(page, "Name of the new source", "e2e-extract-nps")
     _type(page, "Reviewer", "e2e")
     page.screenshot(path=str(SHOTS / "extract_reviewed.png"), full_page=True)
     page.get_by_role("button", name="Commit", exact=True).click()
@@ -81,19 +84,17 @@ def test_paste_review_commit_then_cohort_and_evidence(server, page):  # noqa: F8
     page.screenshot(path=str(SHOTS / "extract_committed.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
-    # Its cohort holds it at once: the Cohorts page counts one more experimental Ea record.
-    page.get_by_role("link", name="Cohorts: sulfide, Ea").click()
+    # Its cohort holds it at once: the Cohorts page counts one more AIMD conductivity.
+    page.get_by_role("link", name="Cohorts: thiophosphate, sigma").click()
     page.wait_for_url("**/cohorts*")
     _idle(page)
-    assert int(_cohort_row(page, "EXP")["n_records"]) == before + 1
+    assert int(_cohort_row(page, "AIMD")["n_records"]) == before + 1
     page.screenshot(path=str(SHOTS / "extract_cohort_after.png"), full_page=True)
 
-    _visit(page, f"{server}/evidence?material=Li9S3N", "extract_evidence")
-    page.locator("blockquote", has_text="activation energy of 0.52 eV").first.wait_for(
-        timeout=30_000
-    )
-    card = page.locator("[data-testid='stMarkdownContainer']", has_text="of 0.52 eV").first
-    assert "e2e-extract-lsn" in card.inner_text()
+    _visit(page, f"{server}/evidence?material=Na3PS4", "extract_evidence")
+    page.locator("blockquote", has_text="conductivity of 1.66 mS/cm").first.wait_for(timeout=30_000)
+    card = page.locator("[data-testid='stMarkdownContainer']", has_text="of 1.66 mS/cm").first
+    assert "e2e-extract-nps" in card.inner_text()
 
 
 def test_upload_a_generated_pdf_and_see_its_candidates(server, page, tmp_path):  # noqa: F811

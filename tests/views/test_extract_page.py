@@ -17,6 +17,7 @@ from db.extractions import extracted_records, list_extractions
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
 from tests.auditor.test_extract_llm import DOC as LLM_DOC
 from tests.auditor.test_extract_llm import bad_server  # noqa: F401 - the module fixture
+from tests.auditor.test_extract_store import KATO, KATO_DOI
 from tests.llm_server import llm_server  # noqa: F401 - the session fixture
 from tests.views.conftest import open_page
 
@@ -105,6 +106,25 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
     text = _texts(at.markdown)
     assert "Ea = 0\\.22 eV** · AIMD · arxiv\\-2010\\.08068" in text
     assert "and of 0\\.22 eV and 0\\.34 eV for tetragonal and orthorhombic LGPO" in text
+
+
+def test_a_number_already_in_the_store_is_shown_before_and_after_the_commit(app_at, store_copy):
+    # Kato et al. 2016: the store holds its 25 mS/cm (not the second, made-up number).
+    at = open_page(app_at, "views/extract.py")
+    at.text_area(key="extract_paste").input(KATO)
+    at.text_input(key="extract_doi").input(KATO_DOI)
+    at.button[0].click().run()
+    assert not at.exception
+    shown = [i.value for i in at.info if "Already in the store as record" in i.value]
+    assert len(shown) == 1 and "(source " in shown[0]
+    rid = at.session_state["extract_run"]["id"]
+    at.text_input(key="extract_reviewer").input("ana")
+    next(b for b in at.button if b.label.startswith("Accept all undecided")).click().run()
+    at.text_input(key=f"x{rid}_source").input("kato-2016")
+    at.button(key=f"x{rid}_commit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("2 committed" in s.value for s in at.success)
+    assert any("Row E1 was already in the store as record" in i.value for i in at.info)
 
 
 def test_an_empty_paste_is_refused_readably(app_at):
