@@ -361,3 +361,29 @@ CREATE TABLE IF NOT EXISTS search_postings (
     rank      BIGINT NOT NULL,
     is_key    BOOLEAN NOT NULL
 );
+
+-- `auditor.cohorts.method_agreement` against the default reference over every family (pooled
+-- rows `(all)` first), computed from `hop_pairs` by the pipeline after it materializes them;
+-- `build_info.hop_agreement` holds the records version and the parameters it was computed with.
+CREATE TABLE IF NOT EXISTS hop_agreement (
+    seq              BIGINT NOT NULL,
+    family           TEXT NOT NULL,
+    property         TEXT NOT NULL,
+    reference        TEXT NOT NULL,
+    method           TEXT NOT NULL,
+    variant          TEXT,
+    method_label     TEXT NOT NULL,
+    unit             TEXT NOT NULL,
+    n_hops           BIGINT NOT NULL,
+    n_materials      BIGINT NOT NULL,
+    reference_median DOUBLE,
+    median           DOUBLE,
+    bias             DOUBLE,
+    bias_ci_low      DOUBLE,
+    bias_ci_high     DOUBLE,
+    mae              DOUBLE,
+    median_abs_error DOUBLE,
+    spearman         DOUBLE,
+    threshold_ev     DOUBLE NOT NULL,
+    frac_off         DOUBLE
+);

@@ -193,7 +193,9 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         Rows: new terms, new grams, postings.
     """
     with transaction(con):
-        first_new = con.execute("SELECT coalesce(max(term_id), 0) + 1 FROM search_terms").fetchone()[0]
+        first_new = con.execute(
+            "SELECT coalesce(max(term_id), 0) + 1 FROM search_terms"
+        ).fetchone()[0]
         con.execute(
             f"""
             INSERT INTO search_terms

@@ -7,13 +7,13 @@ from auditor import figures
 from auditor.cohorts import (
     cohort_families,
     cohort_stats,
-    cohort_values,
     method_agreement,
     paired_materials,
     same_hop_pairs,
 )
 from core.constants import COHORT_RT_WINDOW_K
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points
+from views import reliability_data as data
 from views.figures import figure_with_export
 from views.reliability_gaps import render_gaps
 from views.reliability_map import render_map
@@ -51,12 +51,6 @@ def _same_hop(
 
 # Figures of thousands of points take most of a rerun to build: built once per store version
 # and view (a resource: shared, never mutated, bounded by max_entries).
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _distribution_figure(version: int, family: str, prop: str):
-    values = cohort_values(store_cursor(), family=family, property=prop)
-    return figures.distribution_by_method(values, family=family, property=prop)
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _same_hop_figure(version: int, family: str | None):
     return figures.same_hop_parity(_same_hop(version, family)[1])
@@ -161,7 +155,7 @@ else:
 st.subheader("Distribution by method")
 dist_family = fam or st.selectbox("Family for the distribution", families, key="dist_family")
 event = figure_with_export(
-    _distribution_figure(version, dist_family, prop),
+    data.distribution_figure(version, dist_family, prop),
     f"distribution_{dist_family}_{prop}",
     on_select="rerun",
     key="distribution",
