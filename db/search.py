@@ -122,16 +122,19 @@ def search_records(
     limit: int = 50,
     offset: int = 0,
     columns: tuple[str, ...] = EXPLORER_COLUMNS,
-    use_index: bool = True,
+    use_index: bool | None = None,
     **filters,
 ) -> tuple[pd.DataFrame, int]:
     """One page of records matching the filters, and the total count (see `_record_filter`).
 
-    A text search reads the search index when it is current (`use_index=False` scans the
-    records, the reference the index is tested against); the answer is the same.
+    A text search reads the search index when it is current and the store holds at least
+    `INDEX_FROM_RECORDS` records (`use_index=True`: at any size; `False`: scan the records,
+    the reference the index is tested against); the answer is the same.
     """
-    if use_index and _indexable(filters.get("text")) and search_index_current(con):
-        return _search_indexed(con, limit=limit, offset=offset, columns=columns, **filters)
+    if use_index is not False and _indexable(filters.get("text")):
+        stamp = _current_stamp(con)
+        if stamp is not None and (use_index or stamp.get("records", 0) >= INDEX_FROM_RECORDS):
+            return _search_indexed(con, limit=limit, offset=offset, columns=columns, **filters)
     return _search_scan(con, limit=limit, offset=offset, columns=columns, **filters)
 
 
@@ -166,6 +169,9 @@ _TOP = chr(0x10FFFF)
 _SEARCHED = "[composition_key, material_raw, doi, family_raw]"
 # The explorer's order, as `_search_scan` sorts.
 _EXPLORER_ORDER = "composition_key, property, source, record_id"
+# Below this many records a scan of `records` costs less than the index's few lookups
+# (measured: 7 ms against 17 ms of CPU at 6,050 records; 0.25 s against 0.06 s at 1M).
+INDEX_FROM_RECORDS = 50_000
 # Pages up to this many rows are fetched by an IN list (an index scan where there is an ART
 # index); larger ones (a download) by a join.
 _IN_LIST_MAX = 1000
@@ -176,10 +182,16 @@ def _indexable(text: str | None) -> bool:
     return bool(text) and "%" not in text and "_" not in text
 
 
+def _current_stamp(con: duckdb.DuckDBPyConnection) -> dict | None:
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_INDEX_KEY]).fetchone()
+    stamp = json.loads(row[0]) if row else None
+    current = stamp is not None and stamp.get("records_version") == records_version(con)
+    return stamp if current else None
+
+
 def search_index_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the search index describes the records as they are now."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_INDEX_KEY]).fetchone()
-    return bool(row) and json.loads(row[0]).get("records_version") == records_version(con)
+    return _current_stamp(con) is not None
 
 
 def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -239,9 +251,10 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             """  # noqa: S608 - fixed fragments
         )
         postings = con.execute("SELECT count(*) FROM search_postings").fetchone()[0]
+        n = con.execute("SELECT count(*) FROM records").fetchone()[0]
         con.execute(
             "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
-            [_INDEX_KEY, json.dumps({"records_version": records_version(con)})],
+            [_INDEX_KEY, json.dumps({"records_version": records_version(con), "records": n})],
         )
     return {"new_terms": int(new_terms), "new_grams": int(new_grams), "postings": int(postings)}
 

@@ -49,7 +49,7 @@ PAGES = [(0, 50), (50, 50), (0, 100_000), (100_000, 50)]
 def _both(con, text: str, **kw) -> tuple[tuple[pd.DataFrame, int], tuple[pd.DataFrame, int]]:
     keys = search_keys(text)
     scan = search_records(con, text=text, keys=keys, use_index=False, **kw)
-    indexed = search_records(con, text=text, keys=keys, **kw)
+    indexed = search_records(con, text=text, keys=keys, use_index=True, **kw)
     return scan, indexed
 
 
