@@ -289,6 +289,8 @@ def time_pages(path: Path, runs: int) -> dict:
             "cold_s": round(cold, 3),
             "warm_s": round(statistics.median(warm), 3),
             "exception": bool(at.exception),
+            # The process's peak so far: a page that raises it is the one that holds memory.
+            "peak_rss_mb_after": round(_peak_rss_mb(), 1),
         }
         print(f"  page {title}: {out[title]}", file=sys.stderr, flush=True)
     return out
