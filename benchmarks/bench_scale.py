@@ -259,7 +259,7 @@ def time_operations(path: Path, runs: int, slow_s: float, with_frame: bool = Fal
     return out
 
 
-def time_pages(path: Path, runs: int) -> dict:
+def time_pages(path: Path, runs: int, only: list[str] | None = None) -> dict:
     """Every page cold and warm, in this process (called in a child: `--pages-only`)."""
     os.environ["SSE_AUDIT_DB"] = str(path)
     os.environ["SSE_AUDIT_TRAIN_ON_START"] = "0"
@@ -272,6 +272,8 @@ def time_pages(path: Path, runs: int) -> dict:
     at.run()  # opens the store (cache_resource), outside the page timings
     out = {}
     for page, title, _ in PAGES:
+        if only and title not in only and page not in only:
+            continue
         at.switch_page(page)
         at.query_params.clear()
         for key, value in VIEWS.get(page, {}).items():
@@ -310,12 +312,16 @@ def main() -> None:
     )
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument(
+        "--pages", default=None, help="comma-separated page titles or files to time (default: all)"
+    )
+    parser.add_argument(
         "--with-frame-load", action="store_true", help="also time loading every cohort record"
     )
     parser.add_argument("--pages-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pages_only:
-        pages = time_pages(args.pages_only, args.runs)
+        only = args.pages.split(",") if args.pages else None
+        pages = time_pages(args.pages_only, args.runs, only)
         print(json.dumps({"pages": pages, "peak_rss_mb": round(_peak_rss_mb(), 1)}))
         return
     load_before = os.getloadavg()
@@ -336,7 +342,15 @@ def main() -> None:
     pages, pages_rss = {}, None
     if not args.skip_pages:
         child = subprocess.run(
-            [sys.executable, __file__, "--pages-only", str(target), "--runs", str(args.runs)],
+            [
+                sys.executable,
+                __file__,
+                "--pages-only",
+                str(target),
+                "--runs",
+                str(args.runs),
+                *(["--pages", args.pages] if args.pages else []),
+            ],
             capture_output=True,
             text=True,
             check=False,

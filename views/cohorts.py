@@ -33,12 +33,14 @@ def _cohorts(version: int, family: str | None, prop: str | None) -> list[dict]:
     return cohort_stats(store_cursor(), family=family, property=prop)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Frames that reach tens of thousands of rows at scale are shared resources (cached data is
+# unpickled on every rerun); the page only reads them.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _pairs(version: int, family: str | None, prop: str) -> pd.DataFrame:
     return paired_materials(store_cursor(), family=family, property=prop)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _same_hop(
     version: int, family: str | None, reference: str = "NEB"
 ) -> tuple[list[dict], pd.DataFrame]:
@@ -56,9 +58,12 @@ def _same_hop_figure(version: int, family: str | None):
     return figures.same_hop_parity(_same_hop(version, family)[1])
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _fits(version: int) -> pd.DataFrame:
-    return arrhenius_fits(store_cursor())
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _fits(version: int) -> tuple[pd.DataFrame, list[str]]:
+    """The Arrhenius fits and their labels for the picker."""
+    fits = arrhenius_fits(store_cursor())
+    labels = [f"{r.composition_key} ({r.source}, {r.doi or 'no DOI'})" for r in fits.itertuples()]
+    return fits, labels
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -163,14 +168,13 @@ event = figure_with_export(
 _evidence_link(event, 1)
 
 st.subheader("Arrhenius fits of conductivity series")
-fits = _fits(version)
+fits, labels = _fits(version)
 st.caption(
     f"{len(fits)} fits of ln(sigma*T) vs 1/T (>= 3 temperatures over >= 40 K, one source "
     "and DOI each); each is stored as a derived EXP Ea record. Fits with R² < 0.9 are flagged "
     "(rule arrhenius-fit) on the Outliers page."
 )
 if len(fits):
-    labels = [f"{r.composition_key} ({r.source}, {r.doi or 'no DOI'})" for r in fits.itertuples()]
     choice = st.selectbox("Fit", range(len(fits)), format_func=labels.__getitem__, key="fit")
     fit = fits.iloc[choice]
     event = figure_with_export(

@@ -39,15 +39,18 @@ def pairs(version: int, quantity: str) -> pd.DataFrame:
     return quantity_pairs(store_cursor(), quantity)
 
 
-@st.cache_data(show_spinner="Listing the evidence each cell lacks...")
+# A resource, not data: at a million records the list holds 600,000 rows, and cached data is
+# unpickled on every rerun. Shared: callers filter it into new frames, never change it.
+@st.cache_resource(show_spinner="Listing the evidence each cell lacks...", max_entries=4)
 def gaps(version: int, quantity: str) -> pd.DataFrame:
-    """The evidence-gap list for this store version and quantity."""
+    """The evidence-gap list for this store version and quantity (shared: do not modify)."""
     return evidence_gaps(store_cursor(), quantity)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def sigma_series(version: int) -> pd.DataFrame:
-    """Every sigma(T) series of this store version, with family, carrier ion and Ea."""
+    """Every sigma(T) series of this store version, with family, carrier ion and Ea (shared:
+    do not modify)."""
     return sigma_t_series(sigma_series_points(store_cursor()), store_cursor())
 
 
@@ -71,7 +74,8 @@ def distribution_figure(version: int, family: str, property: str) -> go.Figure:
     return distribution_by_method(values, family=family, property=property)
 
 
-@st.cache_data(show_spinner=False)
+# Resources, not data: unpickling a figure re-validates every trace on every rerun.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def map_figures(version: int, quantity: str) -> tuple[go.Figure, go.Figure]:
     """The reliability map and the all-family parity plot of this store version and quantity."""
     return (
@@ -80,7 +84,7 @@ def map_figures(version: int, quantity: str) -> tuple[go.Figure, go.Figure]:
     )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def sigma_t_figure(version: int, families: tuple[str, ...], ions: tuple[str, ...]) -> go.Figure:
     """The sigma(T) plot of these families and carrier ions (all when empty)."""
     shown = filter_series(sigma_series(version), families=list(families), ions=list(ions))
