@@ -88,6 +88,14 @@ MATERIAL = "Li7La3Zr2O12"
 
 
 def _peak_rss_mb() -> float:
+    # VmHWM: this process's own peak. ru_maxrss of a child started by fork + exec carries the
+    # parent's peak at the fork, so the pages' child would report the operations' memory.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
