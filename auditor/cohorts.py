@@ -111,10 +111,25 @@ def with_family(records: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={"method_tag": "method"})
 
 
-def load_records(con, *, t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K) -> pd.DataFrame:
-    """Every record cohorts count, with harmonized family, `method` and `variant` (see above)."""
+def load_records(
+    con,
+    *,
+    t_window_k: tuple[float, float] = COHORT_RT_WINDOW_K,
+    composition_key: str | None = None,
+    family: str | None = None,
+    property: str | None = None,
+) -> pd.DataFrame:
+    """Every record cohorts count, with harmonized family, `method` and `variant` (see above);
+    `composition_key`, `family` and `property` keep those only (a slice, not a million rows)."""
 
-    records = cohort_records(con, t_min_k=t_window_k[0], t_max_k=t_window_k[1])
+    records = cohort_records(
+        con,
+        t_min_k=t_window_k[0],
+        t_max_k=t_window_k[1],
+        composition_key=composition_key,
+        family=family,
+        property=property,
+    )
     return with_variant(with_family(records))
 
 
@@ -183,9 +198,24 @@ def bootstrap_median_ci(
     )
 
 
-def experimental_reference(records: pd.DataFrame) -> pd.DataFrame:
-    """Per (property, composition_key): the median and count of uncensored EXP values."""
+def experimental_reference(
+    records: CohortInput, *, property: str | None = None, composition_key: str | None = None
+) -> pd.DataFrame:
+    """Per (property, composition_key): the median and count of uncensored EXP values.
+
+    `records`: a store connection (computed in SQL) or a `load_records` frame; `property` and
+    `composition_key` keep those only.
+    """
+    if not isinstance(records, pd.DataFrame):
+        return sql.experimental_medians(
+            store_source(records, COHORT_RT_WINDOW_K), property=property,
+            composition_key=composition_key,
+        )  # fmt: skip
     exp = records[(records["method"] == "EXP") & records["censored"].isna()]
+    if property is not None:
+        exp = exp[exp["property"] == property]
+    if composition_key is not None:
+        exp = exp[exp["composition_key"] == composition_key]
     return (
         exp.groupby(["property", "composition_key"])["value"]
         .agg(exp_value="median", exp_n="size")
@@ -397,6 +427,46 @@ def method_agreement(
         n_materials, reference_median, median, bias (median of method - reference), bias_ci95,
         mae, median_abs_error, spearman, threshold_ev, frac_off.
     """
+    parameters = _agreement_parameters(reference, threshold_ev, n_boot, seed)
+    if not isinstance(records, pd.DataFrame):
+        stored = sql.read_hop_agreement(records, parameters, family=family, pooled=ALL_FAMILIES)
+        if stored is not None:  # computed by the pipeline for these records (refresh_cohort_tables)
+            return [_stored_agreement_row(row) for row in stored]
+    return _computed_agreement(
+        records, reference, family=family, threshold_ev=threshold_ev, n_boot=n_boot, seed=seed
+    )
+
+
+_AGREEMENT_FIELDS = (
+    "family", "property", "reference", "method", "variant", "method_label", "unit", "n_hops",
+    "n_materials", "reference_median", "median", "bias", "bias_ci_low", "bias_ci_high", "mae",
+    "median_abs_error", "spearman", "threshold_ev", "frac_off",
+)  # fmt: skip
+
+
+def _agreement_parameters(reference: str, threshold_ev: float, n_boot: int, seed: int) -> dict:
+    return {"reference": reference, "threshold_ev": float(threshold_ev), "n_boot": int(n_boot),
+            "seed": int(seed)}  # fmt: skip
+
+
+def _stored_agreement_row(row: tuple) -> dict:
+    out = dict(zip(_AGREEMENT_FIELDS, row, strict=True))
+    low, high = out.pop("bias_ci_low"), out.pop("bias_ci_high")
+    ordered = {k: out[k] for k in _AGREEMENT_FIELDS[:12]}
+    ordered["bias_ci95"] = None if low is None else [low, high]
+    ordered.update({k: out[k] for k in _AGREEMENT_FIELDS[14:]})
+    return ordered
+
+
+def _computed_agreement(
+    records: CohortInput,
+    reference: str,
+    *,
+    family: str | None,
+    threshold_ev: float,
+    n_boot: int,
+    seed: int,
+) -> list[dict]:
     with cohort_input(records) as src:
         hops = sql.hop_diffs(src, reference=reference)
     out: list[dict] = []
@@ -439,12 +509,31 @@ def refresh_cohort_tables(con) -> dict[str, int]:
     """Materialize the store's cohort summaries, material pairs and per-hop values for the
     current records (the pipeline runs it after every write that changes records); rows
     written per table."""
-    return sql.materialize(con, COHORT_RT_WINDOW_K, REFERENCE_PROPERTY, DEFAULT_REFERENCE)
+    counts = sql.materialize(con, COHORT_RT_WINDOW_K, REFERENCE_PROPERTY, DEFAULT_REFERENCE)
+    # The page's same-hop comparison against the default reference, every family (its
+    # bootstraps run once per records version, not per view).
+    parameters = _agreement_parameters(DEFAULT_REFERENCE, AGREEMENT_THRESHOLD_EV, N_BOOT, SEED)
+    rows = _computed_agreement(
+        con, DEFAULT_REFERENCE, family=None, threshold_ev=AGREEMENT_THRESHOLD_EV,
+        n_boot=N_BOOT, seed=SEED,
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        rows, columns=[*_AGREEMENT_FIELDS[:12], "bias_ci95", *_AGREEMENT_FIELDS[14:]]
+    )
+    ci = frame.pop("bias_ci95")
+    frame.insert(12, "bias_ci_low", [c[0] if c else None for c in ci])
+    frame.insert(13, "bias_ci_high", [c[1] if c else None for c in ci])
+    counts["hop_agreement"] = sql.write_hop_agreement(con, frame, parameters)
+    return counts
 
 
 def cohort_tables_current(con) -> bool:
-    """Whether the materialized cohort tables describe the store's records as they are."""
-    return store_source(con, COHORT_RT_WINDOW_K).tables
+    """Whether the materialized cohort tables (and the stored same-hop agreement) describe the
+    store's records as they are."""
+    parameters = _agreement_parameters(DEFAULT_REFERENCE, AGREEMENT_THRESHOLD_EV, N_BOOT, SEED)
+    return store_source(con, COHORT_RT_WINDOW_K).tables and sql.hop_agreement_current(
+        con, parameters
+    )
 
 
 def cohort_families(con) -> list[str]:

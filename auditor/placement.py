@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from auditor.cohorts import REFERENCE_PROPERTY, UNITS, experimental_reference, with_family
+from auditor.cohorts import (
+    REFERENCE_PROPERTY,
+    UNITS,
+    experimental_reference,
+    load_records,
+    with_family,
+)
 from auditor.model import interval_outliers
 from auditor.outliers import MIN_COHORT, TOLERANCE, Z_THRESHOLD, modified_z
 from auditor.search_terms import search_keys
@@ -76,6 +82,17 @@ def _family(records: pd.DataFrame, key: str) -> str:
         return str(mine.mode().iloc[0])
     one = pd.DataFrame({"family": [None], "family_raw": [None], "composition_key": [key]})
     return str(with_family(one)["family"].iloc[0])
+
+
+def placement_records(con, composition_key: str, property: str) -> pd.DataFrame:
+    """The cohort records `place_value` reads for a material and a property, from the store
+    behind `con`: the material's own (its family, its experimental reference) and its family's
+    records of the property; a placement on them equals one on every record."""
+    mine = load_records(con, composition_key=composition_key)
+    family = _family(mine, composition_key)
+    theirs = load_records(con, family=family, property=property)
+    both = pd.concat([frame for frame in (mine, theirs) if len(frame)] or [mine])
+    return both.drop_duplicates("record_id").sort_values("record_id").reset_index(drop=True)
 
 
 def _rules(records, *, key, prop, method, variant, value, cohort_values, model) -> list[dict]:
@@ -145,7 +162,8 @@ def place_value(
     """Place a proposed value (see the module docstring). Raises PlacementError with a reason.
 
     Args:
-        records: `auditor.cohorts.load_records` output.
+        records: `auditor.cohorts.load_records` output, or `placement_records` of the
+            material and property (the same answer from a slice of the store).
         predictions: `db.lookups.material_predictions` for the material (may be empty).
     """
     if property not in UNITS:

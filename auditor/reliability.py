@@ -22,11 +22,14 @@ from auditor.cohorts import (
     MIN_PAIRS_FOR_CI,
     REFERENCE_PROPERTY,
     UNITS,
+    CohortInput,
+    cohort_input,
     cohort_stats,
     paired_materials,
     with_variant,
 )
 from core.vocab import EXPERIMENT
+from db import cohort_sql as sql
 
 QUANTITIES: dict[str, tuple[str, ...]] = {"energy": ("Ea", "Em"), "sigma": ("sigma",)}
 # Short forms for figure titles (a slide's title must fit on one line).
@@ -81,11 +84,12 @@ def _cell_text(row: dict) -> str:
     return f"<b>{row['bias_vs_exp']:+.2f}</b> n={n}<br>[{lo:+.2f}, {hi:+.2f}]"
 
 
-def reliability_cells(records: pd.DataFrame, quantity: str = "energy") -> pd.DataFrame:
+def reliability_cells(records: CohortInput, quantity: str = "energy") -> pd.DataFrame:
     """One row per computed cohort of the quantity: bias, CI and n paired materials.
 
     Args:
-        records: `auditor.cohorts.load_records` output.
+        records: a store connection (reads the stored cohort tables when current) or
+            `auditor.cohorts.load_records` output.
         quantity: a key of `QUANTITIES`.
 
     Returns:
@@ -123,18 +127,18 @@ def reliability_cells(records: pd.DataFrame, quantity: str = "energy") -> pd.Dat
     return pd.DataFrame(rows, columns=CELL_COLUMNS)
 
 
-def quantity_pairs(records: pd.DataFrame, quantity: str = "energy") -> pd.DataFrame:
+def quantity_pairs(records: CohortInput, quantity: str = "energy") -> pd.DataFrame:
     """The paired materials behind every cell of the quantity (`paired_materials` rows)."""
     pairs = paired_materials(records)
     return pairs[pairs["property"].isin(QUANTITIES[quantity])].reset_index(drop=True)
 
 
-def cell_pairs(records: pd.DataFrame, cell: str) -> pd.DataFrame:
+def cell_pairs(records: CohortInput, cell: str) -> pd.DataFrame:
     """The paired rows behind one cell's number, largest |computed - experimental| first."""
     key = parse_cell_id(cell)
-    pairs = paired_materials(records)
     if key is None:
-        return pairs.iloc[0:0]
+        return paired_materials(records, family="", property="sigma").iloc[0:0]
+    pairs = paired_materials(records, family=key["family"], property=key["property"])
     mask = (
         (pairs["family"] == key["family"])
         & (pairs["property"] == key["property"])
@@ -180,59 +184,36 @@ GAP_RULE = (
 )
 
 
-def evidence_gaps(records: pd.DataFrame, quantity: str = "energy") -> pd.DataFrame:
+def evidence_gaps(records: CohortInput, quantity: str = "energy") -> pd.DataFrame:
     """Per cell, the materials whose one missing side would add a pair, ranked by `GAP_RULE`.
 
     `missing` is `experimental` for a material the cell's method computed but no experiment
     measured (the reference property), and `computed` for a material of the cell's family that
-    experiment measured but the cell's method has not computed.
+    experiment measured but the cell's method has not computed. Set work in SQL
+    (`db.cohort_sql.evidence_gaps`) on the store or on a frame.
+
+    Args:
+        records: a store connection or `auditor.cohorts.load_records` output.
 
     Returns:
         `GAP_COLUMNS`, one row per (cell, material, missing side).
     """
     cells = reliability_cells(records, quantity)
-    frame = with_variant(records)
-    usable = frame[frame["censored"].isna()]
-    exp = usable[usable["method"] == EXPERIMENT]
-    parts = []
-    for cell in cells.itertuples():
-        ref = REFERENCE_PROPERTY[cell.property]
-        in_cell = usable[
-            (usable["family"] == cell.family)
-            & (usable["property"] == cell.property)
-            & (usable["method"] == cell.method)
-            & (usable["variant"] == cell.variant)
-        ]
-        computed = in_cell.groupby("composition_key")["value"].agg(["size", "median"])
-        measured_any = set(exp.loc[exp["property"] == ref, "composition_key"])
-        family_exp = exp[(exp["family"] == cell.family) & (exp["property"] == ref)]
-        measured = family_exp.groupby("composition_key")["value"].agg(["size", "median"])
-        need_exp = computed[~computed.index.isin(measured_any)]
-        need_comp = measured[~measured.index.isin(computed.index)]
-        for missing, held, prop in (
-            ("experimental", need_exp, cell.property),
-            ("computed", need_comp, ref),
-        ):
-            if held.empty:
-                continue
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "family": cell.family,
-                        "column": cell.column,
-                        "cell": cell.cell,
-                        "n_pairs": cell.n_pairs,
-                        "missing": missing,
-                        "composition_key": held.index,
-                        "n_records_held": held["size"].to_numpy(),
-                        "value_held": held["median"].round(4).to_numpy(),
-                        "unit": UNITS[prop],
-                    }
-                )
-            )
-    if not parts:
+    if cells.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
-    gaps = pd.concat(parts, ignore_index=True)
+    cells["reference_property"] = cells["property"].map(REFERENCE_PROPERTY)
+    with cohort_input(records) as src:
+        held = sql.evidence_gaps(src, cells)
+    if held.empty:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    gaps = held.merge(
+        cells[["family", "property", "method", "variant", "column", "cell", "n_pairs",
+               "reference_property"]],
+        on=["family", "property", "method", "variant"],
+    )  # fmt: skip
+    side = gaps["property"].where(gaps["missing"] == "experimental", gaps["reference_property"])
+    gaps["unit"] = side.map(UNITS)
+    gaps["value_held"] = gaps["value_held"].round(4)
     gaps = gaps.sort_values(
         ["n_pairs", "family", "column", "missing", "n_records_held", "composition_key"],
         ascending=[True, True, True, True, False, True],

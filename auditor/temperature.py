@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditor.cohorts import experimental_reference, with_family
+from auditor.cohorts import CohortInput, experimental_reference, with_family
 
 
-def sigma_t_series(points: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+def sigma_t_series(points: pd.DataFrame, records: CohortInput) -> pd.DataFrame:
     """Series points with `family` filled by the normalizer, `carrier_ion` ('unknown' if none)
     and `ea_ev`, the median of the material's uncensored experimental Ea (NaN when none).
 
     Args:
         points: `db.temperature.sigma_series_points`.
-        records: `auditor.cohorts.load_records` output (for the experimental Ea).
+        records: a store connection or `auditor.cohorts.load_records` output (for the
+            experimental Ea).
     """
     frame = with_family(points.assign(method_tag="EXP")).drop(columns="method")
     frame["carrier_ion"] = frame["carrier_ion"].fillna("unknown")
-    ea = experimental_reference(records)
-    ea = ea[ea["property"] == "Ea"][["composition_key", "exp_value"]]
+    ea = experimental_reference(records, property="Ea")[["composition_key", "exp_value"]]
     frame = frame.merge(ea.rename(columns={"exp_value": "ea_ev"}), on="composition_key", how="left")
     frame["ea_ev"] = frame["ea_ev"].round(3)
     return frame

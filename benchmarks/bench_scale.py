@@ -1,6 +1,7 @@
 """How the pages' work grows with the store: a scaled copy of the real store, timed.
 
 Run: python benchmarks/bench_scale.py --records 1000000 [--json] [--path DIR] [--runs 5]
+     python benchmarks/bench_scale.py --store STORE [--json]   # time a store as it is, no build
 
 Replication rule (documented, deterministic): the real store's `records` (built from every
 source) are copied R = round(N / n_real) times (R = 1 keeps the store as it is). Replica i >= 1
@@ -9,15 +10,21 @@ composition_key and path_id, so each replica is a new material with its own hops
 gain materials rather than duplicates; its value is jittered by a factor 1 + 0.01 j (sigma:
 log10_value + log10(1 + 0.01 j)), j in [-1, 1] from a hash of (record_key, i), so no two
 replicas are equal. Derived Arrhenius fits are replicated with their derived records. Then, as
-the pipeline does after any write that changes records, the cohort tables and flags are
-refreshed (untimed here; both refreshes are timed as operations).
+the pipeline does after any write that changes records, the cohort tables, the search index and
+the flags are refreshed (untimed here, their build times are reported; each refresh is also
+timed as an operation).
 
 Timed operations (median of --runs and p95; an operation slower than --slow-s runs once and
 says so): what the pages ask of the store, from a fresh cursor. Pages run through Streamlit's
 AppTest in a child process (the app's own process, so its peak RSS is the app's), each cold
 (caches cleared) then warm (median of reruns). Prints one JSON object with --json, else a table.
-Store mode: the file at --path; the team (shared) store mode, once it exists, is chosen the
-same way the app chooses it (environment), so this script runs unchanged against it.
+Each operation reports wall-clock and CPU time (this process, all DuckDB threads): on a shared
+2-core machine the wall clock mostly measures the load average, which is printed beside them.
+
+Stores are opened only through the store API (`db.connection.connect`), never by file path
+assumptions beyond the scaled copy this script builds: `--store` times any store the app could
+open (today an `SSE_AUDIT_DB` path; the pages' child process is pointed at it the same way), so
+the team mode, once `db.connection` opens it, runs unchanged.
 """
 
 from __future__ import annotations
@@ -51,12 +58,15 @@ from auditor.cohorts import (  # noqa: E402
     same_hop_pairs,
 )
 from auditor.outliers import refresh_flags  # noqa: E402
+from auditor.placement import placement_records  # noqa: E402
+from auditor.reliability import evidence_gaps, reliability_cells  # noqa: E402
 from auditor.search_terms import search_keys  # noqa: E402
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points  # noqa: E402
 from db.config import db_path  # noqa: E402
+from db.connection import connect  # noqa: E402
 from db.evidence import material_decisions, material_records, material_structures  # noqa: E402
 from db.flags import list_flags  # noqa: E402
-from db.search import search_records  # noqa: E402
+from db.search import refresh_search_index, search_records  # noqa: E402
 from db.version import bump_store_version, store_version  # noqa: E402
 
 SUFFIX = "~r"
@@ -64,13 +74,28 @@ SUFFIX = "~r"
 VIEWS = {
     "views/explorer.py": {"q": "LLZO"},
     "views/evidence.py": {"material": "Li7La3Zr2O12"},
-    "views/cohorts.py": {"family": "NASICON", "property": "Em"},
+    "views/cohorts.py": {"family": "NASICON", "property": "Em", "cell": "NASICON|Em|NEB|"},
+    "views/placement.py": {
+        "material": "LLZO",
+        "property": "sigma",
+        "value": "1e-4",
+        "unit": "S/cm",
+        "method": "EXP",
+    },
 }
 FAMILY = "NASICON"
 MATERIAL = "Li7La3Zr2O12"
 
 
 def _peak_rss_mb() -> float:
+    # VmHWM: this process's own peak. ru_maxrss of a child started by fork + exec carries the
+    # parent's peak at the fork, so the pages' child would report the operations' memory.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -80,8 +105,9 @@ def build_scaled(source: Path, target: Path, records: int) -> dict:
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
     shutil.copyfile(source, target)
-    con = duckdb.connect(str(target))
+    con = connect(target)
     con.execute("SET enable_progress_bar = false")
+    timings = {}
     n_real = con.execute("SELECT count(*) FROM records").fetchone()[0]
     replicas = max(1, round(records / n_real))
     started = time.perf_counter()
@@ -130,11 +156,18 @@ def build_scaled(source: Path, target: Path, records: int) -> dict:
             f"FROM base_fits f, range(1, {replicas}) t(i) "
             f"JOIN records r ON r.record_key = f.record_key || '{SUFFIX}' || t.i"
         )
-        # What the pipeline does after a write that changes records (not timed here).
         bump_store_version(con, records=True)
-        refresh_cohort_tables(con)
-        refresh_flags(con)
-        con.execute("CHECKPOINT")
+    # What the pipeline does after a write that changes records (pipeline.derive); at 1x it
+    # brings a store built before a derived table existed up to date.
+    for name, step in (
+        ("cohort_tables", refresh_cohort_tables),
+        ("search_index", refresh_search_index),
+        ("flags", refresh_flags),
+    ):
+        started_step = time.perf_counter()
+        step(con)
+        timings[f"{name}_s"] = round(time.perf_counter() - started_step, 2)
+    con.execute("CHECKPOINT")
     total = con.execute("SELECT count(*) FROM records").fetchone()[0]
     con.close()
     return {
@@ -142,20 +175,31 @@ def build_scaled(source: Path, target: Path, records: int) -> dict:
         "replicas": replicas,
         "real_records": n_real,
         "build_s": round(time.perf_counter() - started, 2),
+        "derived_build": timings,
     }
 
 
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
 def _time(fn: Callable[[], object], runs: int, slow_s: float) -> dict:
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         if times[-1] > slow_s:
             break  # minutes per run: once is enough to say so
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"median_s": round(statistics.median(times), 4), "p95_s": round(p95, 4), "runs": len(times)}
+    return {
+        "median_s": round(statistics.median(times), 4),
+        "p95_s": round(_p95(times), 4),
+        "cpu_median_s": round(statistics.median(cpu), 4),
+        "cpu_p95_s": round(_p95(cpu), 4),
+        "runs": len(times),
+    }
 
 
 def operations(
@@ -192,9 +236,17 @@ def operations(
         # What the pipeline runs after a write that changes records: cohort tables, then flags.
         "cohort_tables_refresh": lambda: refresh_cohort_tables(cur()),
         "flag_refresh": lambda: refresh_flags(cur()),
+        "search_index_refresh": lambda: refresh_search_index(cur()),
         "explorer_search_first_page": lambda: search_records(
             cur(), limit=50, offset=0, text="LLZO", keys=search_keys("LLZO")
         ),
+        "explorer_search_scan_first_page": lambda: search_records(
+            cur(), limit=50, offset=0, text="LLZO", keys=search_keys("LLZO"), use_index=False
+        ),
+        # The reliability views (Cohorts page map and gaps; "Where does this value sit").
+        "reliability_cells_energy": lambda: reliability_cells(cur(), "energy"),
+        "evidence_gaps_energy": lambda: evidence_gaps(cur(), "energy"),
+        "placement_records": lambda: placement_records(cur(), MATERIAL, "sigma"),
         "evidence_card": evidence_card,
         "store_version": lambda: store_version(cur()),
     }
@@ -205,7 +257,7 @@ def operations(
 
 
 def time_operations(path: Path, runs: int, slow_s: float, with_frame: bool = False) -> dict:
-    con = duckdb.connect(str(path))
+    con = connect(path)
     ops = operations(con, with_frame=with_frame)
     out = {}
     for name, fn in ops.items():
@@ -215,7 +267,7 @@ def time_operations(path: Path, runs: int, slow_s: float, with_frame: bool = Fal
     return out
 
 
-def time_pages(path: Path, runs: int) -> dict:
+def time_pages(path: Path, runs: int, only: list[str] | None = None) -> dict:
     """Every page cold and warm, in this process (called in a child: `--pages-only`)."""
     os.environ["SSE_AUDIT_DB"] = str(path)
     os.environ["SSE_AUDIT_TRAIN_ON_START"] = "0"
@@ -228,6 +280,8 @@ def time_pages(path: Path, runs: int) -> dict:
     at.run()  # opens the store (cache_resource), outside the page timings
     out = {}
     for page, title, _ in PAGES:
+        if only and title not in only and page not in only:
+            continue
         at.switch_page(page)
         at.query_params.clear()
         for key, value in VIEWS.get(page, {}).items():
@@ -245,6 +299,8 @@ def time_pages(path: Path, runs: int) -> dict:
             "cold_s": round(cold, 3),
             "warm_s": round(statistics.median(warm), 3),
             "exception": bool(at.exception),
+            # The process's peak so far: a page that raises it is the one that holds memory.
+            "peak_rss_mb_after": round(_peak_rss_mb(), 1),
         }
         print(f"  page {title}: {out[title]}", file=sys.stderr, flush=True)
     return out
@@ -259,21 +315,30 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--slow-s", type=float, default=60.0, help="run once when slower")
     parser.add_argument("--reuse", action="store_true", help="keep a scaled store already built")
+    parser.add_argument(
+        "--store", default=None, help="time this store as it is (an SSE_AUDIT_DB value); no build"
+    )
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument(
+        "--pages", default=None, help="comma-separated page titles or files to time (default: all)"
+    )
     parser.add_argument(
         "--with-frame-load", action="store_true", help="also time loading every cohort record"
     )
     parser.add_argument("--pages-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pages_only:
-        pages = time_pages(args.pages_only, args.runs)
+        only = args.pages.split(",") if args.pages else None
+        pages = time_pages(args.pages_only, args.runs, only)
         print(json.dumps({"pages": pages, "peak_rss_mb": round(_peak_rss_mb(), 1)}))
         return
+    load_before = os.getloadavg()
     folder = args.path or Path(tempfile.gettempdir()) / "sse_audit_scale"
     target = folder / f"scaled_{args.records}.duckdb"
     source = db_path(args.source)
-    if args.reuse and target.exists():
-        con = duckdb.connect(str(target), read_only=True)
+    if args.store or (args.reuse and target.exists()):
+        target = db_path(args.store) if args.store else target
+        con = connect(target, read_only=True)
         total = con.execute("SELECT count(*) FROM records").fetchone()[0]
         con.close()
         build = {"records": total, "reused": True}
@@ -285,7 +350,15 @@ def main() -> None:
     pages, pages_rss = {}, None
     if not args.skip_pages:
         child = subprocess.run(
-            [sys.executable, __file__, "--pages-only", str(target), "--runs", str(args.runs)],
+            [
+                sys.executable,
+                __file__,
+                "--pages-only",
+                str(target),
+                "--runs",
+                str(args.runs),
+                *(["--pages", args.pages] if args.pages else []),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -303,14 +376,22 @@ def main() -> None:
         "peak_rss_mb_app": pages_rss,
         "scaled_store": str(target),
         "build": build,
+        "load_average_before": load_before,
         "load_average": os.getloadavg(),
     }
     if args.json:
         print(json.dumps(report))
         return
-    print(f"records {report['records']}  peak RSS {report['peak_rss_mb']} MB")
+    print(
+        f"records {report['records']}  peak RSS {report['peak_rss_mb']} MB  "
+        f"load average {load_before[0]:.1f} -> {report['load_average'][0]:.1f}"
+    )
+    print(f"{'operation (s)':<34}{'median':>10}{'p95':>10}{'cpu med':>10}{'cpu p95':>10}")
     for name, t in ops.items():
-        print(f"{name:<34}{t['median_s']:>10.3f}{t['p95_s']:>10.3f}  (runs {t['runs']})")
+        print(
+            f"{name:<34}{t['median_s']:>10.3f}{t['p95_s']:>10.3f}"
+            f"{t['cpu_median_s']:>10.3f}{t['cpu_p95_s']:>10.3f}  (runs {t['runs']})"
+        )
     for name, t in pages.items():
         print(f"page {name:<29}{t['cold_s']:>10.3f}{t['warm_s']:>10.3f}")
 

@@ -12,10 +12,13 @@ def cohort_records(
     property: str | None = None,
     t_min_k: float,
     t_max_k: float,
+    composition_key: str | None = None,
+    family: str | None = None,
 ) -> pd.DataFrame:
     """Primary records that cohorts count: Ea and Em, and sigma within [t_min_k, t_max_k].
 
     Censored values come back too (with `censored` set) so callers can show and count them.
+    `property`, `composition_key` and `family` keep those only.
     """
     return con.execute(
         """
@@ -26,10 +29,11 @@ def cohort_records(
         FROM records
         WHERE is_primary AND composition_key IS NOT NULL
           AND (? IS NULL OR property = ?)
+          AND (?::TEXT IS NULL OR composition_key = ?) AND (?::TEXT IS NULL OR family = ?)
           AND (property IN ('Ea', 'Em')
                OR (property = 'sigma' AND log10_value IS NOT NULL
                    AND temperature_k BETWEEN ? AND ?))
         ORDER BY record_id
         """,
-        [property, property, t_min_k, t_max_k],
+        [property, property, composition_key, composition_key, family, family, t_min_k, t_max_k],
     ).df()

@@ -12,6 +12,7 @@ eV otherwise), censored, source, path_id, doi. The analysis layer (`auditor.coho
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -293,15 +294,83 @@ def same_hop_pairs(
     of the hop's first record. Sorted by hop, then method and variant.
     """
     if src.tables and reference == src.reference:
-        return src.con.execute(
+        return _frame(
+            src.con,
             f"SELECT {_PAIR_COLUMNS} FROM hop_pairs "  # noqa: S608 - fixed fragments
             "WHERE (?::TEXT IS NULL OR family = ?) ORDER BY seq",
             [family, family],
-        ).df()
+        )
     per_hop = "SELECT * FROM hop_values" if src.tables else _PER_HOP_SQL
     inner, params = _same_hop_sql(per_hop, reference, family)
     sql = f"SELECT {_PAIR_COLUMNS} FROM (WITH {inner}) ORDER BY seq"
     return (src.con.execute(sql, params) if src.tables else src.query(sql, params)).df()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    """A query's rows as a frame through Arrow: for hundreds of thousands of strings about a
+    third of the CPU time of `.df()` (same values; text columns come back as strings)."""
+    with warnings.catch_warnings():
+        # duckdb 2 warns that a DB-API result copies the rows once more for Arrow; `con.sql`
+        # would not, but refuses to run while the connection has an unfinished result.
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+        return con.execute(sql, params).to_arrow_table().to_pandas()
+
+
+_AGREEMENT_KEY = "hop_agreement"
+_AGREEMENT_COLUMNS = (
+    "family, property, reference, method, variant, method_label, unit, n_hops, n_materials, "
+    "reference_median, median, bias, bias_ci_low, bias_ci_high, mae, median_abs_error, "
+    "spearman, threshold_ev, frac_off"
+)
+
+
+def _agreement_stamp(con: duckdb.DuckDBPyConnection, parameters: dict) -> str:
+    return json.dumps({"records_version": records_version(con), **parameters}, sort_keys=True)
+
+
+def write_hop_agreement(
+    con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, parameters: dict
+) -> int:
+    """Replace the stored method agreement with `rows` (`_AGREEMENT_COLUMNS`, in order) and
+    stamp it with the records version and the `parameters` it was computed with."""
+    with transaction(con):
+        con.execute("DELETE FROM hop_agreement")
+        frame = rows.reset_index(drop=True)
+        frame.insert(0, "seq", range(len(frame)))
+        con.register("_hop_agreement_rows", frame)
+        try:
+            con.execute(
+                f"INSERT INTO hop_agreement (seq, {_AGREEMENT_COLUMNS}) "  # noqa: S608
+                f"SELECT seq, {_AGREEMENT_COLUMNS} FROM _hop_agreement_rows"
+            )
+        finally:
+            con.unregister("_hop_agreement_rows")
+        con.execute(
+            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
+            [_AGREEMENT_KEY, _agreement_stamp(con, parameters)],
+        )
+    return len(frame)
+
+
+def hop_agreement_current(con: duckdb.DuckDBPyConnection, parameters: dict) -> bool:
+    """Whether the stored method agreement was computed for these records and `parameters`."""
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_AGREEMENT_KEY]).fetchone()
+    return bool(row) and row[0] == _agreement_stamp(con, parameters)
+
+
+def read_hop_agreement(
+    con: duckdb.DuckDBPyConnection, parameters: dict, *, family: str | None, pooled: str
+) -> list[tuple] | None:
+    """The stored method agreement rows (`_AGREEMENT_COLUMNS` tuples, in stored order) of the
+    `pooled` family and `family` (every family when None); None when the stored rows were
+    computed for other records or other `parameters`."""
+    if not hop_agreement_current(con, parameters):
+        return None
+    return con.execute(
+        f"SELECT {_AGREEMENT_COLUMNS} FROM hop_agreement "  # noqa: S608 - fixed fragments
+        "WHERE ?::TEXT IS NULL OR family IN (?, ?) ORDER BY seq",
+        [family, pooled, family],
+    ).fetchall()
 
 
 def hop_diffs(src: CohortSource, *, reference: str) -> dict:
@@ -416,6 +485,75 @@ def experiment_gaps(
             [float(v) for v in tolerance.values()],
             *keep_params,
         ],
+    ).df()
+
+
+def experimental_medians(
+    src: CohortSource, *, property: str | None = None, composition_key: str | None = None
+) -> pd.DataFrame:
+    """Per (property, composition_key): the median and count of uncensored EXP values, sorted;
+    `property` and `composition_key` keep those only."""
+    return src.query(
+        """
+        SELECT property, composition_key, median(value) AS exp_value, count(*) AS exp_n
+        FROM base
+        WHERE method = 'EXP' AND censored IS NULL
+          AND (?::TEXT IS NULL OR property = ?) AND (?::TEXT IS NULL OR composition_key = ?)
+        GROUP BY ALL ORDER BY property, composition_key
+        """,
+        [property, property, composition_key, composition_key],
+    ).df()
+
+
+def evidence_gaps(src: CohortSource, cells: pd.DataFrame) -> pd.DataFrame:
+    """Per computed cell, the materials whose one missing side would add a pair.
+
+    Args:
+        cells: family, property, method, variant, reference_property rows (the cells).
+
+    Returns:
+        One row per (cell, material, missing side): family, property, method, variant,
+        missing (`experimental`: the cell's method computed the material, and no experiment of
+        the reference property measured it in any family; `computed`: experiment measured a
+        material of the cell's family that the cell's method has not computed),
+        composition_key, n_records_held and value_held (count and median of the side held).
+    """
+    cols = ("family", "property", "method", "variant", "reference_property")
+    return src.query(
+        """
+        , cells AS (
+            SELECT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method,
+                   unnest(?) AS variant, unnest(?) AS reference_property
+        ),
+        u AS (SELECT * FROM base WHERE censored IS NULL),
+        computed AS (
+            SELECT family, property, method, variant, composition_key,
+                   count(*) AS n, median(value) AS med
+            FROM u SEMI JOIN cells USING (family, property, method, variant)
+            GROUP BY ALL
+        ),
+        measured AS (
+            SELECT family, property AS reference_property, composition_key,
+                   count(*) AS n, median(value) AS med
+            FROM u WHERE method = 'EXP' GROUP BY ALL
+        ),
+        measured_any AS (SELECT DISTINCT reference_property, composition_key FROM measured)
+        SELECT c.family, c.property, c.method, c.variant, 'experimental' AS missing,
+               m.composition_key, m.n AS n_records_held, m.med AS value_held
+        FROM cells c JOIN computed m USING (family, property, method, variant)
+        ANTI JOIN measured_any e
+            ON e.reference_property = c.reference_property
+           AND e.composition_key = m.composition_key
+        UNION ALL
+        SELECT c.family, c.property, c.method, c.variant, 'computed' AS missing,
+               e.composition_key, e.n AS n_records_held, e.med AS value_held
+        FROM cells c JOIN measured e
+            ON e.family = c.family AND e.reference_property = c.reference_property
+        ANTI JOIN computed m
+            ON m.family = c.family AND m.property = c.property AND m.method = c.method
+           AND m.variant = c.variant AND m.composition_key = e.composition_key
+        """,
+        [list(cells[c].astype(str)) for c in cols],
     ).df()
 
 

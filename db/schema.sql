@@ -334,3 +334,56 @@ CREATE TABLE IF NOT EXISTS hop_pairs (
     grp             BIGINT NOT NULL,      -- composition_key; (property, method, variant);
     family_code     BIGINT NOT NULL       -- family (each in sort order)
 );
+
+-- The explorer's search index (db.search.refresh_search_index, run by the pipeline after every
+-- write that changes records; `build_info.search_index` holds the records version it describes,
+-- and a search falls back to scanning `records` when it is not current). Plain tables kept
+-- sorted, so a lookup is a range or semi-join that zone maps prune, with or without an index.
+-- Every distinct value of the searched columns (composition_key, material_raw, doi, family_raw).
+CREATE TABLE IF NOT EXISTS search_terms (
+    term_id BIGINT NOT NULL,
+    term    TEXT NOT NULL
+);
+
+-- Each term's lowercased text from every position on, cut to 8 characters, sorted by gram: a
+-- search text's first 8 characters (lowercased) are a prefix of one gram of every term that
+-- contains it.
+CREATE TABLE IF NOT EXISTS search_grams (
+    gram    TEXT NOT NULL,
+    term_id BIGINT NOT NULL
+);
+
+-- Which records hold each term, sorted by term: `rank` is the record's place in the explorer's
+-- order; `is_key` marks the term as the record's composition_key.
+CREATE TABLE IF NOT EXISTS search_postings (
+    term_id   BIGINT NOT NULL,
+    record_id BIGINT NOT NULL,
+    rank      BIGINT NOT NULL,
+    is_key    BOOLEAN NOT NULL
+);
+
+-- `auditor.cohorts.method_agreement` against the default reference over every family (pooled
+-- rows `(all)` first), computed from `hop_pairs` by the pipeline after it materializes them;
+-- `build_info.hop_agreement` holds the records version and the parameters it was computed with.
+CREATE TABLE IF NOT EXISTS hop_agreement (
+    seq              BIGINT NOT NULL,
+    family           TEXT NOT NULL,
+    property         TEXT NOT NULL,
+    reference        TEXT NOT NULL,
+    method           TEXT NOT NULL,
+    variant          TEXT,
+    method_label     TEXT NOT NULL,
+    unit             TEXT NOT NULL,
+    n_hops           BIGINT NOT NULL,
+    n_materials      BIGINT NOT NULL,
+    reference_median DOUBLE,
+    median           DOUBLE,
+    bias             DOUBLE,
+    bias_ci_low      DOUBLE,
+    bias_ci_high     DOUBLE,
+    mae              DOUBLE,
+    median_abs_error DOUBLE,
+    spearman         DOUBLE,
+    threshold_ev     DOUBLE NOT NULL,
+    frac_off         DOUBLE
+);

@@ -9,6 +9,7 @@ from auditor.cohorts import refresh_cohort_tables
 from auditor.model import ensure_store_predictions
 from auditor.normalize.apply import normalize_store
 from auditor.outliers import refresh_flags
+from db.search import refresh_search_index
 
 
 def derive(
@@ -28,6 +29,8 @@ def derive(
     summary["arrhenius_fits"] = derive_arrhenius_records(con)
     # Cohort answers for the pages, once per change of the records.
     summary["cohort_tables"] = refresh_cohort_tables(con)
+    # The explorer's search index, stamped with the same records version.
+    summary["search_index"] = refresh_search_index(con)
     if predictions:
         # The saved model's predictions, if there is one (the app trains one on first start).
         summary["predictions"] = ensure_store_predictions(con, train_if_missing=False)

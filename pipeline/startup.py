@@ -10,6 +10,7 @@ from auditor.ea_model import ensure_ea_predictions
 from auditor.model import ensure_store_predictions, load_model, save_model, train_default
 from auditor.outliers import refresh_flags
 from db.connection import Waiting, report_to_stderr, snapshot, writing
+from db.search import refresh_search_index, search_index_current
 from pipeline.build import Progress, ensure_store
 
 
@@ -42,6 +43,8 @@ def prepare_app_store(
     with writing(target, on_wait=on_wait) as con:
         if not cohort_tables_current(con):  # a store built before the tables existed
             refresh_cohort_tables(con)
+        if not search_index_current(con):  # a store built before the search index existed
+            refresh_search_index(con)
         result = ensure_store_predictions(con, train_if_missing=False)
         # The Ea descriptor model likewise (about 20 s to train, once); no flag rule reads it.
         ensure_ea_predictions(con, train_if_missing=train)

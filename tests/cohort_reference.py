@@ -23,6 +23,8 @@ from auditor.cohorts import (
     with_variant,
 )
 from auditor.outliers import MIN_COHORT, TOLERANCE, Z_THRESHOLD, _cohort_label
+from auditor.reliability import GAP_COLUMNS, reliability_cells
+from core.vocab import EXPERIMENT
 
 
 def experimental_reference(records: pd.DataFrame) -> pd.DataFrame:
@@ -351,3 +353,67 @@ def vs_experiment_flags(
             }
         )
     return flags
+
+
+def evidence_gaps(records: pd.DataFrame, quantity: str = "energy") -> pd.DataFrame:
+    """The pandas evidence-gap list (the reference `auditor.reliability.evidence_gaps` is
+    tested against); the rest of its docstring follows."""
+    """Per cell, the materials whose one missing side would add a pair, ranked by `GAP_RULE`.
+
+    `missing` is `experimental` for a material the cell's method computed but no experiment
+    measured (the reference property), and `computed` for a material of the cell's family that
+    experiment measured but the cell's method has not computed.
+
+    Returns:
+        `GAP_COLUMNS`, one row per (cell, material, missing side).
+    """
+    cells = reliability_cells(records, quantity)
+    frame = with_variant(records)
+    usable = frame[frame["censored"].isna()]
+    exp = usable[usable["method"] == EXPERIMENT]
+    parts = []
+    for cell in cells.itertuples():
+        ref = REFERENCE_PROPERTY[cell.property]
+        in_cell = usable[
+            (usable["family"] == cell.family)
+            & (usable["property"] == cell.property)
+            & (usable["method"] == cell.method)
+            & (usable["variant"] == cell.variant)
+        ]
+        computed = in_cell.groupby("composition_key")["value"].agg(["size", "median"])
+        measured_any = set(exp.loc[exp["property"] == ref, "composition_key"])
+        family_exp = exp[(exp["family"] == cell.family) & (exp["property"] == ref)]
+        measured = family_exp.groupby("composition_key")["value"].agg(["size", "median"])
+        need_exp = computed[~computed.index.isin(measured_any)]
+        need_comp = measured[~measured.index.isin(computed.index)]
+        for missing, held, prop in (
+            ("experimental", need_exp, cell.property),
+            ("computed", need_comp, ref),
+        ):
+            if held.empty:
+                continue
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "family": cell.family,
+                        "column": cell.column,
+                        "cell": cell.cell,
+                        "n_pairs": cell.n_pairs,
+                        "missing": missing,
+                        "composition_key": held.index,
+                        "n_records_held": held["size"].to_numpy(),
+                        "value_held": held["median"].round(4).to_numpy(),
+                        "unit": UNITS[prop],
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    gaps = pd.concat(parts, ignore_index=True)
+    gaps = gaps.sort_values(
+        ["n_pairs", "family", "column", "missing", "n_records_held", "composition_key"],
+        ascending=[True, True, True, True, False, True],
+        kind="stable",
+    ).reset_index(drop=True)
+    gaps["rank"] = range(1, len(gaps) + 1)
+    return gaps[GAP_COLUMNS]

@@ -7,13 +7,13 @@ from auditor import figures
 from auditor.cohorts import (
     cohort_families,
     cohort_stats,
-    cohort_values,
     method_agreement,
     paired_materials,
     same_hop_pairs,
 )
 from core.constants import COHORT_RT_WINDOW_K
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points
+from views import reliability_data as data
 from views.figures import figure_with_export
 from views.reliability_gaps import render_gaps
 from views.reliability_map import render_map
@@ -33,12 +33,14 @@ def _cohorts(version: int, family: str | None, prop: str | None) -> list[dict]:
     return cohort_stats(store_cursor(), family=family, property=prop)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Frames that reach tens of thousands of rows at scale are shared resources (cached data is
+# unpickled on every rerun); the page only reads them.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _pairs(version: int, family: str | None, prop: str) -> pd.DataFrame:
     return paired_materials(store_cursor(), family=family, property=prop)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _same_hop(
     version: int, family: str | None, reference: str = "NEB"
 ) -> tuple[list[dict], pd.DataFrame]:
@@ -52,19 +54,16 @@ def _same_hop(
 # Figures of thousands of points take most of a rerun to build: built once per store version
 # and view (a resource: shared, never mutated, bounded by max_entries).
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _distribution_figure(version: int, family: str, prop: str):
-    values = cohort_values(store_cursor(), family=family, property=prop)
-    return figures.distribution_by_method(values, family=family, property=prop)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
 def _same_hop_figure(version: int, family: str | None):
     return figures.same_hop_parity(_same_hop(version, family)[1])
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _fits(version: int) -> pd.DataFrame:
-    return arrhenius_fits(store_cursor())
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _fits(version: int) -> tuple[pd.DataFrame, list[str]]:
+    """The Arrhenius fits and their labels for the picker."""
+    fits = arrhenius_fits(store_cursor())
+    labels = [f"{r.composition_key} ({r.source}, {r.doi or 'no DOI'})" for r in fits.itertuples()]
+    return fits, labels
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -161,7 +160,7 @@ else:
 st.subheader("Distribution by method")
 dist_family = fam or st.selectbox("Family for the distribution", families, key="dist_family")
 event = figure_with_export(
-    _distribution_figure(version, dist_family, prop),
+    data.distribution_figure(version, dist_family, prop),
     f"distribution_{dist_family}_{prop}",
     on_select="rerun",
     key="distribution",
@@ -169,14 +168,13 @@ event = figure_with_export(
 _evidence_link(event, 1)
 
 st.subheader("Arrhenius fits of conductivity series")
-fits = _fits(version)
+fits, labels = _fits(version)
 st.caption(
     f"{len(fits)} fits of ln(sigma*T) vs 1/T (>= 3 temperatures over >= 40 K, one source "
     "and DOI each); each is stored as a derived EXP Ea record. Fits with R² < 0.9 are flagged "
     "(rule arrhenius-fit) on the Outliers page."
 )
 if len(fits):
-    labels = [f"{r.composition_key} ({r.source}, {r.doi or 'no DOI'})" for r in fits.itertuples()]
     choice = st.selectbox("Fit", range(len(fits)), format_func=labels.__getitem__, key="fit")
     fit = fits.iloc[choice]
     event = figure_with_export(

@@ -64,9 +64,10 @@ if not (ask["material"] and ask["value"]):
     st.info("Enter a material and a value (or a record key) to place it.")
     st.stop()
 
-records = data.records(store_version())
 try:
     key = resolve_material(ask["material"])
+    # The material's and its family's cohort records only, not the store's.
+    records = data.material_records(store_version(), key, ask["property"])
     placed = place_value(records, material_predictions(store_cursor(), key), **ask)
 except PlacementError as exc:
     st.error(f"Cannot place this value: {exc}")

@@ -91,7 +91,6 @@ def render_map() -> tuple[str, str]:
 def _render_cell(version: int, cells, cell: str) -> None:
     key = parse_cell_id(cell)
     row = cells[cells["cell"] == cell].iloc[0]
-    records = data.records(version)
     rows = data.pairs_of_cell(version, cell)
     st.subheader(f"{key['family']} · {row['column']}")
     st.caption(
@@ -107,7 +106,7 @@ def _render_cell(version: int, cells, cell: str) -> None:
         )
     with cols[1]:
         figure_with_export(
-            figures.distribution_by_method(records, family=key["family"], property=key["property"]),
+            data.distribution_figure(version, key["family"], key["property"]),
             f"cell_distribution_{_slug(cell)}",
         )
     table = rows[["composition_key", "value", "n", "exp_value", "exp_n", "diff"]].copy()
