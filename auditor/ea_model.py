@@ -36,6 +36,7 @@ from auditor.descriptors import (
     out_of_fold,
 )
 from auditor.model.persist import models_dir
+from db.connection import transaction
 from db.ea_data import experimental_ea, structure_volumes
 from db.ea_predictions import ea_records_to_predict, write_ea_predictions
 
@@ -150,20 +151,35 @@ def load_ea_model(directory: str | os.PathLike | None = None) -> EaModel | None:
     return joblib.load(path) if path.is_file() else None
 
 
-def predict_store_ea(
-    con: duckdb.DuckDBPyConnection, model: EaModel, *, artifact_path: str | None = None
-) -> int:
-    """Predict every Ea record that has no prediction of this model version yet.
+@dataclass
+class EaInputs:
+    """What the Ea model predicts from: the Ea records still without its predictions, and
+    the median volume per atom of each composition's structures."""
 
-    A composition the model was trained on gets its mean out-of-fold prediction (`held_out`),
-    so the value beside a record does not come from a fit that saw it. Returns rows written.
-    """
+    todo: pd.DataFrame
+    volumes: pd.Series
+
+
+def ea_prediction_inputs(con: duckdb.DuckDBPyConnection, model: EaModel) -> EaInputs | None:
+    """The Ea records to predict with `model` (a read only), or None when none is left."""
     todo = ea_records_to_predict(con, model.version)
     if todo.empty:
-        return 0
+        return None
     volumes = structure_volumes(con).groupby("composition_key")["volume_per_atom"].median()
+    return EaInputs(todo, volumes)
+
+
+def compute_ea_predictions(
+    model: EaModel, inputs: EaInputs, *, artifact_path: str | None = None
+) -> tuple[dict, pd.DataFrame]:
+    """The model's row and its predictions of `inputs`, unwritten (no connection needed).
+
+    A composition the model was trained on gets its mean out-of-fold prediction (`held_out`),
+    so the value beside a record does not come from a fit that saw it.
+    """
+    todo = inputs.todo
     frames = [
-        candidate_descriptors(k, c if isinstance(c, str) else None, volumes.get(k))
+        candidate_descriptors(k, c if isinstance(c, str) else None, inputs.volumes.get(k))
         for k, c in zip(todo["composition_key"], todo["carrier_ion"], strict=True)
     ]
     pred = model.predict(pd.concat(frames, ignore_index=True))
@@ -176,12 +192,37 @@ def predict_store_ea(
     })  # fmt: skip
     out["lo80"] = (out["pred_ea_ev"] - model.halfwidth80).round(4)
     out["hi80"] = (out["pred_ea_ev"] + model.halfwidth80).round(4)
-    write_ea_predictions(
-        con,
-        {"version": model.version, "metrics": json.dumps(model.metrics), "artifact_path": artifact_path},
-        out,
-    )
-    return len(out)
+    model_row = {
+        "version": model.version, "metrics": json.dumps(model.metrics), "artifact_path": artifact_path,
+    }  # fmt: skip
+    return model_row, out
+
+
+def save_ea_predictions(
+    con: duckdb.DuckDBPyConnection, model_row: dict, predictions: pd.DataFrame
+) -> int:
+    """Write computed Ea predictions in one transaction, leaving out records that got one of
+    this version meanwhile (another process). Returns rows written."""
+    with transaction(con):
+        still = set(ea_records_to_predict(con, model_row["version"])["record_id"])
+        fresh = predictions[predictions["record_id"].isin(still)]
+        if fresh.empty:
+            return 0
+        write_ea_predictions(con, model_row, fresh)
+    return len(fresh)
+
+
+def predict_store_ea(
+    con: duckdb.DuckDBPyConnection, model: EaModel, *, artifact_path: str | None = None
+) -> int:
+    """Predict every Ea record that has no prediction of this model version yet, on one
+    connection (a process sharing the store reads, computes, then writes: `pipeline.predictions`).
+    Returns rows written."""
+    inputs = ea_prediction_inputs(con, model)
+    if inputs is None:
+        return 0
+    model_row, out = compute_ea_predictions(model, inputs, artifact_path=artifact_path)
+    return save_ea_predictions(con, model_row, out)
 
 
 def ensure_ea_predictions(con: duckdb.DuckDBPyConnection, *, train_if_missing: bool = True) -> dict:

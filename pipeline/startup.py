@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditor.cohorts import cohort_tables_current, refresh_cohort_tables
-from auditor.ea_model import ensure_ea_predictions
-from auditor.model import ensure_store_predictions, load_model, save_model, train_default
-from auditor.outliers import refresh_flags
-from db.connection import Waiting, report_to_stderr, snapshot, writing
-from db.search import refresh_search_index, search_index_current
+from auditor.ea_model import load_ea_model, save_ea_model, train_ea_model
+from auditor.model import load_model, save_model, train_default
+from db.connection import Waiting, report_to_stderr, snapshot
 from pipeline.build import Progress, ensure_store
+from pipeline.predictions import write_predictions_shared
 
 
 def prepare_app_store(
@@ -21,33 +19,37 @@ def prepare_app_store(
     train: bool = True,
     on_wait: Waiting | None = report_to_stderr,
 ) -> Path:
-    """Build the store if missing and put the model's predictions in it; hold no connection.
+    """Build the store if missing and put the models' predictions in it; hold no connection.
 
     Predictions are written once per model version (the first start trains the default
-    model when `train`); when new ones arrive, the flags that compare against them are
-    refreshed in the same transaction, so no page has to compute them. Training reads an
-    in-memory copy of its tables, so the other processes keep writing during its ~35 s;
-    only the predictions take the write lock.
+    conductivity model and the Ea descriptor model when `train` and none is saved); when
+    new conductivity predictions arrive, the flags that compare against them are refreshed
+    in the same transaction, so no page has to compute them. Training (~35 s) reads an
+    in-memory copy of its tables and predicting reads a read-only connection, so other
+    processes keep writing meanwhile; only the inserts take the write lock.
 
     Returns:
         The store file; open it per query batch (`db.connection.reading`).
     """
     target = ensure_store(path, progress)
-    if train and load_model() is None:
+    sigma, ea = load_model(), load_ea_model()
+    if train and (sigma is None or ea is None):
         con = snapshot(target, on_wait=on_wait)
         try:
-            model = train_default(con)
+            if sigma is None:
+                if progress:
+                    progress(0.3, "training the conductivity model (once)")
+                sigma = train_default(con)
+                save_model(sigma)
+            if ea is None:  # about 20 s, once; no flag rule reads its predictions
+                if progress:
+                    progress(0.7, "training the Ea descriptor model (once)")
+                ea = train_ea_model(con)
+                save_ea_model(ea)
         finally:
             con.close()
-        save_model(model)
-    with writing(target, on_wait=on_wait) as con:
-        if not cohort_tables_current(con):  # a store built before the tables existed
-            refresh_cohort_tables(con)
-        if not search_index_current(con):  # a store built before the search index existed
-            refresh_search_index(con)
-        result = ensure_store_predictions(con, train_if_missing=False)
-        # The Ea descriptor model likewise (about 20 s to train, once); no flag rule reads it.
-        ensure_ea_predictions(con, train_if_missing=train)
-        if result["written"]:
-            refresh_flags(con)
+    if progress:
+        progress(0.9, "writing the models' predictions")
+    # A store built before the stored cohort tables existed gets them in the same short write.
+    write_predictions_shared(target, sigma=sigma, ea=ea, refresh_cohorts=True, on_wait=on_wait)
     return target

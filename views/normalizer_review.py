@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from auditor.normalize import review
-from auditor.normalize.llm import LLMConfig
+from auditor.normalize.llm import LLMConfig, run_llm
 from core.vocab import DECISION_BACKENDS, DECISION_KINDS, DECISION_STATUSES, FAMILIES
 from views.store import store_cursor, store_writer
 
@@ -99,14 +99,18 @@ else:
     limit = st.number_input("How many", 1, 500, 20)
     if st.button(f"Ask {config.model} (answers are verified before they are kept)"):
         bar = st.progress(0.0, text="asking")
-        with store_writer() as con:  # the LLM cache and decision log are written as it goes
-            run = review.ask_llm(
-                con,
-                kind,
-                config=config,
-                limit=int(limit),
-                progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
-            )
+        # Read what to ask, ask with no connection open, then write answers and decisions in
+        # one short transaction: other processes use the store while the model answers.
+        inputs, cache = review.llm_questions(store_cursor(), kind, config=config, limit=int(limit))
+        run = run_llm(
+            kind,
+            inputs,
+            cache=cache,
+            config=config,
+            progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"),
+        )
+        with store_writer() as con:
+            cache.flush(con)
         st.write(
             f"{run.calls} calls, {run.cache_hits} from cache, {run.accepted} accepted, "
             f"{len(run.rejected)} rejected"

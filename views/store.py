@@ -1,10 +1,12 @@
 """The app's store: short-lived connections, caches that follow the store's version.
 
 Several processes share the store file (this app, a second app, the CLI), and DuckDB lets
-one process write it or several read it. So the app holds no connection between script
-runs: a run opens one read-only connection the first time a page reads (`store_cursor`)
-and `run_scope` (around the page, in app.py) closes it when the run ends; a write opens a
-write connection for its transaction only (`store_writer`). Cached results
+one process write it or several read it. So the app holds no connection while it renders:
+each query batch (one call of a reading function, usually inside a cached function) gets
+its own read-only connection from `store_cursor()`, closed as soon as that batch drops it,
+and `run_scope` (around the page, in app.py) closes whatever a run left open; a write opens
+a write connection for its transaction only (`store_writer`). A writer in another process
+therefore waits for one query batch at most, never for a page's rendering. Cached results
 (`st.cache_data`) are dropped whenever the store's version (`db.connection.store_version`:
 its file's inode, time and size) moves, so a CLI ingest, another app's upload or a rebuild
 shows on the next run without a restart, and `watch_store` starts that run within seconds.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,7 +31,8 @@ from db.connection import StoreBusyError, StoreVersionError, Waiting, connect, w
 from db.connection import store_version as file_version
 from pipeline.startup import prepare_app_store
 
-# Each script run has its own thread: the run's scope and read connection live here.
+# Each script run has its own thread: the run's store path and the read connections it
+# opened (weak references: a batch's connection closes when the batch drops it) live here.
 _run = threading.local()
 # The store version this process's caches were computed from.
 _cached_version: list = [None]
@@ -84,10 +88,14 @@ def _sync_caches(version: tuple) -> None:
 
 
 def _close_reader() -> None:
-    con = getattr(_run, "con", None)
-    _run.con = None
-    if con is not None:
-        con.close()
+    # Every read connection this run opened that is still alive (a batch that raised keeps
+    # its connection in the traceback's frames): close it, so a write can open the file.
+    opened = getattr(_run, "opened", None) or []
+    _run.opened = []
+    for ref in opened:
+        con = ref()
+        if con is not None:
+            con.close()
 
 
 @contextmanager
@@ -101,7 +109,7 @@ def run_scope() -> Iterator[None]:
     started = file_version(path)
     _sync_caches(started)
     st.session_state["_store_version"] = started
-    _run.path, _run.con = path, None
+    _run.path, _run.opened = path, []
     try:
         yield
     except _ReadBusy:
@@ -136,22 +144,25 @@ def _wait_then_rerun(path: str) -> None:
 
 
 def store_cursor() -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the store for this script run (closed when the run ends).
+    """A read-only connection for one query batch: pass it to the reading function, drop it.
 
-    Outside a run (a download callback, a worker thread) it is a new connection the caller
-    owns; it closes when dropped.
+    It closes as soon as nothing refers to it any more (after the call it was passed to, or
+    when the caller's function returns), and at the latest when the run ends, so the store
+    is never held while the page renders. Outside a run (a download callback, a worker
+    thread) it is a new connection the caller owns; it too closes when dropped.
     """
     path = getattr(_run, "path", None)
     if path is None:
         return connect(db_path(), read_only=True, on_wait=None)
-    if _run.con is None:
-        # After a short try, `run_scope` takes over the wait where it can say so (a wait
-        # shown inside a cached function would be replayed with its result).
-        try:
-            _run.con = connect(path, read_only=True, on_wait=None, attempts=_QUICK_ATTEMPTS)
-        except StoreBusyError as exc:
-            raise _ReadBusy(str(exc)) from exc
-    return _run.con
+    # After a short try, `run_scope` takes over the wait where it can say so (a wait
+    # shown inside a cached function would be replayed with its result).
+    try:
+        con = connect(path, read_only=True, on_wait=None, attempts=_QUICK_ATTEMPTS)
+    except StoreBusyError as exc:
+        raise _ReadBusy(str(exc)) from exc
+    _run.opened = [ref for ref in _run.opened if ref() is not None]
+    _run.opened.append(weakref.ref(con))
+    return con
 
 
 class _StoreHandle:
@@ -180,8 +191,8 @@ def busy_notice() -> Waiting:
 def store_writer() -> Iterator[duckdb.DuckDBPyConnection]:
     """A write connection for one transaction (a review, an override), then closed.
 
-    This run's reader is closed first (DuckDB refuses a reader and a writer of one file in one
-    process); other processes wait for the block to end, so keep it to the write. Cached
+    This run's open readers are closed first (DuckDB refuses a reader and a writer of one file
+    in one process); other processes wait for the block to end, so keep it to the write. Cached
     results are dropped afterwards, so the page shows its own write.
 
     Raises:
@@ -194,7 +205,7 @@ def store_writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def release_reader() -> None:
-    """Close this run's read connection before a pipeline function opens the store to write
+    """Close this run's read connections before a pipeline function opens the store to write
     (DuckDB refuses a reader and a writer of one file in one process)."""
     _close_reader()
 

@@ -43,10 +43,13 @@ from auditor.model.persist import (
     save_model,
 )
 from auditor.model.predictions import (
+    compute_predictions,
     ensure_store_predictions,
     interval_outliers,
     model_beside_reported,
     predict_store,
+    prediction_inputs,
+    save_predictions,
     store_inputs,
 )
 from auditor.model.report import (
@@ -126,6 +129,9 @@ __all__ = [
     "out_of_fold",
     "parity_figure",
     "predict_store",
+    "prediction_inputs",
+    "compute_predictions",
+    "save_predictions",
     "predictions_for_records",
     "regression_metrics",
     "reproducibility_floor",

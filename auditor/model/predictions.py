@@ -15,6 +15,7 @@ import pandas as pd
 from auditor.model.data import cif_file_path
 from auditor.model.persist import load_model, models_dir, save_model
 from auditor.model.training import ConductivityModel, train_default
+from db.connection import transaction
 from db.model_inputs import sigma_model_inputs
 from db.predictions import prediction_count, write_predictions
 
@@ -33,17 +34,22 @@ def store_inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-def predict_store(
-    con: duckdb.DuckDBPyConnection, model: ConductivityModel, *, artifact_path: str | None = None
-) -> int:
-    """Predict every sigma record once per model version; a no-op when already done.
+def prediction_inputs(
+    con: duckdb.DuckDBPyConnection, model: ConductivityModel
+) -> pd.DataFrame | None:
+    """The sigma records to predict with `model`, or None when its predictions are stored.
 
-    Returns:
-        The number of predictions written in this call (0 when the version was present).
+    A read only: the prediction itself (`compute_predictions`) needs no connection.
     """
     if prediction_count(con, model.version):
-        return 0
-    inputs = store_inputs(con)
+        return None
+    return store_inputs(con)
+
+
+def compute_predictions(
+    model: ConductivityModel, inputs: pd.DataFrame, *, artifact_path: str | None = None
+) -> tuple[dict, pd.DataFrame]:
+    """The model's row and its predictions of `inputs` (`prediction_inputs`), unwritten."""
     pred = model.predict(inputs) if len(inputs) else pd.DataFrame()
     out = pd.DataFrame(
         {
@@ -59,18 +65,44 @@ def predict_store(
     out.loc[has_oof, "lo80"] = held_out[has_oof] - model.halfwidth80
     out.loc[has_oof, "hi80"] = held_out[has_oof] + model.halfwidth80
     metrics = {k: model.metrics.get(k) for k in ("test", "baselines", "cv", "train_seconds")}
-    write_predictions(
-        con,
-        {
-            "version": model.version,
-            "kind": model.kind,
-            "train_hash": model.train_hash,
-            "metrics": json.dumps(metrics),
-            "artifact_path": artifact_path,
-        },
-        out,
-    )
-    return len(out)
+    model_row = {
+        "version": model.version,
+        "kind": model.kind,
+        "train_hash": model.train_hash,
+        "metrics": json.dumps(metrics),
+        "artifact_path": artifact_path,
+    }
+    return model_row, out
+
+
+def save_predictions(
+    con: duckdb.DuckDBPyConnection, model_row: dict, predictions: pd.DataFrame
+) -> int:
+    """Write computed predictions in one transaction, unless their version is stored already
+    (another process may have written it since they were computed). Returns rows written."""
+    with transaction(con):
+        if prediction_count(con, model_row["version"]):
+            return 0
+        write_predictions(con, model_row, predictions)
+    return len(predictions)
+
+
+def predict_store(
+    con: duckdb.DuckDBPyConnection, model: ConductivityModel, *, artifact_path: str | None = None
+) -> int:
+    """Predict every sigma record once per model version; a no-op when already done.
+
+    On one connection (inside a caller's write, e.g. a rebuild); a process sharing the
+    store reads, computes and then writes in three steps (`pipeline.predictions`).
+
+    Returns:
+        The number of predictions written in this call (0 when the version was present).
+    """
+    inputs = prediction_inputs(con, model)
+    if inputs is None:
+        return 0
+    model_row, out = compute_predictions(model, inputs, artifact_path=artifact_path)
+    return save_predictions(con, model_row, out)
 
 
 def interval_outliers(

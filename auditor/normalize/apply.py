@@ -22,7 +22,7 @@ from auditor.normalize.method import normalize_method
 from auditor.normalize.words import StoreIndex
 from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions, llm_cache, normalization_pass
-from db.connection import connect
+from db.connection import connect, transaction
 
 # A loader's tag is refined by the text only towards a more specific computed method; the
 # experimental/computed split is the loader's to make, so EXP is never re-tagged.
@@ -224,6 +224,64 @@ class StoreLLMCache:
     def record(self, rows: list[dict]) -> None:
         """Log the consultations as decisions."""
         decisions.record_decisions(self.con, rows)
+
+
+class BufferedLLMCache:
+    """The LLM cache and decision log for one batch, read up front and written at the end.
+
+    Asking a model takes seconds per input; `StoreLLMCache` on a write connection would keep
+    every other process out of the store meanwhile. This one reads what the batch needs (the
+    cached answers of `inputs`, the inputs rejected before) on a read connection when it is
+    made, keeps new answers and decisions in memory while the model runs, and `flush` writes
+    them in one short transaction.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        kind: str,
+        inputs: list[str],
+        *,
+        model: str,
+        backend: str,
+        prompt_version: str,
+    ):
+        self._cached = {
+            text: llm_cache.cache_get(con, kind, text, model, prompt_version)
+            for text in dict.fromkeys(inputs)
+        }
+        self._rejected = {
+            (kind, backend, prompt_version): decisions.rejected_inputs(
+                con, kind, backend, prompt_version
+            )
+        }
+        self.model = model
+        self.puts: list[tuple[str, str, str, str, dict]] = []
+        self.logs: list[dict] = []
+
+    def get(self, kind: str, text: str, model: str, prompt_version: str) -> dict | None:
+        """The verified answer read when the batch began (only this batch's model)."""
+        return self._cached.get(text) if model == self.model else None
+
+    def put(self, kind: str, text: str, model: str, prompt_version: str, output: dict) -> None:
+        """Keep a verified answer for `flush`."""
+        self.puts.append((kind, text, model, prompt_version, output))
+
+    def rejected(self, kind: str, backend: str, prompt_version: str) -> set[str]:
+        """Inputs whose earlier answer from this model and prompt was rejected."""
+        return self._rejected.get((kind, backend, prompt_version), set())
+
+    def record(self, rows: list[dict]) -> None:
+        """Keep the consultations for `flush`."""
+        self.logs.extend(rows)
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Write the kept answers and decisions in one transaction (a write connection)."""
+        with transaction(con):
+            for kind, text, model, prompt_version, output in self.puts:
+                llm_cache.cache_put(con, kind, text, model, prompt_version, output)
+            decisions.record_decisions(con, self.logs)
+        self.puts, self.logs = [], []
 
 
 def propose_verified(

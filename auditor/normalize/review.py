@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from auditor.normalize.apply import StoreLLMCache
-from auditor.normalize.llm import LLMRun, run_llm
+from auditor.normalize.apply import BufferedLLMCache, StoreLLMCache
+from auditor.normalize.llm import PROMPT_VERSION, LLMRun, run_llm
 from core.composition import composition_key
 from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions
@@ -115,6 +115,18 @@ def ask_llm(
     """Ask the LLM about up to `limit` unresolved inputs of one kind (verified, logged, cached)."""
     inputs = decisions.unresolved_inputs(con, kind, limit=limit)
     return run_llm(kind, inputs, cache=StoreLLMCache(con), config=config, progress=progress)
+
+
+def llm_questions(con, kind: str, *, config, limit: int = 50) -> tuple[list[str], BufferedLLMCache]:
+    """Up to `limit` unresolved inputs of one kind, and the batch's cache, read on `con` (a
+    read connection, closed before the model is asked). Ask with `llm.run_llm(kind, inputs,
+    cache=cache, ...)`, then write with `cache.flush(write_con)`: the store's write lock is
+    held for the flush only, not while the model answers."""
+    inputs = decisions.unresolved_inputs(con, kind, limit=limit)
+    cache = BufferedLLMCache(
+        con, kind, inputs, model=config.model, backend=config.backend, prompt_version=PROMPT_VERSION
+    )
+    return inputs, cache
 
 
 def consultation_table(run: LLMRun) -> pd.DataFrame:

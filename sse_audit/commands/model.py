@@ -12,12 +12,13 @@ from auditor.model import (
     comparison_report,
     load_model,
     load_table,
-    predict_store,
     save_model,
     train,
     train_official,
 )
-from db.connection import connect, snapshot
+from db.config import db_path
+from db.connection import snapshot
+from pipeline.predictions import write_predictions_shared
 from sse_audit.jsonout import dumps
 
 
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         if args.store:
-            return _predict_store(model, str(path))
+            return _predict_store(model)
         return 0
     if args.model_command == "predict-store":
 
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         if model is None:
             print("no saved model; run `sse-audit model train`", file=sys.stderr)
             return 1
-        return _predict_store(model, None)
+        return _predict_store(model)
     if bool(args.train) != bool(args.test):
         print("--train and --test go together", file=sys.stderr)
         return 2
@@ -146,13 +147,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predict_store(model, artifact_path: str | None) -> int:
-
-
-    con = connect()
-    try:
-        written = predict_store(con, model, artifact_path=artifact_path)
-    finally:
-        con.close()
-    print(json.dumps({"version": model.version, "predictions_written": written}))
+def _predict_store(model) -> int:
+    # Reads the inputs, predicts with no connection open, then writes briefly: other
+    # processes keep reading and writing the store while the model runs.
+    done = write_predictions_shared(db_path(), sigma=model)
+    print(json.dumps({"version": model.version, "predictions_written": done.sigma_written}))
     return 0

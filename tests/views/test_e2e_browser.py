@@ -3,111 +3,33 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from db.config import REPO_ROOT
 from db.loaders.template import TEMPLATE_COLUMNS
+from tests.e2e import IDLE, SHOTS, app_server, browser_page, copy_store, need_chromium, settle
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = REPO_ROOT / "artifacts" / "screenshots"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def _need(condition: bool, why: str) -> None:
-    if not condition:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the browser test: {why}")
-        pytest.skip(why)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(built_store, tmp_path_factory):
-    _need(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
-    store = tmp_path_factory.mktemp("e2e") / "store.duckdb"
-    shutil.copy(built_store, store)
-    port = _free_port()
-    env = {**os.environ, "SSE_AUDIT_DB": str(store)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO_ROOT / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    need_chromium()
+    with app_server(copy_store(built_store, tmp_path_factory.mktemp("e2e"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with browser_page() as page:
         yield page
-        browser.close()
 
 
 def _visit(page, url: str, shot: str) -> None:
     page.goto(url)
-    page.wait_for_selector(IDLE, timeout=90_000)
-    page.wait_for_timeout(500)  # a rerun triggered by query-param sync settles
-    page.wait_for_selector(IDLE, timeout=90_000)
+    settle(page, pause_ms=500)  # a rerun triggered by query-param sync settles
     page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0, f"exception on {url}"
 

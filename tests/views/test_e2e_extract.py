@@ -9,7 +9,8 @@ import pytest
 
 from db.config import REPO_ROOT
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
-from tests.views.test_e2e_browser import IDLE, SHOTS, _visit, page, server  # noqa: F401
+from tests.e2e import IDLE, SHOTS
+from tests.views.test_e2e_browser import _visit, page, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"

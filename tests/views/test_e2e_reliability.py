@@ -5,12 +5,8 @@ Its own server over its own store copy, so the bulk review below is the only rev
 
 from __future__ import annotations
 
-import os
 import shutil
 import struct
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -22,7 +18,15 @@ from auditor.cohorts import load_records
 from auditor.reliability import reliability_cells
 from db.config import REPO_ROOT
 from db.flags import list_flags
-from tests.views.test_e2e_browser import CHROMIUM, IDLE, _free_port, _need
+from tests.e2e import (
+    IDLE,
+    app_server,
+    browser_page,
+    copy_store,
+    need_chromium,
+    no_exception,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -32,9 +36,7 @@ NOTE = "e2e: unrelaxed barriers, not physical"
 
 @pytest.fixture(scope="module")
 def store(built_store, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("e2e_rel") / "store.duckdb"
-    shutil.copy(built_store, path)
-    return path
+    return copy_store(built_store, tmp_path_factory.mktemp("e2e_rel"))
 
 
 @pytest.fixture(scope="module")
@@ -56,52 +58,21 @@ def facts(store, tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def server(store):
-    _need(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "SSE_AUDIT_DB": str(store)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    need_chromium()
+    with app_server(store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    with browser_page(1600, 1000, accept_downloads=True) as page:
         yield page
-        browser.close()
 
 
 def _visit(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(IDLE, timeout=120_000)
-    page.wait_for_timeout(500)
-    page.wait_for_selector(IDLE, timeout=120_000)
-    assert page.locator("[data-testid='stException']").count() == 0, f"exception on {url}"
+    settle(page, timeout_ms=120_000, pause_ms=500)
+    no_exception(page, url)
 
 
 def _download(page, name: str) -> bytes:

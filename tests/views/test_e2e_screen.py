@@ -7,68 +7,30 @@ The BVSE barrier computed from the upload must equal the shipped one for that CI
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from db.config import REPO_ROOT
-from tests.views.test_e2e_browser import CHROMIUM, IDLE, _free_port, _need
+from tests.e2e import IDLE, SHOTS, app_server, browser_page, copy_store, need_chromium
 
 pytestmark = pytest.mark.browser
-SHOTS = REPO_ROOT / "artifacts" / "screenshots"
 CIF_ID = "4p7"  # Li3OCl, anti-perovskite: fast to compute (under a second)
 CIF = REPO_ROOT / "data" / "obelix" / "cifs" / "all_randomized_cifs" / f"{CIF_ID}.cif"
 
 
 @pytest.fixture(scope="module")
 def server(built_store, screen_models_dir, tmp_path_factory):
-    _need(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
-    store = tmp_path_factory.mktemp("e2e_screen") / "store.duckdb"
-    shutil.copy(built_store, store)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "SSE_AUDIT_DB": str(store), "SSE_AUDIT_MODELS": str(screen_models_dir)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    need_chromium()
+    store = copy_store(built_store, tmp_path_factory.mktemp("e2e_screen"))
+    with app_server(store, env={"SSE_AUDIT_MODELS": str(screen_models_dir)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    with browser_page(1600, 1000) as page:
         yield page
-        browser.close()
 
 
 def _shipped_barrier() -> float:
