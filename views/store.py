@@ -23,7 +23,7 @@ from contextlib import contextmanager
 import duckdb
 import streamlit as st
 
-from db.config import db_path
+from db.config import store_location
 from db.connection import StoreBusyError, Waiting, connect, writing
 from db.connection import store_version as file_version
 from pipeline.startup import prepare_app_store
@@ -59,8 +59,9 @@ def _prepared(path: str) -> str:
 
 
 def store_path() -> str:
-    """The store file, prepared once per process (built if missing, predictions written)."""
-    return _prepared(str(db_path()))
+    """The store (file or team lake), prepared once per process (built if missing,
+    predictions written)."""
+    return _prepared(store_location())
 
 
 class _ReadBusy(StoreBusyError):
@@ -135,7 +136,7 @@ def store_cursor() -> duckdb.DuckDBPyConnection:
     """
     path = getattr(_run, "path", None)
     if path is None:
-        return connect(db_path(), read_only=True, on_wait=None)
+        return connect(store_location(), read_only=True, on_wait=None)
     if _run.con is None:
         # After a short try, `run_scope` takes over the wait where it can say so (a wait
         # shown inside a cached function would be replayed with its result).
@@ -206,7 +207,7 @@ def watch_store(every: float | None = None) -> None:
     @st.fragment(run_every=seconds)
     def _watch() -> None:
         seen = st.session_state.get("_store_version")
-        if seen is not None and file_version(db_path()) != seen:
+        if seen is not None and file_version(store_location()) != seen:
             st.rerun(scope="app")
 
     _watch()

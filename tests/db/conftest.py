@@ -1,4 +1,5 @@
-"""Fixtures for the store engine: every test runs in both modes, team mode on a real PostgreSQL."""
+"""Fixtures for the store engine: every test runs in both modes, team mode on a real PostgreSQL
+(the session's server, `pg_server` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.pg_server import PgServer, find_pg_bin
+from tests.pg_server import PgServer
 
 _MISSING_EXT = [
     p
@@ -27,18 +28,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.fspath.basename == "test_engine.py":
             item.add_marker(marker)
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """One throwaway PostgreSQL for the session; skips when Debian's binaries are absent."""
-    if find_pg_bin() is None:
-        pytest.skip(
-            "PostgreSQL binaries not found (apt-get install postgresql); team mode untested"
-        )
-    server = PgServer().start()
-    yield server
-    server.destroy()
 
 
 @pytest.fixture(params=["embedded", "team"])
