@@ -233,9 +233,12 @@ def _load(con: duckdb.DuckDBPyConnection, old: str, progress: Progress, started:
     return summary
 
 
-def ensure_store(path: str | os.PathLike | None = None, progress: Progress | None = None) -> str:
-    """The store's location, built first when it does not exist yet (the app's first start)."""
+def ensure_store(
+    path: str | os.PathLike | None = None, progress: Progress | None = None
+) -> Path | str:
+    """The store (its file, or a lake's setting), built first when it does not exist yet
+    (the app's first start)."""
     location = store_location(path)
     if not store_exists(location):
         build_store(location, progress)
-    return location
+    return location if is_lake(location) else Path(location)

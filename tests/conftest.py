@@ -58,15 +58,40 @@ def pg_server():
     server.destroy()
 
 
+def team_location(server: PgServer, database: str, data: Path) -> str:
+    """The `SSE_AUDIT_STORE` setting of a team store in `database` with Parquet under `data`."""
+    return f"postgresql://{server.user}@127.0.0.1:{server.port}/{database}?data_path={data}"
+
+
 def new_team_store(server: PgServer, root: Path, built: Path | None = None) -> str:
     """A fresh team store (its own database and data path); with `built`, that build published."""
     name = f"sse_{uuid.uuid4().hex[:12]}"
     server.create_database(name)
-    location = f"postgresql://{server.user}@127.0.0.1:{server.port}/{name}?data_path={root / 'data'}"
+    location = team_location(server, name, root / "data")
     connect(location, on_wait=None).close()  # tables and id counters
     if built is not None:
         lake_store(location).publish(built)
     return location
+
+
+@pytest.fixture(scope="session")
+def _team_template(pg_server, built_file, tmp_path_factory) -> tuple[str, Path]:
+    """A team store holding the build, published once; copies of its catalog database are
+    the tests' team stores (PostgreSQL's CREATE DATABASE ... TEMPLATE, well under a second).
+
+    The copies share its Parquet directory: data files are immutable and written under new
+    names, and tests never clean old files up, so one copy's writes never touch another's.
+    """
+    root = tmp_path_factory.mktemp("lake")
+    location = new_team_store(pg_server, root, built_file)
+    close_lake(location)  # a template database must have no connections
+    return location.split("/")[3].split("?")[0], root / "data"
+
+
+def _team_copy(server: PgServer, template: tuple[str, Path]) -> str:
+    name = f"sse_{uuid.uuid4().hex[:12]}"
+    server.create_database(name, template=template[0])
+    return team_location(server, name, template[1])
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +107,9 @@ def built_store(store_mode, built_file, tmp_path_factory, request) -> Path | str
     """The built store in this test's mode (read it, don't write it)."""
     if store_mode == "embedded":
         return built_file
-    server = request.getfixturevalue("pg_server")
-    location = new_team_store(server, tmp_path_factory.mktemp("lake"), built_file)
+    location = _team_copy(
+        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
+    )
     yield location
     close_lake(location)
 
@@ -96,7 +122,9 @@ def store_copy(store_mode, built_file, tmp_path, request) -> Path | str:
         shutil.copy(built_file, path)
         yield path
         return
-    location = new_team_store(request.getfixturevalue("pg_server"), tmp_path, built_file)
+    location = _team_copy(
+        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
+    )
     yield location
     close_lake(location)
 
