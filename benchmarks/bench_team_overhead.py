@@ -70,14 +70,14 @@ def _cohorts(location: str) -> int:
         return len(cohort_stats(load_records(con), family="NASICON", property="Em", n_boot=200))
 
 
-def bench(location: str, runs: int) -> dict:
+def bench(location: str, runs: int, label: str) -> dict:
     counter = iter(range(10**6))
     _explorer(location)  # warm: the first open of a lake attaches it (timed as set-up)
     return {
         "explorer_search_s": _median(lambda: _explorer(location), runs),
         "cohort_statistics_s": _median(lambda: _cohorts(location), runs),
         "ingest_s": _median(
-            lambda: ingest_rows(ROWS, f"bench-{next(counter)}", path=location, on_wait=None),
+            lambda: ingest_rows(ROWS, f"bench-{label}-{next(counter)}", path=location, on_wait=None),
             runs,
         ),
     }
@@ -101,7 +101,7 @@ def main() -> int:
     shutil.copy(built, copy)
     with reading(copy, on_wait=None) as con:
         result["records"] = con.execute("SELECT count(*) FROM records").fetchone()[0]
-    result["embedded"] = bench(str(copy), args.runs)
+    result["embedded"] = bench(str(copy), args.runs, "embedded")
     started = time.perf_counter()
     server = PgServer().start()
     result["postgres_initdb_and_start_s"] = time.perf_counter() - started
@@ -110,9 +110,9 @@ def main() -> int:
         server.create_database("sse")
         location = f"postgresql://{server.user}@127.0.0.1:{server.port}/sse?data_path={tmp / 'team'}"
         connect(location, on_wait=None).close()
-        lake_store(location).publish(copy)
+        lake_store(location).publish(built)
         result["team_setup_from_scratch_s"] = time.perf_counter() - started
-        result["team"] = bench(location, args.runs)
+        result["team"] = bench(location, args.runs, "team")
         close_lake(location)
         if args.full_build:
             server.create_database("sse_build")

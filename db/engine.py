@@ -1,35 +1,31 @@
-"""The storage engine: one DuckLake store, opened the same way on one machine or for a team.
+"""The DuckLake storage engine behind the team store (and the optional one-machine lake).
 
-NOT YET WIRED INTO THE APP: it needs duckdb 1.5.5 (`requirements-teamstore.txt`), which cannot
-open the store files the pinned duckdb 2.0.1 writes, so switching would strand users' uploads,
-reviews and overrides until a migration path exists. Its tests run in a separate virtualenv and
-skip, with that reason, in the default one.
+`db.connection` uses it when `SSE_AUDIT_STORE` names a lake (`db.config.store_location`); the
+embedded default stays the DuckDB file. Settings (see `store_config`):
 
-`SSE_AUDIT_STORE` picks the mode (see `store_config`):
-
-- unset, `embedded` or `embedded:DIR` -- **embedded** (the zero-configuration default):
-  DuckLake with a SQLite catalog `DIR/catalog.sqlite` and Parquet data in `DIR/data/`
-  (DIR defaults to `var/lake`).
 - `postgresql://USER@HOST:PORT/DBNAME?data_path=PATH` (or `postgres://...`) -- **team**: DuckLake
   with its catalog in that PostgreSQL database and Parquet data under PATH, a directory every
   replica mounts at the same path. The password comes from libpq's usual places (`PGPASSWORD`,
   `~/.pgpass`), never from this setting.
+- `lake:DIR` (also `embedded:DIR`, the engine's own name; `embedded` alone is `var/lake`) -- a
+  one-machine lake: DuckLake with a SQLite catalog `DIR/catalog.sqlite` and Parquet in `DIR/data/`.
 
-Why DuckLake over SQLite for the embedded mode, and not the DuckDB file we had: a DuckDB file
+Why a lake at all, beside the DuckDB file: a DuckDB file
 admits one process that writes, and while it is open read-write no other process may open it at
 all (read-only opens are refused too), so the app, a second app and the CLI lock each other out.
 DuckLake keeps the data in immutable Parquet files and the catalog in a transactional database.
 SQLite in WAL mode lets any number of processes read while one commits. Each DuckDB transaction
 reads one catalog snapshot and commits optimistically, so readers never block and a writer that
-lost a race fails cleanly at COMMIT and is retried here. It is also the very engine of the team
-mode: the same SQL dialect, the same schema, the same tests, in both modes.
+lost a race fails cleanly at COMMIT: `Store.write` runs its function again; a
+`db.connection.writing` block, which cannot be re-run, ends with "store busy" and nothing written.
 
 DuckLake does not support sequences, PRIMARY KEY/UNIQUE constraints, `RETURNING`,
 `ON CONFLICT` or `INSERT OR REPLACE` (measured with duckdb 1.5.5 / ducklake 1.5.5). Hence:
 - `lake_schema_sql` derives the lake's DDL from `db/schema.sql` (still the one declaration of the
   store) by dropping sequences, `DEFAULT nextval(...)`, `PRIMARY KEY` and `UNIQUE`; the keys stay
-  known (`table_keys`) and are kept by the write helpers: `upsert` (a MERGE by key, for ON
-  CONFLICT and INSERT OR REPLACE) and `allocate_ids` (explicit ids from the `id_counters` table,
+  known (`table_keys`) and are kept by the write helpers, which the write SQL in `db/` uses on
+  the DuckDB file too (one code path): `upsert` (a MERGE by key, for ON CONFLICT and INSERT OR
+  REPLACE; `upsert_rows`, `upsert_select`) and `allocate_ids` (explicit ids from the `id_counters` table,
   for sequences and RETURNING). `duplicate_keys` checks a store against the declared keys.
 - DuckLake lets two transactions that only append commit side by side, even with equal keys,
   while any two that update one table conflict. `allocate_ids` and `claim` (called by `upsert`)
@@ -173,7 +169,7 @@ def ensure_extensions(extension_dir: Path | None = None) -> Path:
             if spec is None or not spec.submodule_search_locations:
                 raise StoreError(
                     f"the DuckDB extension package {package.replace('_', '-')}=={version} is not "
-                    "installed (pip install -r requirements-teamstore.txt); it is needed by the store"
+                    "installed (pip install -r requirements.txt); it is needed by the store"
                 )
             binary = next(
                 Path(spec.submodule_search_locations[0]).glob(

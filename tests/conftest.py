@@ -19,6 +19,7 @@ import pytest
 
 from auditor.ea_model import save_ea_model, train_ea_model
 from auditor.model import save_model, train_default
+from db.config import is_lake
 from db.connection import close_lake, connect, lake_store
 from pipeline.build import build_store
 from tests.pg_server import PgServer, find_pg_bin
@@ -29,6 +30,15 @@ def pytest_generate_tests(metafunc):
     modes = tuple(getattr(metafunc.module, "STORE_MODES", ("embedded",)))
     if "store_mode" in metafunc.fixturenames and modes != ("embedded",):
         metafunc.parametrize("store_mode", modes, indirect=True, scope="session")
+
+
+def use_store(monkeypatch: pytest.MonkeyPatch, location: Path | str) -> None:
+    """Point the app and the CLI (their environment) at a store fixture's location."""
+    if is_lake(location):
+        monkeypatch.setenv("SSE_AUDIT_STORE", str(location))
+    else:
+        monkeypatch.delenv("SSE_AUDIT_STORE", raising=False)
+        monkeypatch.setenv("SSE_AUDIT_DB", str(location))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -106,7 +116,8 @@ def built_file(tmp_path_factory, _isolated_model_dir) -> Path:
 def built_store(store_mode, built_file, tmp_path_factory, request) -> Path | str:
     """The built store in this test's mode (read it, don't write it)."""
     if store_mode == "embedded":
-        return built_file
+        yield built_file
+        return
     location = _team_copy(
         request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
     )
