@@ -157,7 +157,9 @@ def _connect_lake(
     try:
         if location not in _LAKE_READY:
             if not read_only:
-                create_schema(con)
+                # One transaction: one catalog commit instead of one per table and counter.
+                with transaction(con):
+                    create_schema(con)
                 _LAKE_READY.add(location)
             elif location not in _LAKE_SEEN:
                 if not _lake_has_schema(con):

@@ -612,9 +612,9 @@ def seed_id_counters(con: duckdb.DuckDBPyConnection) -> None:
                 f"INSERT INTO id_counters SELECT ?, coalesce(max({column}), 0) + 1 FROM {table}",  # noqa: S608
                 [name],
             )
-    for name in (f"claim:{t}" for t in table_keys()):
-        if name not in have:
-            con.execute("INSERT INTO id_counters VALUES (?, 1)", [name])
+    claims = [name for name in (f"claim:{t}" for t in table_keys()) if name not in have]
+    if claims:
+        con.execute("INSERT INTO id_counters SELECT unnest(?), 1", [claims])
 
 
 def id_counter_of(table: str) -> tuple[str, str] | None:
