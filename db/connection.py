@@ -86,8 +86,12 @@ def lake_store(location: str) -> engine.Store:
     with _LAKES_LOCK:
         store = _LAKES.get(location)
         if store is None:
+            # An outage is reported within seconds (a page checks the version every 3 s).
             store = engine.Store(
-                engine.store_config(location), notify=lambda message: None, busy_attempts=12
+                engine.store_config(location),
+                notify=lambda message: None,
+                busy_attempts=12,
+                unavailable_wait_s=2.0,
             )
             _LAKES[location] = store
         return store
