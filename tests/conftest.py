@@ -10,6 +10,7 @@ build does). A store fixture is then a location for `db.connection` (a file path
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import uuid
 from pathlib import Path
@@ -23,6 +24,9 @@ from db.config import is_lake
 from db.connection import close_lake, connect, lake_store
 from pipeline.build import build_store
 from tests.pg_server import PgServer, find_pg_bin
+
+# The team store needs these (pinned in requirements.txt with duckdb 1.5.5).
+_LAKE_PACKAGES = ("duckdb_extension_ducklake", "duckdb_extension_postgres")
 
 
 def pytest_generate_tests(metafunc):
@@ -63,6 +67,9 @@ def pg_server():
     """One throwaway PostgreSQL for the session; skips when Debian's binaries are absent."""
     if find_pg_bin() is None:
         pytest.skip("PostgreSQL binaries not found (apt-get install postgresql); team mode untested")
+    missing = [p for p in _LAKE_PACKAGES if importlib.util.find_spec(p) is None]
+    if missing:
+        pytest.skip(f"DuckDB extension packages not installed ({', '.join(missing)}): team mode untested")
     server = PgServer().start()
     yield server
     server.destroy()
