@@ -64,6 +64,7 @@ from auditor.search_terms import search_keys  # noqa: E402
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points  # noqa: E402
 from db.config import db_path  # noqa: E402
 from db.connection import connect  # noqa: E402
+from db.engine import allocate_ids  # noqa: E402
 from db.evidence import material_decisions, material_records, material_structures  # noqa: E402
 from db.flags import list_flags  # noqa: E402
 from db.search import refresh_search_index, search_records  # noqa: E402
@@ -134,9 +135,12 @@ def build_scaled(source: Path, target: Path, records: int) -> dict:
         select = ", ".join(override.get(c, f"b.{c}") for c in insert_cols)
         con.execute("CREATE TEMP TABLE base AS SELECT * FROM records")
         con.execute("CREATE TEMP TABLE base_fits AS SELECT * FROM arrhenius_fits")
+        # Ids from the store's counter (no sequences: the same SQL runs on a team store).
+        first = allocate_ids(con, "record_id_seq", n_real * (replicas - 1))
         con.execute(
-            f"INSERT INTO records ({', '.join(insert_cols)}) "  # noqa: S608
-            f"SELECT {select} FROM base b, range(1, {replicas}) t(i)"
+            f"INSERT INTO records (record_id, {', '.join(insert_cols)}) "  # noqa: S608
+            f"SELECT ? + row_number() OVER () - 1, {select} FROM base b, range(1, {replicas}) t(i)",
+            [first],
         )
         fit_cols = [
             r[0]

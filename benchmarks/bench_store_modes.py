@@ -93,7 +93,7 @@ def bench_file(path: Path, runs: int, tmp: Path) -> dict:
     def ingest() -> None:
         cur = con.cursor()
         cur.execute("BEGIN TRANSACTION")
-        _ingest(cur, "file", f"bench-{next(counter)}", explicit_ids=False)
+        _ingest(cur, "file", f"bench-{next(counter)}", explicit_ids=True)
         cur.execute("COMMIT")
 
     out["ingest_write_s"] = _median(ingest, runs)

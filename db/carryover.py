@@ -17,8 +17,10 @@ from pathlib import Path
 
 import duckdb
 
-from db.connection import attach_read_only
-from db.version import bump_store_version
+from db.config import is_lake
+from db.connection import attach_read_only, store_exists
+from db.engine import allocate_ids, upsert_select
+from db.version import bump_store_version, set_build_info
 
 # What a person or an LLM decided survives a rebuild; uploads are replayed from their raw rows.
 CARRIED_TABLES = ("normalization_overrides", "llm_cache", "uploads", "flags", "extractions")
@@ -105,11 +107,12 @@ def mark_imported(folder: Path) -> None:
     os.replace(folder / MANIFEST, folder / IMPORTED_MANIFEST)
 
 
-def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
+def carry_over(con: duckdb.DuckDBPyConnection, old: str | Path) -> dict[str, int]:
     """Copy the tables that must survive a rebuild from the previous store, if there is one.
 
-    The previous store is the file `old` or, when there is none, the migration export waiting
-    for it (`pending_migration`).
+    `old` is the previous store's file or lake setting (`db.config.store_location`); for a
+    file store that does not exist yet, the migration export waiting for it
+    (`pending_migration`).
 
     Returns:
         Rows now held per carried table.
@@ -118,9 +121,9 @@ def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
         db.connection.StoreVersionError: `old` was written by a newer DuckDB (migrate it first).
     """
     counts: dict[str, int] = {}
-    if old.exists():
+    if store_exists(old):
         attach_read_only(con, old, "old")
-    elif (export := pending_migration(old)) is not None:
+    elif not is_lake(old) and (export := pending_migration(Path(old))) is not None:
         _attach_export(con, export, "old")
     else:
         return counts
@@ -138,10 +141,10 @@ def carry_over(con: duckdb.DuckDBPyConnection, old: Path) -> dict[str, int]:
         if "normalization_decisions" in existing:
             # Rules decisions are made again by the build; what an LLM or a person decided is
             # history that must survive (a rejected LLM answer is not asked again).
-            con.execute(
-                f"INSERT INTO normalization_decisions ({_DECISION_COLUMNS}) "  # noqa: S608
-                f"SELECT {_DECISION_COLUMNS} FROM old.normalization_decisions "
-                "WHERE backend <> 'rules' ORDER BY decision_id"
+            _insert_decisions(
+                con,
+                f"SELECT {_DECISION_COLUMNS} FROM old.normalization_decisions "  # noqa: S608
+                "WHERE backend <> 'rules' ORDER BY decision_id",
             )
             counts["normalization_decisions"] = con.execute(
                 "SELECT count(*) FROM normalization_decisions"
@@ -200,7 +203,12 @@ def catch_up(con: duckdb.DuckDBPyConnection, old: str) -> dict:
         f"SELECT count(*) FROM (SELECT * FROM {q}.main.llm_cache EXCEPT SELECT * FROM llm_cache)"  # noqa: S608
     ).fetchone()[0]
     if counts["llm_cache"]:
-        con.execute(f"INSERT OR REPLACE INTO llm_cache SELECT * FROM {q}.main.llm_cache")  # noqa: S608
+        upsert_select(
+            con,
+            "llm_cache",
+            ("kind", "input", "model", "prompt_version"),
+            f"SELECT * FROM {q}.main.llm_cache",  # noqa: S608
+        )
     # A review is newer when its time is: the build itself never reviews.
     newer = f"""
         FROM {q}.main.flags o
@@ -210,24 +218,37 @@ def catch_up(con: duckdb.DuckDBPyConnection, old: str) -> dict:
     """
     counts["flags"] = con.execute(f"SELECT count(*) {newer}").fetchone()[0]  # noqa: S608
     if counts["flags"]:
-        con.execute(
-            f"""
-            INSERT INTO flags SELECT o.* {newer}
-            ON CONFLICT (record_key, rule) DO UPDATE SET status = excluded.status,
-                note = excluded.note, reviewer = excluded.reviewer,
-                reviewed_at = excluded.reviewed_at
-            """  # noqa: S608
+        upsert_select(
+            con,
+            "flags",
+            ("record_key", "rule"),
+            f"SELECT o.* {newer}",  # noqa: S608
+            update=("status", "note", "reviewer", "reviewed_at"),
         )
-    before = con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0]
-    con.execute(
-        f"INSERT INTO normalization_decisions ({_DECISION_COLUMNS}) "  # noqa: S608
-        f"SELECT {_DECISION_COLUMNS} FROM {q}.main.normalization_decisions WHERE backend <> 'rules' "
-        f"EXCEPT SELECT {_DECISION_COLUMNS} FROM normalization_decisions"
-    )
-    counts["normalization_decisions"] = (
-        con.execute("SELECT count(*) FROM normalization_decisions").fetchone()[0] - before
+    counts["normalization_decisions"] = _insert_decisions(
+        con,
+        f"SELECT {_DECISION_COLUMNS} FROM {q}.main.normalization_decisions "  # noqa: S608
+        f"WHERE backend <> 'rules' EXCEPT SELECT {_DECISION_COLUMNS} FROM normalization_decisions",
     )
     return counts
+
+
+def _insert_decisions(con: duckdb.DuckDBPyConnection, select_sql: str) -> int:
+    """Insert the decisions `select_sql` returns with new ids from the counter; how many."""
+    rows = con.execute(select_sql).to_arrow_table()
+    if rows.num_rows == 0:
+        return 0
+    first = allocate_ids(con, "decision_id_seq", rows.num_rows)
+    con.register("_carried_decisions", rows)
+    try:
+        con.execute(
+            f"INSERT INTO normalization_decisions (decision_id, {_DECISION_COLUMNS}) "  # noqa: S608
+            f"SELECT ? + row_number() OVER () - 1, {_DECISION_COLUMNS} FROM _carried_decisions",
+            [first],
+        )
+    finally:
+        con.unregister("_carried_decisions")
+    return rows.num_rows
 
 
 def uploaded_rows(
@@ -260,7 +281,7 @@ def main(argv: list[str]) -> int:
 
 def write_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
     """Record what the build did (time, seconds, summary) in `build_info`."""
-    con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
+    set_build_info(con, info)
     bump_store_version(con)
 
 

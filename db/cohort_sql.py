@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from db.connection import transaction
-from db.version import records_version
+from db.version import records_version, set_build_info
 
 # What cohorts count, straight from the store; '?' are (t_min_k, t_max_k) of the sigma window.
 # A record without a harmonized family (never after a build) counts as 'unknown'.
@@ -132,10 +132,7 @@ def materialize(
         sql, params = _same_hop_sql("SELECT * FROM hop_values", reference, None)
         con.execute(f"INSERT INTO hop_pairs SELECT q.*, {_CODES} FROM (WITH {sql}) q", params)
         counts["hop_pairs"] = con.execute("SELECT count(*) FROM hop_pairs").fetchone()[0]
-        con.execute(
-            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
-            [_STAMP_KEY, _stamp(con, src.base_params, reference)],
-        )
+        set_build_info(con, {_STAMP_KEY: _stamp(con, src.base_params, reference)})
     return counts
 
 
@@ -345,10 +342,7 @@ def write_hop_agreement(
             )
         finally:
             con.unregister("_hop_agreement_rows")
-        con.execute(
-            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
-            [_AGREEMENT_KEY, _agreement_stamp(con, parameters)],
-        )
+        set_build_info(con, {_AGREEMENT_KEY: _agreement_stamp(con, parameters)})
     return len(frame)
 
 

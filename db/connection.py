@@ -1,10 +1,20 @@
-"""Opening the DuckDB store, its schema, and the one transaction helper.
+"""Opening the store, its schema, and the one transaction helper, in both modes.
 
 Opening never builds: a missing store is the pipeline's to build (`pipeline.build`).
 
-Many processes share one store file (the app, a second app, the CLI). DuckDB lets one
-process write it or several read it, so every opener holds the file briefly (`reading`,
-`writing`) and waits with a readable message when another process holds it (`connect`).
+Two modes behind one API (`connect`, `reading`, `writing`, `transaction`, `snapshot`,
+`store_version`); `db.config.store_location` says which:
+
+- **embedded** (the default, zero configuration): one DuckDB file. Many processes share it
+  (the app, a second app, the CLI); DuckDB lets one process write it or several read it, so
+  every opener holds the file briefly and waits with a readable message when another holds it.
+- **team** (`SSE_AUDIT_STORE=postgresql://USER@HOST:PORT/DB?data_path=PATH`): a DuckLake store
+  (`db.engine`), its catalog in PostgreSQL and its data as Parquet under PATH. A connection is a
+  session of this process's DuckDB instance with the lake attached and USE'd, so the same SQL
+  runs on it. Readers never wait; writers commit optimistically, and a writer that lost a race
+  gets "store busy" (`StoreBusyError`) with nothing written. A catalog that cannot be reached is
+  `StoreUnavailableError`, a readable message. `lake:DIR` is the same engine with a SQLite
+  catalog on one machine.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +30,8 @@ from pathlib import Path
 
 import duckdb
 
-from db.config import db_path
+from db import engine
+from db.config import is_lake, store_location
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
@@ -80,14 +92,154 @@ def too_new_message(path: str | os.PathLike) -> str:
     )
 
 
+class StoreUnavailableError(StoreBusyError):
+    """The team store's catalog (PostgreSQL) or data path cannot be reached.
+
+    A kind of `StoreBusyError` so every caller that already says "try again" for a busy store
+    (the CLI's exit code 75, the app's error box) does so for an outage too, never a traceback.
+    """
+
+
+# One engine handle per lake per process: attaching costs ~0.5 s (extensions, catalog).
+_LAKES: dict[str, engine.Store] = {}
+_LAKES_LOCK = threading.Lock()
+# Lakes whose schema this process has checked (tables exist, id counters seeded).
+_LAKE_READY: set[str] = set()
+# Lakes seen to hold a store (a reader's check, made once).
+_LAKE_SEEN: set[str] = set()
+
+
+def lake_store(location: str) -> engine.Store:
+    """This process's `db.engine.Store` for a lake setting (created on first use)."""
+    with _LAKES_LOCK:
+        store = _LAKES.get(location)
+        if store is None:
+            # An outage is reported within seconds (a page checks the version every 3 s).
+            store = engine.Store(
+                engine.store_config(location),
+                notify=lambda message: None,
+                busy_attempts=12,
+                unavailable_wait_s=2.0,
+            )
+            _LAKES[location] = store
+        return store
+
+
+def close_lake(location: str) -> None:
+    """Release this process's handle on one lake (its catalog connections), if open."""
+    with _LAKES_LOCK:
+        store = _LAKES.pop(location, None)
+        _LAKE_READY.discard(location)
+        _LAKE_SEEN.discard(location)
+    if store is not None:
+        store.close()
+
+
+def close_lakes() -> None:
+    """Release every lake handle of this process (tests; a catalog that moved)."""
+    with _LAKES_LOCK:
+        for store in _LAKES.values():
+            store.close()
+        _LAKES.clear()
+        _LAKE_READY.clear()
+        _LAKE_SEEN.clear()
+
+
+def _lake_has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND table_name = 'build_info'"
+        ).fetchone()[0]
+    )
+
+
+def _unavailable(location: str, exc: BaseException) -> StoreUnavailableError:
+    store = _LAKES.get(location)
+    if store is not None:
+        store.reset()  # the next session re-attaches (the server may be back by then)
+    _LAKE_READY.discard(location)
+    _LAKE_SEEN.discard(location)
+    label = engine.store_config(location).label
+    text = str(exc) if isinstance(exc, engine.StoreUnavailable) else f"cannot reach the {label}"
+    return StoreUnavailableError(
+        f"{text}. Nothing was written; it works again once the catalog server is back"
+    )
+
+
+def _connect_lake(
+    location: str, read_only: bool, on_wait: Waiting | None, attempts: int
+) -> duckdb.DuckDBPyConnection:
+    store = lake_store(location)
+    # A catalog that is briefly away (a restart) is waited for, saying so, like a busy file.
+    tries = max(1, min(attempts, 5))
+    for attempt in range(1, tries + 1):
+        try:
+            con = store.connect()
+            break
+        except (engine.StoreUnavailable, duckdb.Error) as exc:
+            if not engine.is_unavailable(exc):
+                raise
+            if attempt == tries:
+                raise _unavailable(location, exc) from None
+            store.reset()
+            if on_wait is not None:
+                on_wait(attempt, tries, f"{exc}; retrying ({attempt}/{tries})")
+            time.sleep(0.5 * attempt)
+    try:
+        if location not in _LAKE_READY:
+            if not read_only:
+                # One transaction: one catalog commit instead of one per table and counter.
+                with transaction(con):
+                    create_schema(con)
+                _LAKE_READY.add(location)
+            elif location not in _LAKE_SEEN:
+                if not _lake_has_schema(con):
+                    raise StoreMissingError(
+                        f"the {store.config.label} holds no store yet; build it with "
+                        "`sse-audit build`"
+                    )
+                _LAKE_SEEN.add(location)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def sql_literal(text: str) -> str:
+    """`text` as a quoted SQL string literal (for ATTACH, which binds no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def store_exists(location: str | os.PathLike | None = None) -> bool:
+    """True when the store has been built (the file exists; the lake has its tables)."""
+    where = store_location(location)
+    if not is_lake(where):
+        return Path(where).exists()
+    try:
+        con = _connect_lake(where, True, None, 1)
+    except StoreMissingError:
+        return False
+    con.close()
+    return True
+
+
 def store_version(path: str | os.PathLike | None = None) -> tuple:
     """A cheap token that changes whenever the store's content may have changed.
 
-    The file's inode (a rebuild swaps in a new file), modification time and size, and those
-    of its write-ahead log (a committed write may sit there until a checkpoint). No file
-    read, no lock: callers key caches on it and compare it between script runs.
+    Embedded: the file's inode (a rebuild swaps in a new file), modification time and size,
+    and those of its write-ahead log (a committed write may sit there until a checkpoint). No
+    file read, no lock. Team: the lake's current snapshot id (every commit makes one; reads
+    make none), or ("unavailable",) while the catalog cannot be reached. Callers key caches
+    on it and compare it between script runs.
     """
-    target = db_path(path)
+    where = store_location(path)
+    if is_lake(where):
+        try:
+            return ("snapshot", lake_store(where).version())
+        except (engine.StoreError, duckdb.Error):
+            return ("unavailable",)
+    target = Path(where)
     parts: list = []
     for file in (target, target.with_name(target.name + ".wal")):
         try:
@@ -147,9 +299,22 @@ def report_to_stderr(attempt: int, attempts: int, message: str) -> None:
     print(f"sse-audit: {message}", file=sys.stderr, flush=True)
 
 
+def _is_lake_connection(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_databases() "
+            "WHERE database_name = current_database() AND type = 'ducklake'"
+        ).fetchone()[0]
+    )
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the store (idempotent)."""
-    con.execute(SCHEMA_SQL.read_text())
+    """Create every table of the store (idempotent), in a DuckDB file or a lake."""
+    if _is_lake_connection(con):
+        con.execute(engine.lake_schema_sql())
+    else:
+        con.execute(SCHEMA_SQL.read_text())
+    engine.seed_id_counters(con)
 
 
 def connect(
@@ -165,18 +330,22 @@ def connect(
     every other process out, and a reader keeps writers out.
 
     Args:
-        path: store file; defaults to `SSE_AUDIT_DB` or `var/sse_audit.duckdb`.
+        path: store file or lake setting; defaults to `db.config.store_location()`.
         read_only: open read-only (several processes may read at once).
         on_wait: told before each pause (default: a line on stderr); None to wait silently.
         attempts: how many times to try (default `SSE_AUDIT_LOCK_ATTEMPTS`, 40: about a minute).
 
     Raises:
-        StoreMissingError: the file does not exist.
+        StoreMissingError: the file does not exist (the lake has no tables yet).
         StoreBusyError: another process still held it after every attempt.
         StoreVersionError: the file was written by a newer DuckDB (see `too_new_message`).
+        StoreUnavailableError: the team store's catalog cannot be reached.
     """
-    target = db_path(path)
     attempts = attempts or LOCK_ATTEMPTS
+    where = store_location(path)
+    if is_lake(where):
+        return _connect_lake(where, read_only, on_wait, attempts)
+    target = Path(where)
     pause = LOCK_FIRST_PAUSE_S
     started = time.monotonic()
     marker = _writer_marker(target)
@@ -225,8 +394,18 @@ def reading(
     con = connect(path, read_only=True, on_wait=on_wait)
     try:
         yield con
+    except duckdb.Error as exc:
+        raise _readable(path, exc) from exc
     finally:
         con.close()
+
+
+def _readable(path: str | os.PathLike | None, exc: duckdb.Error) -> BaseException:
+    # A lake session whose catalog went away mid-block: say so, not DuckDB's nested chain.
+    where = store_location(path)
+    if is_lake(where) and engine.is_unavailable(exc):
+        return _unavailable(where, exc)
+    return exc
 
 
 @contextmanager
@@ -241,6 +420,8 @@ def writing(
     try:
         with transaction(con):
             yield con
+    except duckdb.Error as exc:
+        raise _readable(path, exc) from exc
     finally:
         con.close()
 
@@ -252,9 +433,8 @@ def attach(
 
     The path is written as a quoted literal: duckdb 1.5 binds no parameters in ATTACH.
     """
-    literal = str(path).replace("'", "''")
     mode = " (READ_ONLY)" if read_only else ""
-    con.execute(f"ATTACH '{literal}' AS {alias}{mode}")
+    con.execute(f"ATTACH {sql_literal(str(path))} AS {alias}{mode}")
 
 
 def attach_read_only(
@@ -266,10 +446,19 @@ def attach_read_only(
 ) -> None:
     """ATTACH a store read-only as `alias`, waiting (with backoff) while a writer holds it.
 
+    A lake setting is attached read-only at its current snapshot (no wait: lakes have no
+    writer lock); `con` must have been opened with `db.engine.extension_config()`.
+
     Raises:
         StoreBusyError: a writer still held it after every attempt.
         StoreVersionError: the file was written by a newer DuckDB (see `too_new_message`).
     """
+    if is_lake(path):
+        try:
+            engine.attach_lake(con, engine.store_config(str(path)), alias, read_only=True)
+        except engine.StoreUnavailable as exc:
+            raise _unavailable(str(path), exc) from None
+        return
     attempts = LOCK_ATTEMPTS
     pause = LOCK_FIRST_PAUSE_S
     _yield_to_writer(_writer_marker(Path(path)))
@@ -308,7 +497,17 @@ def snapshot(
     The file is held only while the tables are copied (well under a second), not while the
     work runs, so other processes keep writing.
     """
-    target = db_path(path)
+    where = store_location(path)
+    if is_lake(where):
+        mem = duckdb.connect(":memory:")
+        with reading(where, on_wait=on_wait) as con:
+            for table in tables:
+                frame = con.execute(f"SELECT * FROM {table}").to_arrow_table()  # noqa: S608
+                mem.register("_copy", frame)
+                mem.execute(f"CREATE TABLE {table} AS SELECT * FROM _copy")  # noqa: S608
+                mem.unregister("_copy")
+        return mem
+    target = Path(where)
     if not target.exists():
         raise StoreMissingError(f"no store at {target}; build it with `sse-audit build`")
     mem = duckdb.connect(":memory:")
@@ -341,9 +540,26 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     else:
-        con.execute("COMMIT")
+        try:
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            _rollback(con)
+            if engine.is_conflict(exc):
+                # A lake writer that lost the race to another commit: DuckLake rolled it back.
+                raise StoreBusyError(
+                    "store busy: another process wrote the same tables at the same time; "
+                    "nothing was written, try again"
+                ) from exc
+            raise
     finally:
         _OPEN.discard(id(con))
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # the failed statement or COMMIT already ended the transaction

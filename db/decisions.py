@@ -11,6 +11,7 @@ import json
 import duckdb
 import pandas as pd
 
+from db.engine import allocate_ids, upsert_select
 from db.version import bump_store_version
 
 DECISION_COLUMNS = (
@@ -38,6 +39,8 @@ def record_decisions(
         o if isinstance(o, str) or o is None else json.dumps(o) for o in frame["output"]
     ]
     frame["confidence"] = frame["confidence"].astype("float64")
+    first = allocate_ids(con, "decision_id_seq", len(frame))
+    frame.insert(0, "decision_id", range(first, first + len(frame)))
     con.register("_decisions", frame)
     try:
         if replace:
@@ -49,8 +52,8 @@ def record_decisions(
             )
         con.execute(
             f"""
-            INSERT INTO normalization_decisions ({", ".join(DECISION_COLUMNS)})
-            SELECT {", ".join(DECISION_COLUMNS)} FROM _decisions
+            INSERT INTO normalization_decisions (decision_id, {", ".join(DECISION_COLUMNS)})
+            SELECT decision_id, {", ".join(DECISION_COLUMNS)} FROM _decisions
             """
         )
     finally:
@@ -140,11 +143,12 @@ def set_override(
 ) -> None:
     """A person's answer for (kind, input): replaces any earlier override, logged as a decision."""
     payload = json.dumps(output, ensure_ascii=False)
-    con.execute(
-        """
-        INSERT OR REPLACE INTO normalization_overrides (kind, input, output, reviewer, note, created_at)
-        VALUES (?, ?, ?, ?, ?, current_timestamp)
-        """,
+    upsert_select(
+        con,
+        "normalization_overrides",
+        ("kind", "input"),
+        "SELECT ? AS kind, ? AS input, ? AS output, ? AS reviewer, ? AS note, "
+        "current_timestamp :: TIMESTAMP AS created_at",
         [kind, input_text, payload, reviewer, note],
     )
     record_decisions(

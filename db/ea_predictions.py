@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from db.connection import transaction
+from db.engine import upsert_select
 
 EA_PREDICTION_COLUMNS = ["record_id", "model_version", "pred_ea_ev", "lo80", "hi80", "held_out"]
 
@@ -30,8 +31,12 @@ def write_ea_predictions(
 ) -> None:
     """Record an Ea model (version, metrics JSON, artifact_path) and its predictions, atomically."""
     with transaction(con):
-        con.execute(
-            "INSERT OR REPLACE INTO ea_models (version, metrics, artifact_path) VALUES (?, ?, ?)",
+        upsert_select(
+            con,
+            "ea_models",
+            ("version",),
+            "SELECT ? AS version, ? AS metrics, ? AS artifact_path, "
+            "current_timestamp :: TIMESTAMP AS created_at",
             [model_row["version"], model_row["metrics"], model_row["artifact_path"]],
         )
         con.register("_new_ea_predictions", predictions)

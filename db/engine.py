@@ -1,34 +1,31 @@
-"""The storage engine: one DuckLake store, opened the same way on one machine or for a team.
+"""The DuckLake storage engine behind the team store (and the optional one-machine lake).
 
-NOT YET WIRED INTO THE APP. Its extensions (`duckdb-extension-*==1.5.5`) are pinned in
-`requirements.txt` with duckdb 1.5.5; stores written by the earlier duckdb 2.0.1 are migrated
-by `sse-audit migrate-store` (`pipeline.migrate`).
+`db.connection` uses it when `SSE_AUDIT_STORE` names a lake (`db.config.store_location`); the
+embedded default stays the DuckDB file. Settings (see `store_config`):
 
-`SSE_AUDIT_STORE` picks the mode (see `store_config`):
-
-- unset, `embedded` or `embedded:DIR` -- **embedded** (the zero-configuration default):
-  DuckLake with a SQLite catalog `DIR/catalog.sqlite` and Parquet data in `DIR/data/`
-  (DIR defaults to `var/lake`).
 - `postgresql://USER@HOST:PORT/DBNAME?data_path=PATH` (or `postgres://...`) -- **team**: DuckLake
   with its catalog in that PostgreSQL database and Parquet data under PATH, a directory every
   replica mounts at the same path. The password comes from libpq's usual places (`PGPASSWORD`,
   `~/.pgpass`), never from this setting.
+- `lake:DIR` (also `embedded:DIR`, the engine's own name; `embedded` alone is `var/lake`) -- a
+  one-machine lake: DuckLake with a SQLite catalog `DIR/catalog.sqlite` and Parquet in `DIR/data/`.
 
-Why DuckLake over SQLite for the embedded mode, and not the DuckDB file we had: a DuckDB file
+Why a lake at all, beside the DuckDB file: a DuckDB file
 admits one process that writes, and while it is open read-write no other process may open it at
 all (read-only opens are refused too), so the app, a second app and the CLI lock each other out.
 DuckLake keeps the data in immutable Parquet files and the catalog in a transactional database.
 SQLite in WAL mode lets any number of processes read while one commits. Each DuckDB transaction
 reads one catalog snapshot and commits optimistically, so readers never block and a writer that
-lost a race fails cleanly at COMMIT and is retried here. It is also the very engine of the team
-mode: the same SQL dialect, the same schema, the same tests, in both modes.
+lost a race fails cleanly at COMMIT: `Store.write` runs its function again; a
+`db.connection.writing` block, which cannot be re-run, ends with "store busy" and nothing written.
 
 DuckLake does not support sequences, PRIMARY KEY/UNIQUE constraints, `RETURNING`,
 `ON CONFLICT` or `INSERT OR REPLACE` (measured with duckdb 1.5.5 / ducklake 1.5.5). Hence:
 - `lake_schema_sql` derives the lake's DDL from `db/schema.sql` (still the one declaration of the
   store) by dropping sequences, `DEFAULT nextval(...)`, `PRIMARY KEY` and `UNIQUE`; the keys stay
-  known (`table_keys`) and are kept by the write helpers: `upsert` (a MERGE by key, for ON
-  CONFLICT and INSERT OR REPLACE) and `allocate_ids` (explicit ids from the `id_counters` table,
+  known (`table_keys`) and are kept by the write helpers, which the write SQL in `db/` uses on
+  the DuckDB file too (one code path): `upsert` (a MERGE by key, for ON CONFLICT and INSERT OR
+  REPLACE; `upsert_rows`, `upsert_select`) and `allocate_ids` (explicit ids from the `id_counters` table,
   for sequences and RETURNING). `duplicate_keys` checks a store against the declared keys.
 - DuckLake lets two transactions that only append commit side by side, even with equal keys,
   while any two that update one table conflict. `allocate_ids` and `claim` (called by `upsert`)
@@ -95,6 +92,10 @@ class StoreBusy(StoreError):
     """Other writers kept winning the race for longer than the retry budget."""
 
 
+class StoreMoved(StoreError):
+    """The lake gained a commit after the caller looked (`publish`'s `expected_version`)."""
+
+
 class StoreUnavailable(StoreError):
     """The catalog (PostgreSQL server or SQLite file) or the data path cannot be reached."""
 
@@ -112,7 +113,7 @@ class StoreConfig:
 def store_config(setting: str | None = None) -> StoreConfig:
     """Parse `SSE_AUDIT_STORE` (or `setting`) into a `StoreConfig`; see the module docstring."""
     raw = (setting if setting is not None else os.environ.get("SSE_AUDIT_STORE", "")).strip()
-    if raw in ("", "embedded") or raw.startswith("embedded:"):
+    if raw in ("", "embedded") or raw.startswith(("embedded:", "lake:")):
         lake_dir = Path(raw.split(":", 1)[1]) if ":" in raw else DEFAULT_LAKE_DIR
         lake_dir = lake_dir.expanduser().resolve()
         return StoreConfig(
@@ -210,9 +211,11 @@ def lake_schema_sql(schema_sql: str | None = None) -> str:
     sql = re.sub(r"\s+PRIMARY KEY(?=\s*[,)\n])", " NOT NULL", sql, flags=re.I)
     sql = re.sub(r"\s+UNIQUE(?=\s*[,)\n])", "", sql, flags=re.I)
     sql = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", sql, flags=re.I)
-    sql += (
-        "\nCREATE TABLE IF NOT EXISTS id_counters (name TEXT NOT NULL, next_id BIGINT NOT NULL);\n"
-    )
+    if "id_counters" not in sql:  # an older schema.sql, before the counters lived there
+        sql += (
+            "\nCREATE TABLE IF NOT EXISTS id_counters "
+            "(name TEXT NOT NULL, next_id BIGINT NOT NULL);\n"
+        )
     return sql
 
 
@@ -297,42 +300,14 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
-        ext_dir = ensure_extensions()
-        db = duckdb.connect(
-            config={
-                "extension_directory": str(ext_dir),
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": True,
-            }
-        )
+        db = duckdb.connect(config=extension_config())
         try:
-            self._attach(db)
+            attach_lake(db, self.config, LAKE)
         except BaseException:
             db.close()
             raise
-        return db
-
-    def _attach(self, db: duckdb.DuckDBPyConnection) -> None:
-        cfg = self.config
-        if cfg.mode == "embedded":
-            catalog_file = Path(cfg.catalog.split(":", 1)[1])
-            catalog_file.parent.mkdir(parents=True, exist_ok=True)
-            Path(cfg.data_path).mkdir(parents=True, exist_ok=True)
-            # WAL: readers in other processes never block a committing writer (or the reverse).
-            with sqlite3.connect(catalog_file, timeout=30) as lite:
-                lite.execute("PRAGMA journal_mode=WAL")
-            lite.close()
-        try:
-            db.execute(
-                f"ATTACH 'ducklake:{_literal(cfg.catalog)}' AS {LAKE} "
-                f"(DATA_PATH '{_literal(cfg.data_path)}', "
-                f"DATA_INLINING_ROW_LIMIT {INLINE_ROW_LIMIT})"
-            )
-        except duckdb.Error as exc:
-            if _classify(exc) == "unavailable" or cfg.mode == "team":
-                raise StoreUnavailable(f"cannot open the {cfg.label} ({_reason(exc)})") from None
-            raise
         db.execute(f"USE {LAKE}")
+        return db
 
     def _handle(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
@@ -368,10 +343,7 @@ class Store:
 
         def create(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(lake_schema_sql())
-            have = {r[0] for r in con.execute("SELECT name FROM id_counters").fetchall()}
-            for name in (*ID_COUNTERS, *(f"claim:{t}" for t in table_keys())):
-                if name not in have:
-                    con.execute("INSERT INTO id_counters VALUES (?, 1)", [name])
+            seed_id_counters(con)
 
         self.write(create)
         self._schema_ready = True
@@ -459,12 +431,21 @@ class Store:
         finally:
             con.close()
 
-    def publish(self, built: str | os.PathLike, tables: Sequence[str] | None = None) -> dict:
+    def publish(
+        self,
+        built: str | os.PathLike,
+        tables: Sequence[str] | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> dict:
         """Replace `tables` (default: every table) with those of a built DuckDB file, atomically.
 
         One DuckLake transaction deletes and re-inserts each table and moves the id counters past
         the new ids, so readers see the old store until the commit and the new one after it (the
         rebuild swap, and the import of an existing store). Tables not named keep their rows.
+
+        With `expected_version`, the publish is refused (`StoreMoved`, nothing written) when the
+        lake has another snapshot by then: a write landed that `built` does not hold yet.
 
         Returns:
             Rows per table copied.
@@ -480,6 +461,10 @@ class Store:
             names = list(tables) if tables is not None else list(_schema_tables())
 
             def copy(con: duckdb.DuckDBPyConnection) -> dict:
+                if expected_version is not None:
+                    now = con.execute(f"SELECT id FROM {LAKE}.current_snapshot()").fetchone()[0]
+                    if now != expected_version:
+                        raise StoreMoved(f"the lake moved from {expected_version} to {now}")
                 counts = {}
                 for table in names:
                     mine = _columns(con, LAKE, table)
@@ -509,6 +494,52 @@ class Store:
             con.execute(f"CALL ducklake_flush_inlined_data('{LAKE}')")
             con.execute(f"CALL ducklake_merge_adjacent_files('{LAKE}')")
             con.execute(f"CALL ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)")
+
+
+def extension_config(extension_dir: Path | None = None) -> dict:
+    """DuckDB `config` for a connection that can attach a lake (extensions from PyPI, offline)."""
+    return {
+        "extension_directory": str(ensure_extensions(extension_dir)),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": True,
+    }
+
+
+def attach_lake(
+    db: duckdb.DuckDBPyConnection, config: StoreConfig, alias: str, *, read_only: bool = False
+) -> None:
+    """ATTACH the lake `config` names as `alias` on `db` (opened with `extension_config()`).
+
+    Raises:
+        StoreUnavailable: the catalog (server or file) cannot be reached.
+    """
+    if config.mode == "embedded":
+        catalog_file = Path(config.catalog.split(":", 1)[1])
+        catalog_file.parent.mkdir(parents=True, exist_ok=True)
+        Path(config.data_path).mkdir(parents=True, exist_ok=True)
+        # WAL: readers in other processes never block a committing writer (or the reverse).
+        with sqlite3.connect(catalog_file, timeout=30) as lite:
+            lite.execute("PRAGMA journal_mode=WAL")
+        lite.close()
+    options = f"DATA_PATH '{_literal(config.data_path)}', DATA_INLINING_ROW_LIMIT {INLINE_ROW_LIMIT}"
+    if read_only:
+        options += ", READ_ONLY"
+    try:
+        db.execute(f"ATTACH 'ducklake:{_literal(config.catalog)}' AS {alias} ({options})")
+    except duckdb.Error as exc:
+        if _classify(exc) == "unavailable" or config.mode == "team":
+            raise StoreUnavailable(f"cannot open the {config.label} ({_reason(exc)})") from None
+        raise
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the catalog or the data path cannot be reached (not a bug)."""
+    return isinstance(exc, StoreUnavailable) or _classify(exc) == "unavailable"
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True when `exc` is a lost race (another transaction committed first): retry the work."""
+    return not isinstance(exc, StoreError) and _classify(exc) == "busy"
 
 
 def _literal(text: str) -> str:
@@ -568,6 +599,32 @@ def _quiet_rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # -- write helpers that replace what DuckLake lacks ----------------------------------------------
+def seed_id_counters(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the id counters and claim rows a store lacks (idempotent).
+
+    A counter starts past the largest id its table holds, so a store written before the
+    counters existed (ids from sequences) goes on without a collision.
+    """
+    have = {r[0] for r in con.execute("SELECT name FROM id_counters").fetchall()}
+    for name, (table, column) in ID_COUNTERS.items():
+        if name not in have:
+            con.execute(
+                f"INSERT INTO id_counters SELECT ?, coalesce(max({column}), 0) + 1 FROM {table}",  # noqa: S608
+                [name],
+            )
+    claims = [name for name in (f"claim:{t}" for t in table_keys()) if name not in have]
+    if claims:
+        con.execute("INSERT INTO id_counters SELECT unnest(?), 1", [claims])
+
+
+def id_counter_of(table: str) -> tuple[str, str] | None:
+    """(counter, id column) when `table`'s ids come from a counter, else None."""
+    for counter, (owner, column) in ID_COUNTERS.items():
+        if owner == table:
+            return counter, column
+    return None
+
+
 def allocate_ids(con: duckdb.DuckDBPyConnection, counter: str, n: int) -> int:
     """Reserve `n` consecutive ids from `counter` in the caller's transaction; returns the first.
 
@@ -626,6 +683,48 @@ def upsert(
         f"MERGE INTO {table} AS t USING {relation} AS s ON {on} "  # noqa: S608
         f"{matched} WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})"
     )
+
+
+def upsert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: Sequence[str],
+    rows: object,
+    update: Sequence[str] | None = None,
+) -> None:
+    """`upsert` of in-memory rows (a DataFrame or Arrow table whose columns are `table`'s).
+
+    Replaces `INSERT OR REPLACE ... VALUES` and `INSERT ... ON CONFLICT` of literal rows.
+    """
+    name = f"_upsert_{table}_{threading.get_ident()}"
+    con.register(name, rows)
+    try:
+        columns = [c for c in con.execute(f"SELECT * FROM {name} LIMIT 0").fetchdf().columns]  # noqa: S608
+        upsert(con, table, name, key, columns, update)
+    finally:
+        con.unregister(name)
+
+
+def upsert_select(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: Sequence[str],
+    select_sql: str,
+    params: Sequence[object] = (),
+    update: Sequence[str] | None = None,
+) -> None:
+    """`upsert` of the rows a SELECT returns (its column names are `table`'s columns).
+
+    Replaces `INSERT OR REPLACE INTO t SELECT ...` and `INSERT ... VALUES (..., current_timestamp)
+    ON CONFLICT`: the rows go through a temporary table (local to the session), then one MERGE.
+    """
+    name = f"_upsert_{table}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}", list(params))  # noqa: S608
+    try:
+        columns = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+        upsert(con, table, name, key, columns, update)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def duplicate_keys(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

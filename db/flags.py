@@ -9,7 +9,8 @@ import pandas as pd
 
 from core.vocab import FLAG_STATUSES
 from db.connection import transaction
-from db.version import bump_store_version
+from db.engine import upsert_rows
+from db.version import bump_store_version, set_build_info
 
 _COMPUTED_KEY = "flags_computed_at"
 
@@ -57,23 +58,12 @@ def upsert_flags(
                 "AND record_key IN (SELECT unnest(?))",
                 [rule, list(keys)],
             )
-        con.register("_incoming_flags", frame)
-        try:
-            con.execute(
-                """
-                INSERT INTO flags (record_key, rule, cohort, score, reason)
-                SELECT record_key, rule, cohort, score, reason FROM _incoming_flags
-                ON CONFLICT (record_key, rule) DO UPDATE SET
-                    cohort = excluded.cohort, score = excluded.score,
-                    reason = excluded.reason, active = TRUE
-                """
-            )
-        finally:
-            con.unregister("_incoming_flags")
-        con.execute(
-            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
-            [_COMPUTED_KEY, time.strftime("%Y-%m-%dT%H:%M:%S%z")],
+        frame["active"] = True
+        # A new (record, rule) is inserted; a known one keeps its review and is updated.
+        upsert_rows(
+            con, "flags", ("record_key", "rule"), frame, update=("cohort", "score", "reason", "active")
         )
+        set_build_info(con, {_COMPUTED_KEY: time.strftime("%Y-%m-%dT%H:%M:%S%z")})
         bump_store_version(con)
     return con.execute(
         "SELECT count(*) FROM flags WHERE active AND list_contains(?, rule)", [rules]

@@ -6,6 +6,8 @@ import json
 
 import duckdb
 
+from db.engine import upsert_select
+
 
 def cache_get(
     con: duckdb.DuckDBPyConnection, kind: str, input_text: str, model: str, prompt_version: str
@@ -30,11 +32,12 @@ def cache_put(
     output: dict,
 ) -> None:
     """Cache a verified answer (only verified answers may be cached)."""
-    con.execute(
-        """
-        INSERT OR REPLACE INTO llm_cache (kind, input, model, prompt_version, output, created_at)
-        VALUES (?, ?, ?, ?, ?, current_timestamp)
-        """,
+    upsert_select(
+        con,
+        "llm_cache",
+        ("kind", "input", "model", "prompt_version"),
+        "SELECT ? AS kind, ? AS input, ? AS model, ? AS prompt_version, ? AS output, "
+        "current_timestamp :: TIMESTAMP AS created_at",
         [kind, input_text, model, prompt_version, json.dumps(output, ensure_ascii=False)],
     )
 

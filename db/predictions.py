@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from db.connection import transaction
+from db.engine import upsert_select
 from db.version import bump_store_version
 
 PREDICTION_COLUMNS = ["record_id", "model_version", "pred_log10_sigma", "lo80", "hi80"]
@@ -33,9 +34,12 @@ def write_predictions(
     # The one transaction helper: inside a caller's transaction (the app's first start writes
     # predictions and the flags that use them together) this joins it.
     with transaction(con):
-        con.execute(
-            "INSERT OR REPLACE INTO models (version, kind, train_hash, metrics, artifact_path) "
-            "VALUES (?, ?, ?, ?, ?)",
+        upsert_select(
+            con,
+            "models",
+            ("version",),
+            "SELECT ? AS version, ? AS kind, ? AS train_hash, ? AS metrics, ? AS artifact_path, "
+            "current_timestamp :: TIMESTAMP AS created_at",
             [model_row[k] for k in ("version", "kind", "train_hash", "metrics", "artifact_path")],
         )
         con.register("_new_predictions", predictions)

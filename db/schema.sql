@@ -18,10 +18,8 @@ CREATE TABLE IF NOT EXISTS sources (
     loaded_at     TIMESTAMP
 );
 
-CREATE SEQUENCE IF NOT EXISTS record_id_seq START 1;
-
 CREATE TABLE IF NOT EXISTS records (
-    record_id           BIGINT PRIMARY KEY DEFAULT nextval('record_id_seq'),
+    record_id           BIGINT PRIMARY KEY,  -- from id_counters (db.write.insert_rows)
     record_key          TEXT NOT NULL UNIQUE, -- stable across rebuilds: source/row/property/method[/sub]
     source              TEXT NOT NULL,
     source_row          TEXT NOT NULL,    -- the row's own key in its source (ID, line number)
@@ -103,15 +101,20 @@ CREATE TABLE IF NOT EXISTS links (
     note       TEXT
 );
 
-CREATE SEQUENCE IF NOT EXISTS quarantine_id_seq START 1;
-
 CREATE TABLE IF NOT EXISTS quarantine (
-    quarantine_id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_id_seq'),
+    quarantine_id BIGINT PRIMARY KEY,  -- from id_counters
     source        TEXT NOT NULL,
     source_row    TEXT NOT NULL,
     raw           TEXT NOT NULL,   -- the raw row as JSON
     reason        TEXT NOT NULL,
     quarantined_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Ids and write claims, one row per counter: the same SQL runs on a DuckDB file and on a
+-- DuckLake (team) store, which has no sequences, RETURNING or ON CONFLICT (db.engine).
+CREATE TABLE IF NOT EXISTS id_counters (
+    name    TEXT PRIMARY KEY,  -- record_id_seq | quarantine_id_seq | decision_id_seq | claim:<table>
+    next_id BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS build_info (
@@ -120,10 +123,8 @@ CREATE TABLE IF NOT EXISTS build_info (
 );
 
 -- Normalization: every decision (rules, LLM, manual), the reviewers' overrides, the LLM cache.
-CREATE SEQUENCE IF NOT EXISTS decision_id_seq START 1;
-
 CREATE TABLE IF NOT EXISTS normalization_decisions (
-    decision_id    BIGINT PRIMARY KEY DEFAULT nextval('decision_id_seq'),
+    decision_id    BIGINT PRIMARY KEY,  -- from id_counters
     kind           TEXT NOT NULL,        -- entity | method | family
     input          TEXT NOT NULL,
     output         TEXT,                 -- JSON of the result

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from db.connection import transaction
-from db.version import records_version
+from db.version import records_version, set_build_info
 
 # Columns the explorer shows, in order; everything else stays in the evidence card.
 EXPLORER_COLUMNS = (
@@ -252,10 +252,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
         postings = con.execute("SELECT count(*) FROM search_postings").fetchone()[0]
         n = con.execute("SELECT count(*) FROM records").fetchone()[0]
-        con.execute(
-            "INSERT OR REPLACE INTO build_info VALUES (?, ?)",
-            [_INDEX_KEY, json.dumps({"records_version": records_version(con), "records": n})],
-        )
+        set_build_info(con, {_INDEX_KEY: json.dumps({"records_version": records_version(con), "records": n})})
     return {"new_terms": int(new_terms), "new_grams": int(new_grams), "postings": int(postings)}
 
 

@@ -11,10 +11,21 @@ from __future__ import annotations
 import time
 
 import duckdb
+import pandas as pd
+
+from db.engine import upsert_rows
 
 _KEY = "store_version"
 # The store version at the last write that changed `records` (derived cohort tables follow it).
 _RECORDS_KEY = "records_version"
+
+
+def set_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str | None]) -> None:
+    """Set `build_info` keys (insert or replace), the same SQL on a DuckDB file and a lake."""
+    if not info:
+        return
+    frame = pd.DataFrame({"key": list(info), "value": [None if v is None else str(v) for v in info.values()]})
+    upsert_rows(con, "build_info", ("key",), frame)
 
 
 def bump_store_version(con: duckdb.DuckDBPyConnection, *, records: bool = False) -> int:
@@ -24,19 +35,12 @@ def bump_store_version(con: duckdb.DuckDBPyConnection, *, records: bool = False)
         records: the write changed `records`; `records_version` moves to the new version too.
     """
     now_us = time.time_ns() // 1000
-    row = con.execute(
-        """
-        INSERT INTO build_info (key, value) VALUES (?, CAST(? AS TEXT))
-        ON CONFLICT (key) DO UPDATE SET value = CAST(greatest(
-            coalesce(TRY_CAST(build_info.value AS BIGINT), 0) + 1,
-            TRY_CAST(excluded.value AS BIGINT)) AS TEXT)
-        RETURNING value
-        """,
-        [_KEY, now_us],
-    ).fetchone()
+    new = max(store_version(con) + 1, now_us)
+    info = {_KEY: str(new)}
     if records:
-        con.execute("INSERT OR REPLACE INTO build_info VALUES (?, ?)", [_RECORDS_KEY, row[0]])
-    return int(row[0])
+        info[_RECORDS_KEY] = str(new)
+    set_build_info(con, info)
+    return new
 
 
 def records_version(con: duckdb.DuckDBPyConnection) -> int:

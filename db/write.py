@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.composition import try_composition_key
 from db.connection import transaction
+from db.engine import allocate_ids, id_counter_of
 from db.loaders.common import LoadResult
 from db.version import bump_store_version
 
@@ -26,8 +27,9 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     """Insert dict rows into `table` in one statement; every key must be a column of it.
 
-    Columns a row leaves out take their schema default (ids, timestamps); object columns
-    keep None as NULL.
+    Columns a row leaves out take their schema default (timestamps); ids a row leaves out
+    come from the table's id counter (`db.engine.allocate_ids`: no sequences, so the same SQL
+    runs on a DuckDB file and a DuckLake). Object columns keep None as NULL.
     """
     if not rows:
         return
@@ -37,6 +39,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) ->
     if unknown:
         raise KeyError(f"not columns of {table}: {', '.join(unknown)}")
     frame = pd.DataFrame.from_records(rows, columns=keys)
+    counter = id_counter_of(table)
+    if counter is not None and counter[1] not in keys:
+        first = allocate_ids(con, counter[0], len(frame))
+        frame.insert(0, counter[1], range(first, first + len(frame)))
+        keys = [counter[1], *keys]
     con.register("_incoming", frame)
     try:
         cols = ", ".join(keys)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from db import engine
 from db.carryover import (
     attach_read_only,
     carry_over,
@@ -26,8 +29,16 @@ from db.carryover import (
     uploaded_rows,
     write_build_info,
 )
-from db.config import BUNDLED_DATA, db_path, external_data_dir
-from db.connection import LOCK_ATTEMPTS, attach, connect, create_schema
+from db.config import BUNDLED_DATA, db_path, external_data_dir, is_lake, store_location
+from db.connection import (
+    LOCK_ATTEMPTS,
+    StoreBusyError,
+    attach,
+    connect,
+    create_schema,
+    lake_store,
+    store_exists,
+)
 from db.links import link_measurements
 from db.loaders.common import LoadResult
 from db.loaders.template import load_template_rows, user_source_spec
@@ -96,76 +107,24 @@ def _swap(tmp: Path, target: Path, progress: Progress) -> dict:
 
 
 def build_store(path: str | os.PathLike | None = None, progress: Progress | None = None) -> dict:
-    """Build the store at `path` from every source and swap it in atomically.
+    """Build the store at `path` (a file or a lake setting) from every source; swap it in atomically.
 
     Returns:
         A summary: per-source counts, links, structures, derivations, seconds taken.
     """
     progress = progress or print_progress
-    target = db_path(path)
+    location = store_location(path)
+    if is_lake(location):
+        return _build_lake(location, progress)
+    target = db_path(location)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
-    summary: dict = {"sources": []}
     con = duckdb.connect(str(tmp))
     try:
-        create_schema(con)
-        # A store migrated from a newer DuckDB (`sse-audit migrate-store`) has no file yet:
-        # what people wrote comes from the migration's Parquet export.
-        migration = None if target.exists() else pending_migration(target)
-        carried = carry_over(con, target)
-        sources = builtin_sources()
-        steps = len(sources) + 3
-        for i, source in enumerate(sources):
-            spec = source.spec
-            progress(i / steps, f"loading {spec.name}")
-            result = source.loader(spec, RULES) if spec.available else LoadResult(spec)
-            write_source(con, result)
-            summary["sources"].append(
-                {
-                    "name": spec.name,
-                    "rows_in": result.rows_in,
-                    "loaded": result.loaded_rows,
-                    "quarantined": result.quarantined_rows,
-                    "records": len(result.records),
-                    "note": spec.note or None,
-                }
-            )
-        progress(len(sources) / steps, "reading CIF structures")
-        structures = structure_rows(CIF_DIR, BUNDLED_DATA.parent)
-        insert_rows(con, "structures", structures)
-        summary["structures"] = len(structures)
-        progress((len(sources) + 1) / steps, "linking copies of one measurement")
-        summary["user_sources_replayed"] = replay_uploads(con)
-        summary["extracted_sources_replayed"] = replay_extractions(con)
-        summary["links"] = link_measurements(con, SOURCE_PRIORITY)
-        progress((len(sources) + 2) / steps, "normalizing, deriving Arrhenius Ea, flagging")
-        summary |= derive(con)
-        summary["carried_over"] = carried
-        if migration is not None:
-            summary["carried_over_from"] = str(migration)
-        if target.exists():
-            # Most late writes are copied here, without any lock; `_swap` copies the rest.
-            progress(0.98, "catching up with writes made during the build")
-            attach_read_only(con, target, "old")
-            try:
-                summary["caught_up"] = _catch_up(con, "old")
-            finally:
-                con.execute("DETACH old")
-        summary["seconds"] = round(time.perf_counter() - started, 2)
-        ext = external_data_dir()
-        write_build_info(
-            con,
-            {
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "build_seconds": str(summary["seconds"]),
-                "external_data": str(ext) if ext else "",
-                "summary": json.dumps(summary, default=str),
-            },
-        )
-        con.execute("CHECKPOINT")
+        summary = _load(con, str(target), progress, started)
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
@@ -176,15 +135,125 @@ def build_store(path: str | os.PathLike | None = None, progress: Progress | None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if migration is not None:
-        mark_imported(migration)
+    if summary.get("carried_over_from"):
+        mark_imported(Path(summary["carried_over_from"]))
     progress(1.0, f"store ready at {target} in {summary['seconds']} s")
     return summary
 
 
-def ensure_store(path: str | os.PathLike | None = None, progress: Progress | None = None) -> Path:
-    """The store file, built first when it does not exist yet (the app's first start)."""
-    target = db_path(path)
-    if not target.exists():
-        build_store(target, progress)
-    return target
+# How many times a lake publish starts over after writes landed during it.
+PUBLISH_ATTEMPTS = 8
+
+
+def _build_lake(location: str, progress: Progress) -> dict:
+    """Build into a temporary DuckDB file, then publish it into the lake in one transaction."""
+    store = lake_store(location)
+    connect(location, on_wait=None).close()  # a new lake gets its tables (and id counters)
+    workdir = Path(tempfile.mkdtemp(prefix="sse-audit-build-"))
+    tmp = workdir / "build.duckdb"
+    started = time.perf_counter()
+    try:
+        con = duckdb.connect(str(tmp), config=engine.extension_config())
+        try:
+            summary = _load(con, location, progress, started)
+        finally:
+            con.close()
+        progress(0.99, f"publishing into the {store.config.label}")
+        for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+            seen = store.version()
+            con = duckdb.connect(str(tmp), config=engine.extension_config())
+            try:
+                attach_read_only(con, location, "old")
+                try:
+                    summary["caught_up_at_swap"] = _catch_up(con, "old")
+                finally:
+                    con.execute("DETACH old")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            try:
+                summary["published"] = store.publish(tmp, expected_version=seen)
+                break
+            except engine.StoreMoved:
+                progress(0.99, f"writes landed during the publish; catching up ({attempt})")
+        else:
+            raise StoreBusyError(
+                f"store busy: writes kept landing while the build was published "
+                f"({PUBLISH_ATTEMPTS} attempts); run the build again"
+            )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    progress(1.0, f"store ready in the {store.config.label} in {summary['seconds']} s")
+    return summary
+
+
+def _load(con: duckdb.DuckDBPyConnection, old: str, progress: Progress, started: float) -> dict:
+    """Load every source into the empty store on `con`, carrying over what `old` holds."""
+    summary: dict = {"sources": []}
+    create_schema(con)
+    # A file store migrated from a newer DuckDB (`sse-audit migrate-store`) has no file yet:
+    # what people wrote comes from the migration's Parquet export (`carry_over` reads it).
+    migration = None if is_lake(old) or store_exists(old) else pending_migration(Path(old))
+    carried = carry_over(con, old)
+    sources = builtin_sources()
+    steps = len(sources) + 3
+    for i, source in enumerate(sources):
+        spec = source.spec
+        progress(i / steps, f"loading {spec.name}")
+        result = source.loader(spec, RULES) if spec.available else LoadResult(spec)
+        write_source(con, result)
+        summary["sources"].append(
+            {
+                "name": spec.name,
+                "rows_in": result.rows_in,
+                "loaded": result.loaded_rows,
+                "quarantined": result.quarantined_rows,
+                "records": len(result.records),
+                "note": spec.note or None,
+            }
+        )
+    progress(len(sources) / steps, "reading CIF structures")
+    structures = structure_rows(CIF_DIR, BUNDLED_DATA.parent)
+    insert_rows(con, "structures", structures)
+    summary["structures"] = len(structures)
+    progress((len(sources) + 1) / steps, "linking copies of one measurement")
+    summary["user_sources_replayed"] = replay_uploads(con)
+    summary["extracted_sources_replayed"] = replay_extractions(con)
+    summary["links"] = link_measurements(con, SOURCE_PRIORITY)
+    progress((len(sources) + 2) / steps, "normalizing, deriving Arrhenius Ea, flagging")
+    summary |= derive(con)
+    summary["carried_over"] = carried
+    if migration is not None:
+        summary["carried_over_from"] = str(migration)
+    if store_exists(old):
+        # Most late writes are copied here, without any lock; `_swap` copies the rest.
+        progress(0.98, "catching up with writes made during the build")
+        attach_read_only(con, old, "old")
+        try:
+            summary["caught_up"] = _catch_up(con, "old")
+        finally:
+            con.execute("DETACH old")
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    ext = external_data_dir()
+    write_build_info(
+        con,
+        {
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": str(summary["seconds"]),
+            "external_data": str(ext) if ext else "",
+            "summary": json.dumps(summary, default=str),
+        },
+    )
+    con.execute("CHECKPOINT")
+    return summary
+
+
+def ensure_store(
+    path: str | os.PathLike | None = None, progress: Progress | None = None
+) -> Path | str:
+    """The store (its file, or a lake's setting), built first when it does not exist yet
+    (the app's first start)."""
+    location = store_location(path)
+    if not store_exists(location):
+        build_store(location, progress)
+    return location if is_lake(location) else Path(location)

@@ -24,6 +24,7 @@ from auditor.extract.verify import DocumentIndex, verify
 from core.units import ReportedValueError, to_canonical
 from core.vocab import EXTRACTION_STATUSES
 from db.connection import connect, transaction
+from db.engine import claim
 from db.extractions import (
     accepted_rows_by_source,
     extraction_source_spec,
@@ -215,6 +216,8 @@ def commit_extraction(
     con = con or connect(path)
     try:
         with transaction(con):
+            # Two writers taking one new name: on a lake both would insert; this conflicts.
+            claim(con, "sources")
             if source_exists(con, name):
                 raise ExtractionCommitError(f"source {name!r} already exists; choose another name")
             write_source(con, result)

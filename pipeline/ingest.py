@@ -7,6 +7,7 @@ import os
 import pandas as pd
 
 from db.connection import Waiting, connect, report_to_stderr, transaction
+from db.engine import claim
 from db.loaders.template import (
     IngestError,
     load_template_rows,
@@ -42,6 +43,8 @@ def ingest_rows(
     con = connect(path, on_wait=on_wait)
     try:
         with transaction(con):
+            # Two writers taking one new name: on a lake both would insert; this conflicts.
+            claim(con, "sources")
             if source_exists(con, name):
                 raise IngestError(f"source {name!r} already exists; choose another name")
             write_source(con, result)

@@ -29,6 +29,7 @@ from auditor.model import (
     save_predictions,
 )
 from auditor.outliers import refresh_flags
+from db.config import is_lake, store_location
 from db.connection import Waiting, reading, report_to_stderr, store_version, writing
 from db.search import refresh_search_index, search_index_current
 
@@ -50,8 +51,11 @@ class PredictionsWritten:
     flags: dict = field(default_factory=dict)
 
 
-def _file_identity(path: Path):
-    # A rebuild replaces the file (a new inode); other writes keep it.
+def _file_identity(path: Path | str):
+    # A rebuild replaces the file (a new inode); other writes keep it. A team store's rebuild
+    # publishes in one lake transaction; its token is the lake's snapshot kind, not a file.
+    if is_lake(path):
+        return None
     current = store_version(path)[0]
     return current[0] if current else None
 
@@ -73,7 +77,7 @@ def write_predictions_shared(
     Raises:
         StoreBusyError: another process held the store for longer than the retries wait.
     """
-    target = Path(path)
+    target = store_location(path)  # a file path or a lake setting (never a Path of a URL)
     done = PredictionsWritten()
     for done.rounds in range(1, _ROUNDS + 1):
         identity = _file_identity(target)

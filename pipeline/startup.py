@@ -18,7 +18,7 @@ def prepare_app_store(
     progress: Progress | None = None,
     train: bool = True,
     on_wait: Waiting | None = report_to_stderr,
-) -> Path:
+) -> Path | str:
     """Build the store if missing and put the models' predictions in it; hold no connection.
 
     Predictions are written once per model version (the first start trains the default
@@ -29,7 +29,7 @@ def prepare_app_store(
     processes keep writing meanwhile; only the inserts take the write lock.
 
     Returns:
-        The store file; open it per query batch (`db.connection.reading`).
+        The store file (or team store setting); open it per query batch (`db.connection.reading`).
     """
     target = ensure_store(path, progress)
     sigma, ea = load_model(), load_ea_model()

@@ -1,8 +1,18 @@
-"""Shared fixtures: one real store built from the real sources, once per test session."""
+"""Shared fixtures: one real store built from the real sources, once per test session.
+
+The store fixtures (`built_store`, `store_copy`, `store_con`) run in the embedded mode (a DuckDB
+file). A test module that sets `STORE_MODES = ("embedded", "team")` runs its store tests in
+both modes: team is a DuckLake on a real PostgreSQL (`tests/pg_server.py`, one server per
+session, a fresh database per store), holding the same build (published into it as a team
+build does). A store fixture is then a location for `db.connection` (a file path or a
+`postgresql://...` setting), not always a file.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -10,7 +20,29 @@ import pytest
 
 from auditor.ea_model import save_ea_model, train_ea_model
 from auditor.model import save_model, train_default
+from db.config import is_lake
+from db.connection import close_lake, connect, lake_store
 from pipeline.build import build_store
+from tests.pg_server import PgServer, find_pg_bin
+
+# The team store needs these (pinned in requirements.txt with duckdb 1.5.5).
+_LAKE_PACKAGES = ("duckdb_extension_ducklake", "duckdb_extension_postgres")
+
+
+def pytest_generate_tests(metafunc):
+    """Run a module's store tests in every mode its `STORE_MODES` names."""
+    modes = tuple(getattr(metafunc.module, "STORE_MODES", ("embedded",)))
+    if "store_mode" in metafunc.fixturenames and modes != ("embedded",):
+        metafunc.parametrize("store_mode", modes, indirect=True, scope="session")
+
+
+def use_store(monkeypatch: pytest.MonkeyPatch, location: Path | str) -> None:
+    """Point the app and the CLI (their environment) at a store fixture's location."""
+    if is_lake(location):
+        monkeypatch.setenv("SSE_AUDIT_STORE", str(location))
+    else:
+        monkeypatch.delenv("SSE_AUDIT_STORE", raising=False)
+        monkeypatch.setenv("SSE_AUDIT_DB", str(location))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,37 +57,112 @@ def _isolated_model_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory, _isolated_model_dir) -> Path:
-    """A store built by the real build from the real files (read it, don't write it)."""
+def store_mode(request) -> str:
+    """`embedded` (a DuckDB file) or `team` (DuckLake over PostgreSQL); see `STORE_MODES`."""
+    return getattr(request, "param", "embedded")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL for the session; skips when Debian's binaries are absent."""
+    if find_pg_bin() is None:
+        pytest.skip("PostgreSQL binaries not found (apt-get install postgresql); team mode untested")
+    missing = [p for p in _LAKE_PACKAGES if importlib.util.find_spec(p) is None]
+    if missing:
+        pytest.skip(f"DuckDB extension packages not installed ({', '.join(missing)}): team mode untested")
+    server = PgServer().start()
+    yield server
+    server.destroy()
+
+
+def team_location(server: PgServer, database: str, data: Path) -> str:
+    """The `SSE_AUDIT_STORE` setting of a team store in `database` with Parquet under `data`."""
+    return f"postgresql://{server.user}@127.0.0.1:{server.port}/{database}?data_path={data}"
+
+
+def new_team_store(server: PgServer, root: Path, built: Path | None = None) -> str:
+    """A fresh team store (its own database and data path); with `built`, that build published."""
+    name = f"sse_{uuid.uuid4().hex[:12]}"
+    server.create_database(name)
+    location = team_location(server, name, root / "data")
+    connect(location, on_wait=None).close()  # tables and id counters
+    if built is not None:
+        lake_store(location).publish(built)
+    return location
+
+
+@pytest.fixture(scope="session")
+def _team_template(pg_server, built_file, tmp_path_factory) -> tuple[str, Path]:
+    """A team store holding the build, published once; copies of its catalog database are
+    the tests' team stores (PostgreSQL's CREATE DATABASE ... TEMPLATE, well under a second).
+
+    The copies share its Parquet directory: data files are immutable and written under new
+    names, and tests never clean old files up, so one copy's writes never touch another's.
+    """
+    root = tmp_path_factory.mktemp("lake")
+    location = new_team_store(pg_server, root, built_file)
+    close_lake(location)  # a template database must have no connections
+    return location.split("/")[3].split("?")[0], root / "data"
+
+
+def _team_copy(server: PgServer, template: tuple[str, Path]) -> str:
+    name = f"sse_{uuid.uuid4().hex[:12]}"
+    server.create_database(name, template=template[0])
+    return team_location(server, name, template[1])
+
+
+@pytest.fixture(scope="session")
+def built_file(tmp_path_factory, _isolated_model_dir) -> Path:
+    """The DuckDB file the real build makes from the real files (read it, don't write it)."""
     path = tmp_path_factory.mktemp("store") / "sse_audit.duckdb"
     build_store(path, progress=lambda f, m: None)
     return path
 
 
+@pytest.fixture(scope="session")
+def built_store(store_mode, built_file, tmp_path_factory, request) -> Path | str:
+    """The built store in this test's mode (read it, don't write it)."""
+    if store_mode == "embedded":
+        yield built_file
+        return
+    location = _team_copy(
+        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
+    )
+    yield location
+    close_lake(location)
+
+
 @pytest.fixture
-def store_copy(built_store, tmp_path) -> Path:
+def store_copy(store_mode, built_file, tmp_path, request) -> Path | str:
     """A private copy of the built store, for tests that write."""
-    path = tmp_path / "store.duckdb"
-    shutil.copy(built_store, path)
-    return path
+    if store_mode == "embedded":
+        path = tmp_path / "store.duckdb"
+        shutil.copy(built_file, path)
+        yield path
+        return
+    location = _team_copy(
+        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
+    )
+    yield location
+    close_lake(location)
 
 
 @pytest.fixture
 def store_con(built_store):
-    con = duckdb.connect(str(built_store), read_only=True)
+    con = connect(built_store, read_only=True, on_wait=None)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="session")
-def screen_models_dir(built_store, tmp_path_factory) -> Path:
+def screen_models_dir(built_file, tmp_path_factory) -> Path:
     """A models directory holding a quick sigma model and the Ea model, trained once.
 
     Tests that need saved models point `SSE_AUDIT_MODELS` here themselves; the session's
     default models directory stays empty.
     """
     folder = tmp_path_factory.mktemp("screen_models")
-    con = duckdb.connect(str(built_store), read_only=True)
+    con = duckdb.connect(str(built_file), read_only=True)
     try:
         save_model(train_default(con, quick=True), folder)
         save_ea_model(train_ea_model(con), folder / "ea")

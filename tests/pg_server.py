@@ -126,8 +126,9 @@ class PgServer:
             check=False,
         )
 
-    def create_database(self, name: str) -> str:
-        """Create database `name` and return its DSN."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create database `name` (a copy of `template`, which nobody may be connected to)
+        and return its DSN."""
         self._run(
             str(self.bin_dir / "psql") if (self.bin_dir / "psql").exists() else "psql",
             "-h",
@@ -141,7 +142,7 @@ class PgServer:
             "-v",
             "ON_ERROR_STOP=1",
             "-c",
-            f'CREATE DATABASE "{name}"',
+            f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
         )
         return f"host=127.0.0.1 port={self.port} user={self.user} dbname={name}"
 

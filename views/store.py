@@ -26,7 +26,7 @@ from contextlib import contextmanager
 import duckdb
 import streamlit as st
 
-from db.config import db_path
+from db.config import store_location
 from db.connection import StoreBusyError, StoreVersionError, Waiting, connect, writing
 from db.connection import store_version as file_version
 from pipeline.startup import prepare_app_store
@@ -63,13 +63,14 @@ def _prepared(path: str) -> str:
 
 
 def store_path() -> str:
-    """The store file, prepared once per process (built if missing, predictions written).
+    """The store (file or team lake), prepared once per process (built if missing,
+    predictions written).
 
     A store this DuckDB cannot read (written by a newer one) stops the page with the command
     that migrates it.
     """
     try:
-        return _prepared(str(db_path()))
+        return _prepared(store_location())
     except StoreVersionError as exc:
         st.error(f"The evidence store cannot be opened: {exc}.")
         st.stop()
@@ -153,7 +154,7 @@ def store_cursor() -> duckdb.DuckDBPyConnection:
     """
     path = getattr(_run, "path", None)
     if path is None:
-        return connect(db_path(), read_only=True, on_wait=None)
+        return connect(store_location(), read_only=True, on_wait=None)
     # After a short try, `run_scope` takes over the wait where it can say so (a wait
     # shown inside a cached function would be replayed with its result).
     try:
@@ -225,7 +226,7 @@ def watch_store(every: float | None = None) -> None:
     @st.fragment(run_every=seconds)
     def _watch() -> None:
         seen = st.session_state.get("_store_version")
-        if seen is not None and file_version(db_path()) != seen:
+        if seen is not None and file_version(store_location()) != seen:
             st.rerun(scope="app")
 
     _watch()

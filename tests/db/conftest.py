@@ -1,4 +1,5 @@
-"""Fixtures for the store engine: every test runs in both modes, team mode on a real PostgreSQL."""
+"""Fixtures for the store engine: every test runs in both modes, team mode on a real PostgreSQL
+(the session's server, `pg_server` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,7 @@ import uuid
 
 import pytest
 
-from tests.pg_server import PgServer, find_pg_bin
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """One throwaway PostgreSQL for the session; skips when Debian's binaries are absent."""
-    if find_pg_bin() is None:
-        pytest.skip(
-            "PostgreSQL binaries not found (apt-get install postgresql); team mode untested"
-        )
-    server = PgServer().start()
-    yield server
-    server.destroy()
+from tests.pg_server import PgServer
 
 
 @pytest.fixture(params=["embedded", "team"])

@@ -258,8 +258,9 @@ def test_publish_swaps_built_tables_atomically_and_keeps_user_tables(store_setti
     file_con = duckdb.connect(str(built))
     file_con.execute(SCHEMA_SQL.read_text())
     file_con.execute(
-        "INSERT INTO records (record_key, source, source_row, material_raw, property, value_raw, "
-        "value, unit, method_tag, measurement_id) SELECT 'new/' || i, 'new', i :: TEXT, 'Li3PS4', "
+        "INSERT INTO records (record_id, record_key, source, source_row, material_raw, property, "
+        "value_raw, value, unit, method_tag, measurement_id) SELECT i + 1, 'new/' || i, 'new', "
+        "i :: TEXT, 'Li3PS4', "
         "'sigma', '1e-4', 1e-4, 'S/cm', 'eis', 'new/' || i FROM range(1000) t(i)"
     )
     file_con.close()

@@ -7,7 +7,11 @@ import pytest
 
 import pipeline.build
 from db.accounting import store_stats
+from db.connection import connect
 from pipeline.build import build_store
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def test_every_source_is_accounted_for_row_by_row(store_con):
@@ -73,8 +77,8 @@ def test_structures_from_cifs(store_con):
     assert 1.0 < density < 3.0  # Li6PS5Cl
 
 
-def test_crashed_rebuild_leaves_the_old_store_intact(store_copy, monkeypatch):
-    before = duckdb.connect(str(store_copy), read_only=True)
+def test_crashed_rebuild_leaves_the_old_store_intact(store_copy, store_mode, monkeypatch):
+    before = connect(store_copy, read_only=True)
     n_before = before.execute("SELECT count(*) FROM records").fetchone()[0]
     before.close()
 
@@ -84,11 +88,12 @@ def test_crashed_rebuild_leaves_the_old_store_intact(store_copy, monkeypatch):
     monkeypatch.setattr(pipeline.build, "structure_rows", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         build_store(store_copy, progress=lambda f, m: None)
-    after = duckdb.connect(str(store_copy), read_only=True)
+    after = connect(store_copy, read_only=True)
     assert after.execute("SELECT count(*) FROM records").fetchone()[0] == n_before
     after.close()
-    leftovers = [p for p in store_copy.parent.iterdir() if "building" in p.name]
-    assert leftovers == []
+    if store_mode == "embedded":
+        leftovers = [p for p in store_copy.parent.iterdir() if "building" in p.name]
+        assert leftovers == []
 
 
 def test_stats_cli_prints_one_json_object(built_store):
@@ -123,7 +128,7 @@ def test_build_without_the_external_source_notes_it(tmp_path, monkeypatch):
 def test_a_reviewers_override_wins_after_a_rebuild(store_copy):
     from db import decisions
 
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy)
     name = con.execute(
         "SELECT material_raw FROM records WHERE source = 'obelix' LIMIT 1"
     ).fetchone()[0]
@@ -132,7 +137,7 @@ def test_a_reviewers_override_wins_after_a_rebuild(store_copy):
     )
     con.close()
     build_store(store_copy, progress=lambda f, m: None)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     got = con.execute(
         "SELECT DISTINCT family, carrier_ion FROM records WHERE material_raw = ?", [name]
     ).fetchall()

@@ -7,10 +7,10 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
 from auditor.outliers import refresh_flags
+from db.connection import connect
 from db.flags import list_flags
 from db.loaders.common import LoadResult, SourceSpec, make_record
 from db.loaders.template import TEMPLATE_COLUMNS, IngestError
@@ -60,6 +60,9 @@ HOSTILE = [
     ({"temperature": "99999", "temperature_unit": "K"}, "implausible temperature"),
 ]
 
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
 
 def _write(path, rows):
     with open(path, "w", newline="") as fh:
@@ -77,7 +80,7 @@ def _hostile_rows():
 def test_good_rows_commit_and_show_up_in_the_store(store_copy, tmp_path):
     result = ingest_file(_write(tmp_path / "good.csv", GOOD), "my-lab", path=store_copy)
     assert (result["committed"], result["quarantined"]) == (2, 0)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     rows = con.execute(
         "SELECT composition_key, property, value, temperature_k, temperature_implied, doi, reference "
         "FROM records WHERE source = 'my-lab' ORDER BY property"
@@ -97,7 +100,7 @@ def test_each_hostile_row_is_quarantined_with_its_reason(store_copy, tmp_path, o
     result = ingest_file(_write(tmp_path / "bad.csv", [row, GOOD[0]]), "bad-batch", path=store_copy)
     assert result["committed"] == 1 and result["quarantined"] == 1
     assert reason.lower() in result["reasons"][0].lower()
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     ((raw, stored_reason),) = con.execute(
         "SELECT raw, reason FROM quarantine WHERE source = 'bad-batch'"
     ).fetchall()
@@ -107,12 +110,12 @@ def test_each_hostile_row_is_quarantined_with_its_reason(store_copy, tmp_path, o
 
 
 def test_all_hostile_rows_at_once_leave_the_store_readable(store_copy, tmp_path):
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     n_before = con.execute("SELECT count(*) FROM records").fetchone()[0]
     con.close()
     result = ingest_file(_write(tmp_path / "bad.csv", _hostile_rows()), "hostile", path=store_copy)
     assert result["committed"] == 0 and result["quarantined"] == len(HOSTILE)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     assert con.execute("SELECT count(*) FROM records").fetchone()[0] == n_before
     assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'hostile'").fetchone()[
         0
@@ -125,7 +128,7 @@ def test_a_file_missing_columns_writes_nothing(store_copy, tmp_path):
     path.write_text("compound,Ea\nLi3PS4,0.3\n")
     with pytest.raises(IngestError, match="missing column"):
         ingest_file(path, "wrong", path=store_copy)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     assert con.execute("SELECT count(*) FROM sources WHERE name = 'wrong'").fetchone()[0] == 0
     con.close()
 
@@ -140,7 +143,7 @@ def test_uploads_survive_a_rebuild(store_copy, tmp_path):
 
     ingest_file(_write(tmp_path / "good.csv", GOOD), "kept", path=store_copy)
     build_store(store_copy, progress=lambda f, m: None)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     assert con.execute("SELECT count(*) FROM records WHERE source = 'kept'").fetchone()[0] == 2
     con.close()
 
@@ -183,7 +186,7 @@ def test_a_file_with_a_repeated_column_is_refused(store_copy, tmp_path):
     )
     with pytest.raises(IngestError, match="named more than once: value"):
         ingest_file(path, "twice", path=store_copy)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True)
     assert con.execute("SELECT count(*) FROM sources WHERE name = 'twice'").fetchone()[0] == 0
     con.close()
 
@@ -218,7 +221,7 @@ def test_a_published_implausible_value_loads_and_is_flagged(store_copy):
             )
         ],
     )
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy)
     try:
         write_source(con, result)
         refresh_flags(con)

@@ -6,13 +6,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from db.config import REPO_ROOT
+from db.connection import connect
+from tests.conftest import use_store
 
 APP = REPO_ROOT / "app.py"
+# The pages read and write a DuckDB file and a team store (DuckLake over PostgreSQL) alike.
+STORE_MODES = ("embedded", "team")
 
 
 @pytest.fixture
 def app(store_copy, monkeypatch):
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
     assert not at.exception
@@ -22,9 +26,7 @@ def app(store_copy, monkeypatch):
 def test_overview_shows_sources_and_counts(app, store_copy):
     assert [m.label for m in app.metric][:2] == ["records", "distinct measurements"]
     # The count depends on whether the external source is present; it must match the store.
-    import duckdb
-
-    con = duckdb.connect(str(store_copy))  # same configuration as the app's connection
+    con = connect(store_copy, read_only=True, on_wait=None)
     total = con.execute("SELECT count(*) FROM records").fetchone()[0]
     con.close()
     assert int(app.metric[0].value) == total > 2000
@@ -83,9 +85,7 @@ UPLOAD_CSV = (
 
 
 def _source_counts(path, name: str) -> tuple[int, int]:
-    import duckdb
-
-    con = duckdb.connect(str(path))  # same configuration as the app's connection
+    con = connect(path, read_only=True, on_wait=None)
     try:
         records = con.execute("SELECT count(*) FROM records WHERE source = ?", [name]).fetchone()
         quarantined = con.execute(
@@ -129,7 +129,7 @@ def test_overview_draws_coverage_and_element_figures(app):
 
 
 def test_presentation_mode_lives_in_the_url(store_copy, monkeypatch):
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["present"] = "1"
     at.run()
