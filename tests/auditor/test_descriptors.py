@@ -16,6 +16,9 @@ from auditor.descriptors import (
 )
 from db.ea_data import experimental_ea, structure_volumes
 
+# The store tests run on the DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
 
 def test_composition_descriptors_follow_pymatgen_element_data():
     d = composition_descriptors("LiCl", "Li")

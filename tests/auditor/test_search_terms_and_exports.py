@@ -9,6 +9,9 @@ from auditor.exports import escape_for_spreadsheet, to_csv_bytes, to_parquet_byt
 from auditor.search_terms import search_keys, suggest_terms
 from db.search import search_records, search_vocabulary
 
+# The store tests run on the DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
 
 @pytest.mark.parametrize(
     ("text", "key"),

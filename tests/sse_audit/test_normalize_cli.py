@@ -11,6 +11,9 @@ import pytest
 
 from tests.paths import REPO
 
+# The store tests run on the DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
 
 def run(
     kind: str, lines: list[str], *extra: str, env: dict | None = None

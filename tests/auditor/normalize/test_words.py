@@ -13,6 +13,10 @@ from auditor.normalize.words import StoreIndex, propose, read_words
 from core.composition import composition_key
 from tests.paths import TEST_DATA
 
+# The store tests run on the DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
+
 DATA = TEST_DATA / "normalize_word_names.csv"
 
 
