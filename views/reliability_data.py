@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from auditor.cohorts import cohort_values, load_records
+from auditor.cohorts import cohort_values
 from auditor.figures import distribution_by_method
 from auditor.figures_reliability import all_family_parity, reliability_map, sigma_t_plot
 from auditor.placement import placement_records
@@ -19,13 +19,6 @@ from auditor.screen import screen_records
 from auditor.temperature import filter_series, sigma_t_series
 from db.temperature import sigma_series_points
 from views.store import store_cursor
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def records(version: int) -> pd.DataFrame:
-    """Every cohort record of this store version (`version` is the cache key). A million rows
-    at scale: the Outliers triage and Screen pages still read it; the reliability views do not."""
-    return load_records(store_cursor())
 
 
 @st.cache_data(show_spinner="Computing the reliability map (once per store version)...")
