@@ -83,6 +83,7 @@ VIEWS = {
         "unit": "S/cm",
         "method": "EXP",
     },
+    "views/screen.py": {"formula": "LLZO"},
 }
 FAMILY = "NASICON"
 MATERIAL = "Li7La3Zr2O12"
