@@ -24,7 +24,10 @@ POOLED = "pooled"
 
 
 def material_descriptors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per composition: median experimental Ea, its record count, family, descriptors."""
+    """One row per composition: median experimental Ea, its record count, family, descriptors.
+
+    Keys pymatgen cannot read are skipped; their counts are in `attrs` (`descriptor_frame`).
+    """
     frame = descriptor_frame(experimental_ea(con), structure_volumes(con))
     features = feature_columns(frame)
     grouped = frame.groupby("composition_key")
@@ -32,7 +35,9 @@ def material_descriptors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out["ea_ev"] = grouped["ea_ev"].median()
     out["n_records"] = grouped.size()
     out["family"] = grouped["family"].agg(lambda s: s.mode().iloc[0])
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs.update(frame.attrs)
+    return out
 
 
 def _rank_rows(a: np.ndarray) -> np.ndarray:

@@ -84,8 +84,26 @@ def composition_descriptors(key: str, carrier: str | None) -> dict[str, float]:
     return out
 
 
+@cache
+def parses(key: str) -> bool:
+    """True when pymatgen reads the composition key as a formula (descriptors need one)."""
+    try:
+        Composition(key)
+    except (ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
 def descriptor_frame(ea: pd.DataFrame, volumes: pd.DataFrame) -> pd.DataFrame:
-    """One row per Ea record: the descriptors, the target `ea_ev`, and `group` for the CV."""
+    """One row per Ea record: the descriptors, the target `ea_ev`, and `group` for the CV.
+
+    Records whose composition key is not a formula pymatgen reads are left out (they have no
+    descriptors); how many, over how many keys, is in `frame.attrs["skipped_records"]` and
+    `frame.attrs["skipped_keys"]`.
+    """
+    ok = ea["composition_key"].map(lambda k: isinstance(k, str) and parses(k))
+    skipped = ea.loc[~ok, "composition_key"]
+    ea = ea[ok]
     rows = [
         composition_descriptors(k, c)
         for k, c in zip(ea["composition_key"], ea["carrier_ion"], strict=True)
@@ -98,6 +116,7 @@ def descriptor_frame(ea: pd.DataFrame, volumes: pd.DataFrame) -> pd.DataFrame:
     frame["family"] = ea["family"].fillna("unknown")
     frame["composition_key"] = ea["composition_key"]
     frame["group"] = composition_doi_groups(ea["composition_key"], ea["doi"])
+    frame.attrs.update(skipped_records=int(len(skipped)), skipped_keys=int(skipped.nunique()))
     return frame
 
 

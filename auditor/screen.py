@@ -15,6 +15,7 @@ import io
 import math
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +27,26 @@ from auditor.bvse import DEFAULT_CIFS, PARAMS, BvseResult, cached_compute
 from auditor.ea_model import EaModel, candidate_descriptors
 from auditor.model import ConductivityModel
 from auditor.normalize.aliases import CARRIERS
-from auditor.placement import PlacementError, place_value, resolve_material
+from auditor.placement import PlacementError, place_value, placement_records, resolve_material
 from core.composition import try_composition_key
 from db.structures import summarize_structure
 
 MAX_CIF_BYTES = 5_000_000
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "sse_audit_screen"
+# The properties `positions` places a candidate's numbers in.
+PLACED_PROPERTIES = ("sigma", "Ea", "Em")
+
+# The records a screen reads for one composition key (`screen_records`, or a cached wrapper).
+RecordsOf = Callable[[str], pd.DataFrame]
+
+
+def screen_records(con, composition_key: str) -> pd.DataFrame:
+    """The cohort records a screen of `composition_key` reads, from the store behind `con`:
+    the material's own and its family's records of each placed property (a slice, as
+    `auditor.placement.placement_records`; screening on it equals screening on every record)."""
+    frames = [placement_records(con, composition_key, prop) for prop in PLACED_PROPERTIES]
+    both = pd.concat([frame for frame in frames if len(frame)] or frames[:1])
+    return both.drop_duplicates("record_id").sort_values("record_id").reset_index(drop=True)
 
 
 class ScreenError(ValueError):
@@ -67,14 +82,17 @@ def _carrier(records: pd.DataFrame, key: str) -> str | None:
     return next((c for c in CARRIERS if c in symbols), None)
 
 
-def candidate_from_formula(text: str, records: pd.DataFrame) -> Candidate:
-    """A typed formula, name or acronym. Raises ScreenError when it does not parse."""
+def candidate_from_formula(text: str, records_of: RecordsOf) -> Candidate:
+    """A typed formula, name or acronym. Raises ScreenError when it does not parse.
+
+    `records_of(key)` gives the records to read once the key is known (`screen_records`)."""
     if not (text or "").strip():
         raise ScreenError("type a formula (e.g. Li6PS5Cl) or upload a CIF")
     try:
         key = resolve_material(text.strip())
     except PlacementError as exc:
         raise ScreenError(str(exc)) from exc
+    records = records_of(key)
     return Candidate(key, _family(records, key), _carrier(records, key), "formula")
 
 
@@ -99,8 +117,10 @@ def read_cif(data: bytes) -> Structure:
     return structures[0]
 
 
-def candidate_from_cif(data: bytes, name: str, records: pd.DataFrame) -> Candidate:
-    """An uploaded CIF: its composition, family, structure summary and a temp copy for BVSE."""
+def candidate_from_cif(data: bytes, name: str, records_of: RecordsOf) -> Candidate:
+    """An uploaded CIF: its composition, family, structure summary and a temp copy for BVSE.
+
+    `records_of(key)` gives the records to read once the key is known (`screen_records`)."""
     structure = read_cif(data)
     key = try_composition_key(structure.composition.reduced_formula)
     if not key:
@@ -111,6 +131,7 @@ def candidate_from_cif(data: bytes, name: str, records: pd.DataFrame) -> Candida
     if not path.exists():
         path.write_bytes(data)
     lat = structure.lattice
+    records = records_of(key)
     return Candidate(
         key, _family(records, key), _carrier(records, key), f"CIF {name}",
         cif_path=path, cif_sha256=sha, summary=summarize_structure(structure),
@@ -157,7 +178,11 @@ def positions(
     ea: dict | None,
     bvse: BvseResult | None,
 ) -> pd.DataFrame:
-    """Percentile of each screened number in its family's cohort and in the whole family."""
+    """Percentile of each screened number in its family's cohort and in the whole family.
+
+    Args:
+        records: every cohort record, or `screen_records` of the candidate's key.
+    """
     asks = []
     if sigma:
         asks.append(("predicted log10 sigma", "sigma", 10 ** sigma["pred_log10_sigma"], "S/cm", "EXP"))

@@ -15,9 +15,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditor.cohorts import COHORT_KEYS, UNITS, paired_materials, with_variant
+from auditor.cohorts import (
+    COHORT_KEYS,
+    REFERENCE_PROPERTY,
+    UNITS,
+    CohortInput,
+    cohort_input,
+)
+from auditor.cohorts import (
+    cohort_values as family_values,
+)
 from core.vocab import EXPERIMENT
+from db import cohort_sql
 from db.flags import review_flags
+from db.triage_sql import leave_one_out
 
 
 def parse_cohort_label(label: str | None) -> dict[str, str] | None:
@@ -33,87 +44,94 @@ def parse_cohort_label(label: str | None) -> dict[str, str] | None:
     }
 
 
-def _without(values: pd.DataFrame, record_key: str) -> float | None:
-    rest = values.loc[values["record_key"] != record_key, "value"]
-    return float(rest.median()) if len(rest) else None
+def replaced_medians(diffs: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Median of `diffs` with one value equal to each `old` replaced by the matching `new`
+    (left out where `new` is NaN); NaN where nothing is left. Order statistics on the sorted
+    array, so each of many replacements costs O(log n), not a copy and a sort."""
+    d = np.sort(np.asarray(diffs, float))
+    old, new = np.asarray(old, float), np.asarray(new, float)
+    n = len(d)
+    pos = np.clip(np.searchsorted(d, old), 0, n - 1)
+
+    def without(j: np.ndarray) -> np.ndarray:  # element j of d with d[pos] removed
+        return d[np.clip(j + (j >= pos), 0, n - 1)]
+
+    drop = np.isnan(new)
+    m = n - 1
+    dropped = (without(np.full_like(pos, (m - 1) // 2)) + without(np.full_like(pos, m // 2))) / 2
+    dropped = np.where(m > 0, dropped, np.nan)
+    below = np.searchsorted(d, np.where(drop, 0.0, new)) - (d[pos] < new)
+
+    def with_new(j: int) -> np.ndarray:  # element j of d with d[pos] replaced by new
+        return np.where(j < below, without(np.full_like(pos, j)),
+                        np.where(j == below, new, without(np.full_like(pos, j - 1))))  # fmt: skip
+
+    replaced = (with_new((n - 1) // 2) + with_new(n // 2)) / 2
+    return np.where(drop, dropped, replaced)
 
 
-def _shift(diffs: pd.Series, material: str, new_diff: float | None) -> float:
-    base = float(diffs.median())
-    changed = diffs.drop(material) if new_diff is None else diffs.copy()
-    if new_diff is not None:
-        changed[material] = new_diff
-    return abs(base) if changed.empty else abs(float(changed.median()) - base)
+_INFLUENCE_COLUMNS = ["record_key", "is_experimental", "bias_shift", "moved_cohort"]
 
 
-def flag_influence(records: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+def flag_influence(records: CohortInput, flags: pd.DataFrame) -> pd.DataFrame:
     """Per flag: is_experimental, bias_shift (0 when it touches no paired cohort), moved_cohort.
 
+    Set work in SQL (`db.triage_sql.leave_one_out`: each flagged record's group median without
+    it); numpy only on each cohort's array of paired differences.
+
     Args:
-        records: `auditor.cohorts.load_records` output.
+        records: a store connection or a `load_records` frame (`auditor.cohorts.cohort_input`).
         flags: `db.flags.list_flags` rows (record_key, rule, ...).
     """
-    frame = with_variant(records)
-    usable = frame[frame["censored"].isna()]
-    pairs = paired_materials(records)
-    diffs = {
-        key: group.set_index("composition_key")["diff"]
-        for key, group in pairs.groupby(COHORT_KEYS, sort=False)
-    }
-    by_record = usable.set_index("record_key")
-    by_cohort_material = dict(tuple(usable.groupby([*COHORT_KEYS, "composition_key"])))
-    exp = usable[usable["method"] == EXPERIMENT]
-    exp_by_material = dict(tuple(exp.groupby(["property", "composition_key"])))
-    out = []
-    for key in flags["record_key"]:
-        shift, moved, is_exp = 0.0, None, False
-        if key in by_record.index:
-            rec = by_record.loc[key]
-            rec = rec.iloc[0] if isinstance(rec, pd.DataFrame) else rec
-            material, is_exp = rec["composition_key"], rec["method"] == EXPERIMENT
-            if is_exp:
-                new_ref = _without(exp_by_material[(rec["property"], material)], key)
-                touched = pairs[
-                    (pairs["reference_property"] == rec["property"])
-                    & (pairs["composition_key"] == material)
-                ]
-                for row in touched.itertuples():
-                    cohort = (row.family, row.property, row.method, row.variant)
-                    new = None if new_ref is None else row.value - new_ref
-                    s = _shift(diffs[cohort], material, new)
-                    if s > shift:
-                        shift, moved = s, "/".join(filter(None, cohort))
-            else:
-                cohort = (rec["family"], rec["property"], rec["method"], rec["variant"])
-                if cohort in diffs and material in diffs[cohort].index:
-                    mine = _without(by_cohort_material[(*cohort, material)], key)
-                    exp_value = pairs.loc[
-                        (pairs["composition_key"] == material)
-                        & (pairs["family"] == cohort[0])
-                        & (pairs["property"] == cohort[1])
-                        & (pairs["method"] == cohort[2])
-                        & (pairs["variant"] == cohort[3]),
-                        "exp_value",
-                    ].iloc[0]
-                    new = None if mine is None else mine - exp_value
-                    shift, moved = (
-                        _shift(diffs[cohort], material, new),
-                        "/".join(filter(None, cohort)),
-                    )
-        out.append(
-            {
-                "record_key": key,
-                "is_experimental": bool(is_exp),
-                "bias_shift": round(shift, 4),
-                "moved_cohort": moved,
-            }
-        )
-    return pd.DataFrame(
-        out, columns=["record_key", "is_experimental", "bias_shift", "moved_cohort"]
+    keys = flags["record_key"]
+    with cohort_input(records) as src:
+        rec = leave_one_out(src, list(dict.fromkeys(keys)), EXPERIMENT)
+        pairs = cohort_sql.paired_materials(src, REFERENCE_PROPERTY)
+    pairs = pairs.assign(cohort_order=pairs.groupby(COHORT_KEYS, sort=False).ngroup())
+    rec = rec.assign(is_experimental=rec["method"] == EXPERIMENT)
+    exp, computed = rec[rec["is_experimental"]], rec[~rec["is_experimental"]]
+    # An experimental record moves every cohort paired with its material's reference value.
+    on_exp = exp[["record_key", "property", "composition_key", "rest_median"]].merge(
+        pairs, left_on=["property", "composition_key"],
+        right_on=["reference_property", "composition_key"], suffixes=("_rec", ""),
+    )  # fmt: skip
+    on_exp["new_diff"] = on_exp["value"] - on_exp["rest_median"]
+    # A computed record moves its own cohort's difference for its material.
+    on_computed = computed[["record_key", *COHORT_KEYS, "composition_key", "rest_median"]].merge(
+        pairs, on=[*COHORT_KEYS, "composition_key"]
     )
+    on_computed["new_diff"] = on_computed["rest_median"] - on_computed["exp_value"]
+    touched = pd.concat([on_exp, on_computed], ignore_index=True)
+    touched["shift"] = 0.0
+    for order, rows in touched.groupby("cohort_order").groups.items():
+        diffs = pairs.loc[pairs["cohort_order"] == order, "diff"].to_numpy(float)
+        base = float(np.median(diffs))
+        part = touched.loc[rows]
+        medians = replaced_medians(diffs, part["diff"], part["new_diff"].astype(float))
+        touched.loc[rows, "shift"] = np.where(
+            np.isnan(medians), abs(base), np.abs(medians - base)
+        )
+    touched["moved_cohort"] = [
+        "/".join(filter(None, key))
+        for key in zip(*(touched[k] for k in COHORT_KEYS), strict=True)
+    ]
+    touched["is_experimental"] = touched["record_key"].isin(exp["record_key"])
+    # The largest move, the first cohort among equals; an experimental record that moves
+    # nothing names no cohort.
+    best = touched.sort_values(
+        ["record_key", "shift", "cohort_order"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("record_key")
+    best.loc[best["is_experimental"] & (best["shift"] <= 0), "moved_cohort"] = None
+    out = pd.DataFrame({"record_key": keys.to_numpy()})
+    out["is_experimental"] = out["record_key"].isin(exp["record_key"])
+    found = best.set_index("record_key")
+    out["bias_shift"] = out["record_key"].map(found["shift"]).fillna(0.0).round(4)
+    out["moved_cohort"] = out["record_key"].map(found["moved_cohort"])
+    out["moved_cohort"] = out["moved_cohort"].astype(object).where(out["moved_cohort"].notna(), None)
+    return out[_INFLUENCE_COLUMNS]
 
 
-def prioritized_flags(records: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+def prioritized_flags(records: CohortInput, flags: pd.DataFrame) -> pd.DataFrame:
     """The flags with their influence, in the stated order (see the module docstring)."""
     influence = flag_influence(records, flags).drop_duplicates("record_key")
     out = flags.merge(influence, on="record_key", how="left")
@@ -154,14 +172,15 @@ def group_flags(prioritized: pd.DataFrame, cohort: str, rule: str) -> pd.DataFra
     return frame[(frame["cohort"] == cohort) & (frame["rule"] == rule)].reset_index(drop=True)
 
 
-def cohort_values(records: pd.DataFrame, cohort: str) -> pd.DataFrame:
-    """The uncensored values of a flag cohort (family/property/method[/variant]); empty if none."""
+def cohort_values(con, cohort: str) -> pd.DataFrame:
+    """The uncensored values of a flag cohort (family/property/method[/variant]) in the store
+    behind `con`; empty if the label names no cohort."""
     key = parse_cohort_label(cohort)
-    frame = with_variant(records)
     if key is None:
-        return frame.iloc[0:0]
-    mask = np.logical_and.reduce([frame[k] == key[k] for k in COHORT_KEYS])
-    return frame[mask & frame["censored"].isna()].reset_index(drop=True)
+        return pd.DataFrame(columns=["record_key", "composition_key", "value"])
+    values = family_values(con, family=key["family"], property=key["property"])
+    mine = (values["method"] == key["method"]) & (values["variant"] == key["variant"])
+    return values[mine].reset_index(drop=True)
 
 
 def review_group(con, flags: pd.DataFrame, *, status: str, note: str, reviewer: str | None) -> int:

@@ -60,7 +60,9 @@ from auditor.cohorts import (  # noqa: E402
 from auditor.outliers import refresh_flags  # noqa: E402
 from auditor.placement import placement_records  # noqa: E402
 from auditor.reliability import evidence_gaps, reliability_cells  # noqa: E402
+from auditor.screen import screen_records  # noqa: E402
 from auditor.search_terms import search_keys  # noqa: E402
+from auditor.triage import prioritized_flags  # noqa: E402
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points  # noqa: E402
 from db.config import db_path  # noqa: E402
 from db.connection import connect  # noqa: E402
@@ -83,6 +85,7 @@ VIEWS = {
         "unit": "S/cm",
         "method": "EXP",
     },
+    "views/screen.py": {"formula": "LLZO"},
 }
 FAMILY = "NASICON"
 MATERIAL = "Li7La3Zr2O12"
@@ -251,6 +254,9 @@ def operations(
         "reliability_cells_energy": lambda: reliability_cells(cur(), "energy"),
         "evidence_gaps_energy": lambda: evidence_gaps(cur(), "energy"),
         "placement_records": lambda: placement_records(cur(), MATERIAL, "sigma"),
+        # The Outliers page's triage: every open flag with its influence; a screen's slice.
+        "flag_triage_priority": lambda: prioritized_flags(cur(), list_flags(cur(), status="open")),
+        "screen_records": lambda: screen_records(cur(), MATERIAL),
         "evidence_card": evidence_card,
         "store_version": lambda: store_version(cur()),
     }

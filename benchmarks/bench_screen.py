@@ -16,7 +16,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from auditor.bvse import compute_cif  # noqa: E402
-from auditor.cohorts import load_records  # noqa: E402
 from auditor.ea_model import load_ea_model  # noqa: E402
 from auditor.model import load_model  # noqa: E402
 from auditor.screen import (  # noqa: E402
@@ -25,6 +24,7 @@ from auditor.screen import (  # noqa: E402
     positions,
     predict_ea,
     predict_sigma,
+    screen_records,
 )
 from db.connection import connect  # noqa: E402
 
@@ -33,14 +33,16 @@ DEFAULT_IDS = ["4p7", "019", "qbb", "fft", "09w", "00x"]
 
 def main(ids: list[str]) -> None:
     con = connect(read_only=True)
-    records = load_records(con)
     sigma_model, ea_model = load_model(), load_ea_model()
     if sigma_model is None or ea_model is None:
         sys.exit("no saved models: start the app once or run `sse-audit model train`")
     totals = []
     for cif_id in ids:
         t = [time.perf_counter()]
-        cand = candidate_from_cif(bundled_cif(cif_id), f"{cif_id}.cif", records)
+        cand = candidate_from_cif(
+            bundled_cif(cif_id), f"{cif_id}.cif", lambda key: screen_records(con, key)
+        )
+        records = screen_records(con, cand.composition_key)
         t.append(time.perf_counter())
         sigma = predict_sigma(cand, sigma_model)
         ea = predict_ea(cand, ea_model)

@@ -36,6 +36,12 @@ st.caption(
 )
 version = store_version()
 materials = _materials(version)
+if materials.attrs.get("skipped_records"):
+    st.info(
+        f"{materials.attrs['skipped_records']} experimental Ea records of "
+        f"{materials.attrs['skipped_keys']} composition keys are left out: their keys are not "
+        "formulas pymatgen can read, so they have no descriptors."
+    )
 table = _correlations(version)
 families = [POOLED, *sorted(set(table["family"]) - {POOLED})]
 descriptors = list(dict.fromkeys(table["descriptor"]))

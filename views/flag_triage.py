@@ -14,7 +14,6 @@ from auditor.triage import (
     review_group,
 )
 from db.flags import list_flags
-from views import reliability_data as data
 from views.figures import figure_with_export
 from views.store import store_cursor, store_version, store_writer
 from views.url_state import sync_url
@@ -27,7 +26,12 @@ _SHOWN = [
 
 @st.cache_data(show_spinner="Ranking open flags...")
 def _prioritized(version: int) -> pd.DataFrame:
-    return prioritized_flags(data.records(version), list_flags(store_cursor(), status="open"))
+    return prioritized_flags(store_cursor(), list_flags(store_cursor(), status="open"))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cohort_values(version: int, cohort: str) -> pd.DataFrame:
+    return cohort_values(store_cursor(), cohort)
 
 
 def _show_saved(keys: list[str]) -> None:
@@ -70,7 +74,7 @@ def render_triage() -> None:
     sync_url(group=choice)
     cohort, rule = choice.rsplit("|", 1)
     members = group_flags(flags, cohort, rule)
-    values = cohort_values(data.records(version), cohort)
+    values = _cohort_values(version, cohort)
     if len(values):
         figure_with_export(
             flags_on_distribution(values, members, cohort=cohort),

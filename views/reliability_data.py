@@ -10,21 +10,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from auditor.cohorts import cohort_values, load_records
+from auditor.cohorts import cohort_values
 from auditor.figures import distribution_by_method
 from auditor.figures_reliability import all_family_parity, reliability_map, sigma_t_plot
 from auditor.placement import placement_records
 from auditor.reliability import cell_pairs, evidence_gaps, quantity_pairs, reliability_cells
+from auditor.screen import screen_records
 from auditor.temperature import filter_series, sigma_t_series
 from db.temperature import sigma_series_points
 from views.store import store_cursor
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def records(version: int) -> pd.DataFrame:
-    """Every cohort record of this store version (`version` is the cache key). A million rows
-    at scale: the Outliers triage and Screen pages still read it; the reliability views do not."""
-    return load_records(store_cursor())
 
 
 @st.cache_data(show_spinner="Computing the reliability map (once per store version)...")
@@ -64,6 +58,13 @@ def pairs_of_cell(version: int, cell: str) -> pd.DataFrame:
 def material_records(version: int, composition_key: str, property: str) -> pd.DataFrame:
     """The cohort records a placement reads: the material's, and its family's of `property`."""
     return placement_records(store_cursor(), composition_key, property)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def screen_slice(version: int, composition_key: str) -> pd.DataFrame:
+    """The cohort records a screen reads: the material's, and its family's of each placed
+    property (`auditor.screen.screen_records`)."""
+    return screen_records(store_cursor(), composition_key)
 
 
 # Figures of cached data are cached too: building plotly traces costs more than the statistics.

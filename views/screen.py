@@ -39,16 +39,23 @@ upload = st.file_uploader("CIF file", type=["cif"])
 cols = st.columns(2)
 cif_id = cols[0].text_input("or a bundled OBELiX CIF ID (e.g. 019)", params.get("cif", ""))
 formula = cols[1].text_input("or a formula, name or acronym", params.get("formula", ""))
-records = data.records(store_version())
+version = store_version()
+
+
+def records_of(key: str):
+    """The material's and its family's records (cached per store version and key)."""
+    return data.screen_slice(version, key)
+
+
 try:
     if upload is not None:
-        candidate = candidate_from_cif(upload.getvalue(), upload.name, records)
+        candidate = candidate_from_cif(upload.getvalue(), upload.name, records_of)
     elif cif_id:
         params["cif"] = cif_id
-        candidate = candidate_from_cif(bundled_cif(cif_id), f"{cif_id}.cif (OBELiX)", records)
+        candidate = candidate_from_cif(bundled_cif(cif_id), f"{cif_id}.cif (OBELiX)", records_of)
     elif formula:
         params["formula"] = formula
-        candidate = candidate_from_formula(formula, records)
+        candidate = candidate_from_formula(formula, records_of)
     else:
         st.info("Upload a CIF, give a bundled CIF ID, or type a formula to screen it.")
         st.stop()
@@ -97,7 +104,7 @@ else:
     cols[2].caption("BVSE barrier: upload a CIF to compute one.")
 
 st.markdown("**Where each number sits** (percentile among the family's values)")
-table = positions(records, candidate, sigma=sigma, ea=ea, bvse=bvse)
+table = positions(records_of(candidate.composition_key), candidate, sigma=sigma, ea=ea, bvse=bvse)
 if table.empty:
     st.write("Nothing to place.")
 else:

@@ -50,3 +50,16 @@ def test_evaluation_on_the_real_store(store_con):
     assert result["n_records"] == len(ea) > 0
     assert 0 < result["model_mae"] < 10 and 0 < result["baseline_mae"] < 10
     assert result["with_structure"] == int(frame["volume_per_atom"].notna().sum()) > 0
+
+
+def test_keys_that_are_not_formulas_are_skipped_and_counted(store_con):
+    # The scale benchmark's replicated keys (`Li3PS4~r1`) are not formulas: the frame leaves
+    # those records out and says how many, instead of raising.
+    ea, volumes = experimental_ea(store_con), structure_volumes(store_con)
+    copies = ea.head(3).assign(composition_key=lambda f: f["composition_key"] + "~r1")
+    frame = descriptor_frame(pd.concat([ea, copies], ignore_index=True), volumes)
+    assert len(frame) == len(ea)
+    assert frame.attrs["skipped_records"] == 3
+    assert frame.attrs["skipped_keys"] == copies["composition_key"].nunique()
+    assert not frame["composition_key"].str.contains("~").any()
+    assert descriptor_frame(ea, volumes).attrs["skipped_records"] == 0

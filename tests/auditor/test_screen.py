@@ -13,7 +13,10 @@ from auditor.screen import (
     bundled_cif,
     bvse_row,
     candidate_from_cif,
+    candidate_from_formula,
+    positions,
     read_cif,
+    screen_records,
 )
 
 
@@ -37,7 +40,7 @@ def test_read_cif_refuses_with_a_reason(data, reason):
 
 
 def test_a_bundled_cif_becomes_a_candidate_with_its_structure(records):
-    c = candidate_from_cif(bundled_cif("019"), "019.cif", records)
+    c = candidate_from_cif(bundled_cif("019"), "019.cif", lambda key: records)
     assert (c.composition_key, c.family, c.carrier) == ("LiTi2P3O12", "NASICON", "Li")
     assert c.cif_path.is_file() and len(c.cif_sha256) == 64
     assert c.summary["volume_per_atom"] > 0 and c.lattice["a"] > 0
@@ -63,3 +66,20 @@ def test_bvse_row_carries_provenance_and_refuses_no_barrier():
         bvse_row(cand, _result(e_3d_ev=None, percolates_3d=False))
     with pytest.raises(ScreenError, match="Valences"):
         bvse_row(cand, _result(status="failed", e_3d_ev=None, reason="Valences cannot be assigned!"))
+
+
+@pytest.mark.parametrize("text", ["Li6PS5Cl", "LLZO", "LiTi2P3O12"])
+def test_the_screen_slice_gives_the_answer_of_every_record(built_store, records, text):
+    # The page reads `screen_records` (the material's and its family's records), never the
+    # whole store: the candidate and every position must equal those over every record.
+    with duckdb.connect(str(built_store), read_only=True) as con:
+        sliced = screen_records(con, candidate_from_formula(text, lambda k: records).composition_key)
+    whole = candidate_from_formula(text, lambda key: records)
+    part = candidate_from_formula(text, lambda key: sliced)
+    assert whole == part
+    assert len(sliced) < len(records) and set(sliced["record_id"]) <= set(records["record_id"])
+    numbers = dict(sigma={"pred_log10_sigma": -3.2}, ea={"pred_ea_ev": 0.31},
+                   bvse=_result(e_3d_ev=0.42))  # fmt: skip
+    full = positions(records, whole, **numbers)
+    assert len(full) == 3 and full["cohort_n"].sum() > 0
+    assert full.equals(positions(sliced, part, **numbers))
