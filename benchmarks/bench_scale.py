@@ -23,8 +23,8 @@ Each operation reports wall-clock and CPU time (this process, all DuckDB threads
 
 Stores are opened only through the store API (`db.connection.connect`), never by file path
 assumptions beyond the scaled copy this script builds: `--store` times any store the app could
-open (today an `SSE_AUDIT_DB` path; the pages' child process is pointed at it the same way), so
-the team mode, once `db.connection` opens it, runs unchanged.
+open: a store file (`SSE_AUDIT_DB`) or a team store (`SSE_AUDIT_STORE=postgresql://...`); the
+pages' child process is pointed at it the same way.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ from auditor.screen import screen_records  # noqa: E402
 from auditor.search_terms import search_keys  # noqa: E402
 from auditor.triage import prioritized_flags  # noqa: E402
 from db.arrhenius_fits import arrhenius_fits, arrhenius_points  # noqa: E402
-from db.config import db_path  # noqa: E402
+from db.config import db_path, is_lake, store_location  # noqa: E402
 from db.connection import connect  # noqa: E402
 from db.engine import allocate_ids  # noqa: E402
 from db.evidence import material_decisions, material_records, material_structures  # noqa: E402
@@ -213,7 +213,13 @@ def operations(
     con: duckdb.DuckDBPyConnection, *, with_frame: bool = False
 ) -> dict[str, Callable[[], object]]:
     """The store work the pages do, each from a fresh cursor of `con`."""
-    cur = con.cursor
+    # A cursor starts in the default database; a team store's connection has USE'd the lake.
+    database = con.execute("SELECT current_database()").fetchone()[0]
+
+    def cur() -> duckdb.DuckDBPyConnection:
+        c = con.cursor()
+        c.execute(f"USE {database}")
+        return c
 
     def evidence_card() -> None:
         c = cur()
@@ -277,9 +283,12 @@ def time_operations(path: Path, runs: int, slow_s: float, with_frame: bool = Fal
     return out
 
 
-def time_pages(path: Path, runs: int, only: list[str] | None = None) -> dict:
+def time_pages(path: Path | str, runs: int, only: list[str] | None = None) -> dict:
     """Every page cold and warm, in this process (called in a child: `--pages-only`)."""
-    os.environ["SSE_AUDIT_DB"] = str(path)
+    if is_lake(path):  # a team store: the app finds it through SSE_AUDIT_STORE
+        os.environ["SSE_AUDIT_STORE"] = str(path)
+    else:
+        os.environ["SSE_AUDIT_DB"] = str(path)
     os.environ["SSE_AUDIT_TRAIN_ON_START"] = "0"
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -326,7 +335,9 @@ def main() -> None:
     parser.add_argument("--slow-s", type=float, default=60.0, help="run once when slower")
     parser.add_argument("--reuse", action="store_true", help="keep a scaled store already built")
     parser.add_argument(
-        "--store", default=None, help="time this store as it is (an SSE_AUDIT_DB value); no build"
+        "--store",
+        default=None,
+        help="time this store as it is (a store file, or an SSE_AUDIT_STORE team setting); no build",
     )
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument(
@@ -335,7 +346,7 @@ def main() -> None:
     parser.add_argument(
         "--with-frame-load", action="store_true", help="also time loading every cohort record"
     )
-    parser.add_argument("--pages-only", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--pages-only", default=None, help=argparse.SUPPRESS)  # a file or a lake setting
     args = parser.parse_args()
     if args.pages_only:
         only = args.pages.split(",") if args.pages else None
@@ -347,7 +358,7 @@ def main() -> None:
     target = folder / f"scaled_{args.records}.duckdb"
     source = db_path(args.source)
     if args.store or (args.reuse and target.exists()):
-        target = db_path(args.store) if args.store else target
+        target = store_location(args.store) if args.store else target
         con = connect(target, read_only=True)
         total = con.execute("SELECT count(*) FROM records").fetchone()[0]
         con.close()
