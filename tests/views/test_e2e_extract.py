@@ -65,7 +65,7 @@ def test_paste_review_commit_then_cohort_and_evidence(server, page):  # noqa: F8
     _type(page, "Passage or article text", passage["text"])
     _type(page, "DOI (leave empty to detect it in the text)", passage["doi"])
     page.get_by_role("button", name="Extract candidates").click()
-    page.get_by_text("2 candidates to review").first.wait_for(timeout=60_000)
+    page.get_by_text("2 candidates to review").first.wait_for(timeout=120_000)
     _idle(page)
     assert "conductivity of 1.66 mS/cm" in page.locator("mark.sel").first.inner_text()
     assert page.get_by_text("Already in the store as record").count() == 0
@@ -81,7 +81,7 @@ def test_paste_review_commit_then_cohort_and_evidence(server, page):  # noqa: F8
     _type(page, "Reviewer", "e2e")
     page.screenshot(path=str(SHOTS / "extract_reviewed.png"), full_page=True)
     page.get_by_role("button", name="Commit", exact=True).click()
-    page.get_by_text("1 committed, 0 quarantined, 1 rejected").first.wait_for(timeout=60_000)
+    page.get_by_text("1 committed, 0 quarantined, 1 rejected").first.wait_for(timeout=120_000)
     page.screenshot(path=str(SHOTS / "extract_committed.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
 
@@ -114,7 +114,7 @@ def test_upload_a_generated_pdf_and_see_its_candidates(server, page, tmp_path): 
     page.locator("input[type='file']").set_input_files(str(pdf))
     _idle(page)
     page.get_by_role("button", name="Extract candidates").click()
-    page.get_by_text("5 candidates to review").first.wait_for(timeout=60_000)
+    page.get_by_text("5 candidates to review").first.wait_for(timeout=120_000)
     _idle(page)
     page.screenshot(path=str(SHOTS / "extract_pdf.png"), full_page=True)
     assert page.get_by_text("sigma = 2.4 × 10^-3 S/cm · EXP · Li6PS5Cl").first.is_visible()
