@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from db.connection import transaction
-from db.version import records_version, set_build_info
+from db.version import build_info_value, records_version, set_build_info
 
 # What cohorts count, straight from the store; '?' are (t_min_k, t_max_k) of the sigma window.
 # A record without a harmonized family (never after a build) counts as 'unknown'.
@@ -100,10 +100,10 @@ def _stamp(con: duckdb.DuckDBPyConnection, window: list[float], reference: str |
 
 def _tables_current(con: duckdb.DuckDBPyConnection, window: list[float]) -> str | None:
     """The reference method of the materialized tables when they are current, else None."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_STAMP_KEY]).fetchone()
-    if not row:
+    value = build_info_value(con, _STAMP_KEY)
+    if not value:
         return None
-    stamp = json.loads(row[0])
+    stamp = json.loads(value)
     current = stamp["records_version"] == records_version(con) and stamp["window_k"] == window
     return stamp["reference"] if current else None
 
@@ -126,12 +126,15 @@ def materialize(
             ("hop_values", (_PER_HOP_SQL, [])),
         ):
             con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            src.query(sql, params, into=table)
-            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            # An INSERT answers with its row count: no count(*) (a catalog round trip on a lake).
+            counts[table] = int(src.query(sql, params, into=table).fetchone()[0])
         con.execute("DELETE FROM hop_pairs")
         sql, params = _same_hop_sql("SELECT * FROM hop_values", reference, None)
-        con.execute(f"INSERT INTO hop_pairs SELECT q.*, {_CODES} FROM (WITH {sql}) q", params)
-        counts["hop_pairs"] = con.execute("SELECT count(*) FROM hop_pairs").fetchone()[0]
+        counts["hop_pairs"] = int(
+            con.execute(
+                f"INSERT INTO hop_pairs SELECT q.*, {_CODES} FROM (WITH {sql}) q", params
+            ).fetchone()[0]
+        )
         set_build_info(con, {_STAMP_KEY: _stamp(con, src.base_params, reference)})
     return counts
 
@@ -348,8 +351,8 @@ def write_hop_agreement(
 
 def hop_agreement_current(con: duckdb.DuckDBPyConnection, parameters: dict) -> bool:
     """Whether the stored method agreement was computed for these records and `parameters`."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_AGREEMENT_KEY]).fetchone()
-    return bool(row) and row[0] == _agreement_stamp(con, parameters)
+    value = build_info_value(con, _AGREEMENT_KEY)
+    return value is not None and value == _agreement_stamp(con, parameters)
 
 
 def read_hop_agreement(
