@@ -152,13 +152,24 @@ def _drop_changed(
     return int(row[0]) if row else 0
 
 
+def _derived_ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """{record key: record id} of the stored derived Arrhenius records."""
+    return dict(
+        con.execute(
+            "SELECT record_key, record_id FROM records WHERE sub_method = ? "
+            "AND derived_from IS NOT NULL",
+            [ARRHENIUS_SUB_METHOD],
+        ).fetchall()
+    )
+
+
 def replace_arrhenius_fits(con: duckdb.DuckDBPyConnection, fits: list[dict]) -> int:
     """Make the derived Arrhenius Ea records and fit rows exactly `fits`, in one transaction.
 
     A fit whose record and fit row are already stored unchanged is left alone (same record id,
     so its Ea prediction stays keyed to it); the others are deleted and written anew through
-    the one write path (`db.write.insert_rows`). The records version moves only when a derived
-    record changed. Set-based: a handful of statements whatever the number of fits, since on a
+    the one write path (`db.write.insert_rows`). The store version moves only when something
+    changed, the records version only when a derived record did. Set-based: a handful of statements whatever the number of fits, since on a
     team store every statement after a write in the transaction is a catalog round trip.
 
     Args:
@@ -171,29 +182,19 @@ def replace_arrhenius_fits(con: duckdb.DuckDBPyConnection, fits: list[dict]) -> 
     with transaction(con):
         records, fit_rows = _derived_rows(con, fits)
         dropped = _drop_changed(con, "records", records, only_derived=True)
-        kept = {
-            r[0]
-            for r in con.execute(
-                "SELECT record_key FROM records WHERE sub_method = ? AND derived_from IS NOT NULL",
-                [ARRHENIUS_SUB_METHOD],
-            ).fetchall()
-        }
-        fresh = [r for r in records if r["record_key"] not in kept]
-        insert_rows(con, "records", fresh)
+        ids = _derived_ids(con)
+        fresh = [r for r in records if r["record_key"] not in ids]
+        if fresh:
+            insert_rows(con, "records", fresh)
+            ids = _derived_ids(con)
         # A fit row stays only beside its unchanged record (same id) with the same numbers.
-        ids = dict(
-            con.execute(
-                "SELECT record_key, record_id FROM records WHERE sub_method = ? "
-                "AND derived_from IS NOT NULL",
-                [ARRHENIUS_SUB_METHOD],
-            ).fetchall()
-        )
         with_ids = [{"record_id": ids[f["record_key"]], **f} for f in fit_rows]
-        _drop_changed(con, "arrhenius_fits", with_ids, only_derived=False)
+        fits_dropped = _drop_changed(con, "arrhenius_fits", with_ids, only_derived=False)
         stored = {r[0] for r in con.execute("SELECT record_key FROM arrhenius_fits").fetchall()}
-        insert_rows(con, "arrhenius_fits", [f for f in with_ids if f["record_key"] not in stored])
-        if dropped or fresh:
-            bump_store_version(con, records=True)
+        new_fits = [f for f in with_ids if f["record_key"] not in stored]
+        insert_rows(con, "arrhenius_fits", new_fits)
+        if dropped or fresh or fits_dropped or new_fits:
+            bump_store_version(con, records=bool(dropped or fresh))
     return len(fits)
 
 

@@ -579,27 +579,31 @@ def cohort_families(src: CohortSource) -> list[str]:
 def source_scope(src: CohortSource, source: str) -> tuple[pd.DataFrame, list[str]]:
     """What one source's records touch: its cohorts (family, property, method, variant) and
     its materials (composition keys)."""
-    cohorts = src.query(
-        "SELECT DISTINCT family, property, method, variant FROM base WHERE source = ?", [source]
+    # One read for both (each read of the store is a catalog round trip on a team store).
+    touched = src.query(
+        "SELECT DISTINCT family, property, method, variant, composition_key FROM base "
+        "WHERE source = ?",
+        [source],
     ).df()
-    keys = src.query(
-        "SELECT DISTINCT composition_key FROM base WHERE source = ?", [source]
-    ).fetchall()
-    return cohorts, [k[0] for k in keys]
+    cohorts = touched.drop(columns="composition_key").drop_duplicates().reset_index(drop=True)
+    return cohorts, list(dict.fromkeys(touched["composition_key"]))
 
 
 def scope_record_keys(
     src: CohortSource, cohorts: pd.DataFrame, composition_keys: list[str]
 ) -> tuple[list[str], list[str]]:
     """Record keys of every record in `cohorts`, and of every record of `composition_keys`."""
-    in_cohorts = src.query(
-        ", sel AS (SELECT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method, "
-        "unnest(?) AS variant) "
-        "SELECT record_key FROM base SEMI JOIN sel USING (family, property, method, variant)",
-        [list(cohorts[c].astype(str)) for c in ("family", "property", "method", "variant")],
+    rows = src.query(
+        ", sel AS (SELECT DISTINCT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method, "
+        "unnest(?) AS variant), "
+        "flagged AS (SELECT record_key, "
+        "  EXISTS (SELECT 1 FROM sel WHERE sel.family = base.family AND sel.property = base.property "
+        "          AND sel.method = base.method AND sel.variant = base.variant) AS in_cohort, "
+        "  composition_key IN (SELECT unnest(?)) AS of_material FROM base) "
+        "SELECT record_key, in_cohort, of_material FROM flagged WHERE in_cohort OR of_material",
+        [
+            *[list(cohorts[c].astype(str)) for c in ("family", "property", "method", "variant")],
+            list(composition_keys),
+        ],
     ).fetchall()
-    of_materials = src.query(
-        "SELECT record_key FROM base WHERE composition_key IN (SELECT unnest(?))",
-        [list(composition_keys)],
-    ).fetchall()
-    return [r[0] for r in in_cohorts], [r[0] for r in of_materials]
+    return [r[0] for r in rows if r[1]], [r[0] for r in rows if r[2]]
