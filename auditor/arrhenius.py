@@ -104,9 +104,15 @@ def fit_series(
     if series.empty:
         return fits
     frame = series.assign(doi_key=series["doi"].fillna(""))
-    for (source, doi, key), group in frame.groupby(
-        ["source", "doi_key", "composition_key"], sort=True
-    ):
+    groups = ["source", "doi_key", "composition_key"]
+    # Most series are one or two points: keep only those that qualify before fitting group by
+    # group (a thousand pandas groups cost seconds; the test is the same as below).
+    by_series = frame.groupby(groups, sort=False)["temperature_k"]
+    qualifies = (by_series.transform("nunique") >= min_temperatures) & (
+        by_series.transform("max") - by_series.transform("min") >= min_span_k
+    )
+    frame = frame[qualifies]
+    for (source, doi, key), group in frame.groupby(groups, sort=True):
         group = group.sort_values(["temperature_k", "record_id"])
         temps = group["temperature_k"].to_numpy(float)
         if len(np.unique(temps)) < min_temperatures or temps.max() - temps.min() < min_span_k:

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from db.connection import transaction
-from db.version import records_version, set_build_info
+from db.version import build_info_value, records_version, set_build_info
 
 # What cohorts count, straight from the store; '?' are (t_min_k, t_max_k) of the sigma window.
 # A record without a harmonized family (never after a build) counts as 'unknown'.
@@ -100,10 +100,10 @@ def _stamp(con: duckdb.DuckDBPyConnection, window: list[float], reference: str |
 
 def _tables_current(con: duckdb.DuckDBPyConnection, window: list[float]) -> str | None:
     """The reference method of the materialized tables when they are current, else None."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_STAMP_KEY]).fetchone()
-    if not row:
+    value = build_info_value(con, _STAMP_KEY)
+    if not value:
         return None
-    stamp = json.loads(row[0])
+    stamp = json.loads(value)
     current = stamp["records_version"] == records_version(con) and stamp["window_k"] == window
     return stamp["reference"] if current else None
 
@@ -126,12 +126,15 @@ def materialize(
             ("hop_values", (_PER_HOP_SQL, [])),
         ):
             con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            src.query(sql, params, into=table)
-            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            # An INSERT answers with its row count: no count(*) (a catalog round trip on a lake).
+            counts[table] = int(src.query(sql, params, into=table).fetchone()[0])
         con.execute("DELETE FROM hop_pairs")
         sql, params = _same_hop_sql("SELECT * FROM hop_values", reference, None)
-        con.execute(f"INSERT INTO hop_pairs SELECT q.*, {_CODES} FROM (WITH {sql}) q", params)
-        counts["hop_pairs"] = con.execute("SELECT count(*) FROM hop_pairs").fetchone()[0]
+        counts["hop_pairs"] = int(
+            con.execute(
+                f"INSERT INTO hop_pairs SELECT q.*, {_CODES} FROM (WITH {sql}) q", params
+            ).fetchone()[0]
+        )
         set_build_info(con, {_STAMP_KEY: _stamp(con, src.base_params, reference)})
     return counts
 
@@ -348,8 +351,8 @@ def write_hop_agreement(
 
 def hop_agreement_current(con: duckdb.DuckDBPyConnection, parameters: dict) -> bool:
     """Whether the stored method agreement was computed for these records and `parameters`."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_AGREEMENT_KEY]).fetchone()
-    return bool(row) and row[0] == _agreement_stamp(con, parameters)
+    value = build_info_value(con, _AGREEMENT_KEY)
+    return value is not None and value == _agreement_stamp(con, parameters)
 
 
 def read_hop_agreement(
@@ -576,27 +579,31 @@ def cohort_families(src: CohortSource) -> list[str]:
 def source_scope(src: CohortSource, source: str) -> tuple[pd.DataFrame, list[str]]:
     """What one source's records touch: its cohorts (family, property, method, variant) and
     its materials (composition keys)."""
-    cohorts = src.query(
-        "SELECT DISTINCT family, property, method, variant FROM base WHERE source = ?", [source]
+    # One read for both (each read of the store is a catalog round trip on a team store).
+    touched = src.query(
+        "SELECT DISTINCT family, property, method, variant, composition_key FROM base "
+        "WHERE source = ?",
+        [source],
     ).df()
-    keys = src.query(
-        "SELECT DISTINCT composition_key FROM base WHERE source = ?", [source]
-    ).fetchall()
-    return cohorts, [k[0] for k in keys]
+    cohorts = touched.drop(columns="composition_key").drop_duplicates().reset_index(drop=True)
+    return cohorts, list(dict.fromkeys(touched["composition_key"]))
 
 
 def scope_record_keys(
     src: CohortSource, cohorts: pd.DataFrame, composition_keys: list[str]
 ) -> tuple[list[str], list[str]]:
     """Record keys of every record in `cohorts`, and of every record of `composition_keys`."""
-    in_cohorts = src.query(
-        ", sel AS (SELECT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method, "
-        "unnest(?) AS variant) "
-        "SELECT record_key FROM base SEMI JOIN sel USING (family, property, method, variant)",
-        [list(cohorts[c].astype(str)) for c in ("family", "property", "method", "variant")],
+    rows = src.query(
+        ", sel AS (SELECT DISTINCT unnest(?) AS family, unnest(?) AS property, unnest(?) AS method, "
+        "unnest(?) AS variant), "
+        "flagged AS (SELECT record_key, "
+        "  EXISTS (SELECT 1 FROM sel WHERE sel.family = base.family AND sel.property = base.property "
+        "          AND sel.method = base.method AND sel.variant = base.variant) AS in_cohort, "
+        "  composition_key IN (SELECT unnest(?)) AS of_material FROM base) "
+        "SELECT record_key, in_cohort, of_material FROM flagged WHERE in_cohort OR of_material",
+        [
+            *[list(cohorts[c].astype(str)) for c in ("family", "property", "method", "variant")],
+            list(composition_keys),
+        ],
     ).fetchall()
-    of_materials = src.query(
-        "SELECT record_key FROM base WHERE composition_key IN (SELECT unnest(?))",
-        [list(composition_keys)],
-    ).fetchall()
-    return [r[0] for r in in_cohorts], [r[0] for r in of_materials]
+    return [r[0] for r in rows if r[1]], [r[0] for r in rows if r[2]]

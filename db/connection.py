@@ -523,6 +523,15 @@ def snapshot(
 # Connections inside a `transaction` block (by identity). DuckDB cannot be asked: a second
 # BEGIN aborts the transaction that is already open.
 _OPEN: set[int] = set()
+# What one open transaction remembers about itself (by connection identity), dropped when it
+# ends: `transaction_memo`.
+_MEMO: dict[int, dict] = {}
+
+
+def transaction_memo(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """A dict that lives as long as `con`'s open `transaction` block (None outside one), for
+    work done once per transaction (`db.version.bump_store_version`)."""
+    return _MEMO.get(id(con)) if id(con) in _OPEN else None
 
 
 @contextmanager
@@ -537,6 +546,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         return
     con.execute("BEGIN TRANSACTION")
     _OPEN.add(id(con))
+    _MEMO[id(con)] = {}
     try:
         yield con
     except BaseException:
@@ -556,6 +566,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             raise
     finally:
         _OPEN.discard(id(con))
+        _MEMO.pop(id(con), None)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

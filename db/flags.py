@@ -10,7 +10,7 @@ import pandas as pd
 from core.vocab import FLAG_STATUSES
 from db.connection import transaction
 from db.engine import upsert_rows
-from db.version import bump_store_version, set_build_info
+from db.version import bump_store_version
 
 _COMPUTED_KEY = "flags_computed_at"
 
@@ -48,23 +48,29 @@ def upsert_flags(
     frame = frame.drop_duplicates(["record_key", "rule"], keep="last")
     whole = [r for r in rules if not within or r not in within]
     scoped = {r: keys for r, keys in (within or {}).items() if r in rules}
+    # The scoped rules' covered keys as (rule, record_key) pairs: one UPDATE retires the whole
+    # rules' flags and the covered ones of the scoped rules (a statement per rule was a catalog
+    # round trip each on a team store).
+    covered = pd.DataFrame(
+        [(rule, key) for rule, keys in scoped.items() for key in keys],
+        columns=["rule", "record_key"],
+    ).astype(str)
     with transaction(con):
-        con.execute(
-            "UPDATE flags SET active = FALSE WHERE active AND list_contains(?, rule)", [whole]
-        )
-        for rule, keys in scoped.items():
+        con.register("_flags_covered", covered)
+        try:
             con.execute(
-                "UPDATE flags SET active = FALSE WHERE active AND rule = ? "
-                "AND record_key IN (SELECT unnest(?))",
-                [rule, list(keys)],
+                "UPDATE flags SET active = FALSE WHERE active AND (list_contains(?, rule) "
+                "OR (rule, record_key) IN (SELECT rule, record_key FROM _flags_covered))",
+                [whole],
             )
+        finally:
+            con.unregister("_flags_covered")
         frame["active"] = True
         # A new (record, rule) is inserted; a known one keeps its review and is updated.
         upsert_rows(
             con, "flags", ("record_key", "rule"), frame, update=("cohort", "score", "reason", "active")
         )
-        set_build_info(con, {_COMPUTED_KEY: time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-        bump_store_version(con)
+        bump_store_version(con, info={_COMPUTED_KEY: time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     return con.execute(
         "SELECT count(*) FROM flags WHERE active AND list_contains(?, rule)", [rules]
     ).fetchone()[0]

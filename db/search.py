@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from db.connection import transaction
-from db.version import records_version, set_build_info
+from db.version import build_info_value, records_version, set_build_info
 
 # Columns the explorer shows, in order; everything else stays in the evidence card.
 EXPLORER_COLUMNS = (
@@ -183,8 +183,8 @@ def _indexable(text: str | None) -> bool:
 
 
 def _current_stamp(con: duckdb.DuckDBPyConnection) -> dict | None:
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_INDEX_KEY]).fetchone()
-    stamp = json.loads(row[0]) if row else None
+    value = build_info_value(con, _INDEX_KEY)
+    stamp = json.loads(value) if value else None
     current = stamp is not None and stamp.get("records_version") == records_version(con)
     return stamp if current else None
 
@@ -208,7 +208,8 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         first_new = con.execute(
             "SELECT coalesce(max(term_id), 0) + 1 FROM search_terms"
         ).fetchone()[0]
-        con.execute(
+        # Each INSERT answers with its row count (no count(*): a catalog round trip on a lake).
+        new_terms = con.execute(
             f"""
             INSERT INTO search_terms
             WITH v AS (SELECT DISTINCT unnest({_SEARCHED}) AS term FROM records),
@@ -217,11 +218,8 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             SELECT ? - 1 + row_number() OVER (ORDER BY term), term FROM fresh ORDER BY term
             """,  # noqa: S608 - fixed fragments
             [first_new],
-        )
-        new_terms = con.execute(
-            "SELECT count(*) FROM search_terms WHERE term_id >= ?", [first_new]
         ).fetchone()[0]
-        con.execute(
+        new_grams = con.execute(
             """
             INSERT INTO search_grams
             WITH t AS (SELECT term_id, lower(term) AS lowered FROM search_terms WHERE term_id >= ?)
@@ -230,12 +228,9 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             ORDER BY gram, term_id
             """,
             [first_new, GRAM_LENGTH],
-        )
-        new_grams = con.execute(
-            "SELECT count(*) FROM search_grams WHERE term_id >= ?", [first_new]
         ).fetchone()[0]
         con.execute("DELETE FROM search_postings")
-        con.execute(
+        postings = con.execute(
             f"""
             INSERT INTO search_postings
             WITH r AS (
@@ -249,8 +244,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             GROUP BY ALL
             ORDER BY s.term_id, u.rank
             """  # noqa: S608 - fixed fragments
-        )
-        postings = con.execute("SELECT count(*) FROM search_postings").fetchone()[0]
+        ).fetchone()[0]
         n = con.execute("SELECT count(*) FROM records").fetchone()[0]
         set_build_info(con, {_INDEX_KEY: json.dumps({"records_version": records_version(con), "records": n})})
     return {"new_terms": int(new_terms), "new_grams": int(new_grams), "postings": int(postings)}

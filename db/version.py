@@ -13,6 +13,7 @@ import time
 import duckdb
 import pandas as pd
 
+from db.connection import transaction_memo
 from db.engine import upsert_rows
 
 _KEY = "store_version"
@@ -26,33 +27,73 @@ def set_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str | None]) 
         return
     frame = pd.DataFrame({"key": list(info), "value": [None if v is None else str(v) for v in info.values()]})
     upsert_rows(con, "build_info", ("key",), frame)
+    cache = _cache(con)
+    if cache is not None:
+        cache.update(zip(frame["key"], frame["value"], strict=True))
 
 
-def bump_store_version(con: duckdb.DuckDBPyConnection, *, records: bool = False) -> int:
+def _cache(con: duckdb.DuckDBPyConnection) -> dict | None:
+    memo = transaction_memo(con)
+    return memo.setdefault("build_info", {}) if memo is not None else None
+
+
+def build_info_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """One `build_info` value (None when unset).
+
+    Inside a `transaction` block each key is read once and then kept, with what the block
+    sets (`set_build_info`, the one writer of `build_info`): the derivations check the
+    records version a dozen times per ingest, each a catalog round trip on a team store.
+    """
+    cache = _cache(con)
+    if cache is not None and key in cache:
+        return cache[key]
+    row = con.execute("SELECT value FROM build_info WHERE key = ?", [key]).fetchone()
+    value = row[0] if row else None
+    if cache is not None:
+        cache[key] = value
+    return value
+
+
+def bump_store_version(
+    con: duckdb.DuckDBPyConnection, *, records: bool = False, info: dict[str, str] | None = None
+) -> int:
     """Raise the store version (inside the caller's transaction, if any); returns the new one.
+
+    Readers only ever see a transaction's end, so inside one `transaction` block the version
+    is raised once: a later bump of the same block returns that version (raising it again
+    only when this one changes records and the first did not). On a team store each bump is
+    a few catalog round trips, and an ingest's derivations would bump five times.
 
     Args:
         records: the write changed `records`; `records_version` moves to the new version too.
+        info: other `build_info` keys to set in the same statement.
     """
+    memo = transaction_memo(con)
+    done = memo.get(_KEY) if memo is not None else None
+    if done is not None and (done[1] or not records):
+        set_build_info(con, info or {})
+        return done[0]
     now_us = time.time_ns() // 1000
     new = max(store_version(con) + 1, now_us)
-    info = {_KEY: str(new)}
+    keys = {**(info or {}), _KEY: str(new)}
     if records:
-        info[_RECORDS_KEY] = str(new)
-    set_build_info(con, info)
+        keys[_RECORDS_KEY] = str(new)
+    set_build_info(con, keys)
+    if memo is not None:
+        memo[_KEY] = (new, records)
     return new
 
 
 def records_version(con: duckdb.DuckDBPyConnection) -> int:
     """The store version of the last write that changed records (0 when none is stamped)."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_RECORDS_KEY]).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    value = build_info_value(con, _RECORDS_KEY)
+    return int(value) if value is not None else 0
 
 
 def store_version(con: duckdb.DuckDBPyConnection) -> int:
     """The store's current version (0 for a store no write has stamped yet)."""
-    row = con.execute("SELECT value FROM build_info WHERE key = ?", [_KEY]).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    value = build_info_value(con, _KEY)
+    return int(value) if value is not None else 0
 
 
 def build_date(con: duckdb.DuckDBPyConnection) -> str | None:

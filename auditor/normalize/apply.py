@@ -55,15 +55,13 @@ def _may_refine(old: str, new: str | None, confidence: float) -> bool:
 
 
 def _entities(
-    con: duckdb.DuckDBPyConnection, source: str | None
+    con: duckdb.DuckDBPyConnection, entities: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[dict]]:
     overrides = decisions.load_overrides(con)
     cached = llm_cache.cached_answers(con, "entity")
     index = store_index(con)
     rows, logs = [], []
-    for material, label, space_group, key in normalization_pass.distinct_entities(con, source).itertuples(
-        index=False
-    ):
+    for material, label, space_group, key in entities.itertuples(index=False):
         material, label, space_group = _text(material), _text(label), _text(space_group)
         res = normalize_entity(
             material or "", family_label=label, space_group=space_group, store_index=index
@@ -120,8 +118,8 @@ def store_index(con: duckdb.DuckDBPyConnection) -> StoreIndex:
     return StoreIndex(normalization_pass.composition_counts(con))
 
 
-def _families(con: duckdb.DuckDBPyConnection, source: str | None) -> list[dict]:
-    labels = {_text(v) for v in normalization_pass.distinct_entities(con, source)["family_raw"]} - {None}
+def _families(entities: pd.DataFrame) -> list[dict]:
+    labels = {_text(v) for v in entities["family_raw"]} - {None}
     logs = []
     for label in sorted(labels):
         res = normalize_family_result(label)
@@ -183,9 +181,11 @@ def normalize_store(con: duckdb.DuckDBPyConnection, source: str | None = None) -
         Counts for the build summary.
     """
     started = time.perf_counter()
-    entity_updates, entity_logs = _entities(con, source)
+    # Read once: the names and the family labels come from the same distinct rows.
+    entities = normalization_pass.distinct_entities(con, source)
+    entity_updates, entity_logs = _entities(con, entities)
     method_updates, method_logs = _methods(con, source)
-    family_logs = _families(con, source)
+    family_logs = _families(entities)
     n_entity = normalization_pass.update_entity_fields(con, entity_updates, source)
     n_method = normalization_pass.update_method_tags(con, method_updates, source)
     decisions.record_decisions(con, entity_logs + family_logs + method_logs)

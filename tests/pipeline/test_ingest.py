@@ -6,16 +6,26 @@ import csv
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
+from auditor.arrhenius import derive_arrhenius_records
+from auditor.ea_model import (
+    compute_ea_predictions,
+    ea_prediction_inputs,
+    load_ea_model,
+    save_ea_predictions,
+)
 from auditor.outliers import refresh_flags
-from db.connection import connect
+from db.arrhenius_fits import ARRHENIUS_SUB_METHOD
+from db.connection import connect, transaction
 from db.flags import list_flags
 from db.loaders.common import LoadResult, SourceSpec, make_record
 from db.loaders.template import TEMPLATE_COLUMNS, IngestError
+from db.version import records_version
 from db.write import write_source
-from pipeline.ingest import ingest_file
+from pipeline.ingest import ingest_file, ingest_rows
 
 GOOD = [
     {
@@ -230,3 +240,84 @@ def test_a_published_implausible_value_loads_and_is_flagged(store_copy):
         con.close()
     mine = flags[flags["source"] == "published-x"]
     assert len(mine) == 1 and "outside the plausible 0-5 eV" in mine["reason"].iloc[0]
+
+
+_DERIVED_PREDICTIONS = """
+    SELECT r.record_key, r.record_id, p.pred_ea_ev FROM ea_predictions p
+    JOIN records r USING (record_id)
+    WHERE r.sub_method = ? AND r.derived_from IS NOT NULL ORDER BY r.record_key
+"""
+
+
+def _stored_series_as_rows(con, source: str) -> tuple[dict, list[dict]]:
+    """One stored Arrhenius fit and its input conductivities as template rows (the real
+    source's numbers, in S/cm at K), for a new source that repeats that series."""
+    fit = con.execute(
+        "SELECT record_key, ea_ev, input_record_ids FROM arrhenius_fits "
+        "WHERE doi IS NOT NULL ORDER BY record_key LIMIT 1"
+    ).fetchone()
+    inputs = con.execute(
+        "SELECT material_raw, value, temperature_k, doi FROM records "
+        "WHERE list_contains(?, record_id) ORDER BY temperature_k",
+        [json.loads(fit[2])],
+    ).fetchall()
+    rows = [
+        {"material": m, "property": "sigma", "value": repr(v), "unit": "S/cm",
+         "temperature": repr(t), "temperature_unit": "K", "method": "EIS", "doi": doi}
+        for m, v, t, doi in inputs
+    ]  # fmt: skip
+    return {"record_key": fit[0], "ea_ev": fit[1]}, rows
+
+
+def test_an_ingest_keeps_the_ea_predictions_of_derived_arrhenius_records(
+    store_copy, screen_models_dir
+):
+    # The derived Ea records were deleted and rewritten by every ingest (new ids), so their
+    # Ea predictions, keyed by record id, were lost until the next `model predict-store`.
+    model = load_ea_model(screen_models_dir / "ea")
+    con = connect(store_copy)
+    try:
+        inputs = ea_prediction_inputs(con, model)
+        derived = {r[0] for r in con.execute(
+            "SELECT record_id FROM records WHERE sub_method = ? AND derived_from IS NOT NULL",
+            [ARRHENIUS_SUB_METHOD]).fetchall()}  # fmt: skip
+        # Only the derived records are predicted here (the rest would cost seconds, not test more).
+        todo = inputs.todo[inputs.todo["record_id"].isin(derived)]
+        assert save_ea_predictions(con, *compute_ea_predictions(model, replace(inputs, todo=todo))) > 0
+        before = con.execute(_DERIVED_PREDICTIONS, [ARRHENIUS_SUB_METHOD]).fetchall()
+        fit, series = _stored_series_as_rows(con, "repeat")
+    finally:
+        con.close()
+    assert len(before) == len(todo) > 50
+    ingest_rows(GOOD + series, "repeat", path=store_copy, on_wait=None)
+    con = connect(store_copy, read_only=True)
+    try:
+        after = con.execute(_DERIVED_PREDICTIONS, [ARRHENIUS_SUB_METHOD]).fetchall()
+        # The repeated series is fitted as the new source's own record, with the same Ea.
+        new_fit = con.execute(
+            "SELECT record_key, ea_ev FROM arrhenius_fits WHERE source = 'repeat'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert after == before
+    assert len(new_fit) == 1 and new_fit[0][0].startswith("repeat/arrhenius/")
+    assert new_fit[0][1] == pytest.approx(fit["ea_ev"], abs=1e-9)
+
+
+def test_deriving_again_after_an_ingest_changes_nothing(store_copy):
+    # The ingest leaves the derived Arrhenius records exactly as a fresh derivation makes them:
+    # a second one keeps every record id and does not move the records version.
+    ingest_rows(GOOD, "again", path=store_copy, on_wait=None)
+    con = connect(store_copy)
+    try:
+        query = (
+            "SELECT r.record_id, r.record_key, r.value, r.family, f.ea_ev, f.r2 FROM records r "
+            "JOIN arrhenius_fits f USING (record_id) ORDER BY r.record_key"
+        )
+        before, version = con.execute(query).fetchall(), records_version(con)
+        with transaction(con):
+            n = derive_arrhenius_records(con)
+        assert (con.execute(query).fetchall(), records_version(con)) == (before, version)
+    finally:
+        con.close()
+    assert n == len(before) > 50
