@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from auditor.arrhenius import arrhenius_fit, derive_arrhenius_records, fit_series
 from core.constants import K_B_EV
+from db.connection import connect
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def _series(ea: float, ln_a: float, temps: np.ndarray, noise: float = 0.0, seed: int = 0):
@@ -112,7 +115,7 @@ def test_build_derives_arrhenius_records(store_con):
 
 
 def test_deriving_twice_leaves_the_same_store(store_copy):
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     before = con.execute("SELECT count(*) FROM records").fetchone()[0]
     keys = con.execute("SELECT record_key FROM arrhenius_fits ORDER BY 1").fetchall()
     n = derive_arrhenius_records(con)

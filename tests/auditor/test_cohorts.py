@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +18,13 @@ from auditor.cohorts import (
     cohort_table,
     paired_materials,
 )
+from db.connection import reading
 from db.loaders.template import TEMPLATE_COLUMNS
 from pipeline.ingest import ingest_file
+from tests.conftest import use_store
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def _records(rows: list[dict]) -> pd.DataFrame:
@@ -164,20 +168,18 @@ def test_cli_json(built_store):
 
 
 def test_ingested_table_shows_up_in_its_cohort(store_copy, tmp_path):
-    con = duckdb.connect(str(store_copy), read_only=True)
-    # a material with experimental Ea in the store, so the new computed value pairs at once
-    key = con.execute(
-        "SELECT composition_key FROM records WHERE property = 'Ea' AND method_tag = 'EXP' "
-        "AND is_primary AND composition_key LIKE 'Li%' ORDER BY composition_key LIMIT 1"
-    ).fetchone()[0]
-    family = _harmonized_family(None, key)
-
     def cohort(c):
         rows = cohort_table(c, family=family, property="Ea", n_boot=10)
         return next((r for r in rows if r["method"] == "MetaD"), None)
 
-    before = cohort(con)
-    con.close()
+    with reading(store_copy, on_wait=None) as con:
+        # a material with experimental Ea in the store, so the new computed value pairs at once
+        key = con.execute(
+            "SELECT composition_key FROM records WHERE property = 'Ea' AND method_tag = 'EXP' "
+            "AND is_primary AND composition_key LIKE 'Li%' ORDER BY composition_key LIMIT 1"
+        ).fetchone()[0]
+        family = _harmonized_family(None, key)
+        before = cohort(con)
     rows = [
         {
             "material": key,
@@ -198,9 +200,8 @@ def test_ingested_table_shows_up_in_its_cohort(store_copy, tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     assert ingest_file(path, "cohort_test", path=store_copy)["committed"] == 1
-    con = duckdb.connect(str(store_copy), read_only=True)
-    after = cohort(con)
-    con.close()
+    with reading(store_copy, on_wait=None) as con:
+        after = cohort(con)
     assert after is not None
     assert after["n_records"] == (before["n_records"] if before else 0) + 1
     assert after["paired_materials"] >= 1
@@ -218,7 +219,7 @@ def test_cohorts_page_renders_and_filter_changes_the_result(store_copy, monkeypa
 
     from db.config import REPO_ROOT
 
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
     at.run()
     at.switch_page("views/cohorts.py").run()

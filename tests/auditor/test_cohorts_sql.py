@@ -8,7 +8,6 @@ import csv
 import importlib.util
 import shutil
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,10 +33,15 @@ from auditor.outliers import (
     vs_experiment_flags,
 )
 from db.config import REPO_ROOT
+from db.connection import connect, reading
 from db.flags import review_flag
 from db.loaders.template import TEMPLATE_COLUMNS
 from db.version import bump_store_version, store_version
 from pipeline.ingest import ingest_file
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL);
+# the replicated 3x store is a file the benchmark makes (file-only by nature).
+STORE_MODES = ("embedded", "team")
 
 
 def _bench_scale():
@@ -101,14 +105,14 @@ def test_sql_flags_equal_the_pandas_reference_on_the_real_store(store_con):
 
 
 @pytest.fixture(scope="module")
-def scaled_store(built_store, tmp_path_factory):
+def scaled_store(built_file, tmp_path_factory):
     bench = _bench_scale()
     target = tmp_path_factory.mktemp("scaled") / "scaled.duckdb"
-    with duckdb.connect(str(built_store), read_only=True) as con:
+    with reading(built_file, on_wait=None) as con:
         n_real = con.execute("SELECT count(*) FROM records").fetchone()[0]
-    info = bench.build_scaled(built_store, target, 3 * n_real)
+    info = bench.build_scaled(built_file, target, 3 * n_real)
     assert info["replicas"] == 3 and info["records"] == 3 * n_real
-    con = duckdb.connect(str(target))
+    con = connect(target, on_wait=None)
     refresh_flags(con)
     yield con
     con.close()
@@ -180,13 +184,12 @@ def _flag_table(con) -> list[tuple]:
 
 
 def test_ingest_refreshes_only_its_cohorts_and_equals_a_full_refresh(store_copy, tmp_path):
-    con = duckdb.connect(str(store_copy), read_only=True)
-    key, value = con.execute(
-        "SELECT composition_key, median(value) FROM records WHERE property = 'Ea' "
-        "AND method_tag = 'EXP' AND is_primary AND censored IS NULL "
-        "GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT 1"
-    ).fetchone()
-    con.close()
+    with reading(store_copy, on_wait=None) as con:
+        key, value = con.execute(
+            "SELECT composition_key, median(value) FROM records WHERE property = 'Ea' "
+            "AND method_tag = 'EXP' AND is_primary AND censored IS NULL "
+            "GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT 1"
+        ).fetchone()
     rows = [
         {
             "material": key,
@@ -211,7 +214,7 @@ def test_ingest_refreshes_only_its_cohorts_and_equals_a_full_refresh(store_copy,
     rows = [{c: r.get(c, "") for c in TEMPLATE_COLUMNS} for r in rows]
     result = ingest_file(_csv(tmp_path / "t.csv", rows), "scale_test", path=store_copy)
     assert result["committed"] == len(rows)
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     scoped = _flag_table(con)
     new_keys = {
         r[0] for r in con.execute("SELECT record_key FROM records WHERE source = 'scale_test'").fetchall()
@@ -231,7 +234,7 @@ def test_ingest_refreshes_only_its_cohorts_and_equals_a_full_refresh(store_copy,
 
 
 def test_a_records_write_makes_the_cohort_tables_stale_and_readers_compute_live(store_copy):
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     assert cohort_tables_current(con)
     before = cohort_stats(con, property="Ea")
     con.execute(
@@ -250,7 +253,7 @@ def test_a_records_write_makes_the_cohort_tables_stale_and_readers_compute_live(
 
 
 def test_every_write_bumps_the_store_version(store_copy, tmp_path):
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     first = store_version(con)
     assert first > 0  # the build stamped it
     assert bump_store_version(con) > first
@@ -269,18 +272,19 @@ def test_every_write_bumps_the_store_version(store_copy, tmp_path):
            "method": "impedance", "doi": "10.1000/version.test"}
     ]
     ingest_file(_csv(tmp_path / "v.csv", rows), "version_test", path=store_copy)
-    con = duckdb.connect(str(store_copy), read_only=True)
-    assert store_version(con) > v
-    con.close()
+    with reading(store_copy, on_wait=None) as con:
+        assert store_version(con) > v
 
 
-def test_a_rebuilt_store_never_repeats_an_older_version(store_copy, tmp_path):
-    con = duckdb.connect(str(store_copy))
+def test_a_rebuilt_store_never_repeats_an_older_version(file_copy, tmp_path):
+    # A rebuild writes a new file (a team build publishes one): the version rule is the
+    # same SQL in both modes, so this runs on the file only.
+    con = connect(file_copy, on_wait=None)
     old = store_version(con)
     con.close()
     fresh = tmp_path / "fresh.duckdb"
-    shutil.copyfile(store_copy, fresh)
-    con = duckdb.connect(str(fresh))
+    shutil.copyfile(file_copy, fresh)
+    con = connect(fresh, on_wait=None)
     con.execute("DELETE FROM build_info WHERE key = 'store_version'")  # a new file's first write
     assert bump_store_version(con) > old
     con.close()

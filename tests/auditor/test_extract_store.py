@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
 from auditor.extract.run import extract_text
 from auditor.extract.textclean import normalize_chars
+from db.connection import connect
 from db.extractions import extracted_records, list_extractions
 from pipeline.extraction import (
     ExtractionCommitError,
@@ -23,6 +23,9 @@ TEXT = (
     "barrier of 0.21 eV for Li3YCl6. Impedance spectroscopy of the sample gave 2.3 mS/cm at 25 °C."
 )
 DOI = "10.1039/c7ee03083e"
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def _reviewed(run, reviewer="ana"):
@@ -53,7 +56,7 @@ def test_accepted_rows_become_a_source_whose_records_carry_their_quote(store_cop
         "rejected": 1,
         "reasons": [],
     }
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True, on_wait=None)
     try:
         records = extracted_records(con, "paper-1")
         history = list_extractions(con, "paper-1")
@@ -90,7 +93,7 @@ def test_an_unverified_number_never_reaches_the_store(store_copy):
             document=run.text,
             path=store_copy,
         )
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True, on_wait=None)
     try:
         assert con.execute("SELECT count(*) FROM sources WHERE name = 'forged'").fetchone()[0] == 0
         assert (
@@ -125,7 +128,7 @@ def test_a_taken_name_is_refused_and_nothing_is_half_written(store_copy):
     commit_extraction(items, source="twice", document=run.text, path=store_copy)
     with pytest.raises(ExtractionCommitError, match="already exists"):
         commit_extraction(items, source="twice", document=run.text, path=store_copy)
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True, on_wait=None)
     try:
         assert con.execute("SELECT count(*) FROM extractions WHERE source = 'twice'").fetchone()[
             0
@@ -134,16 +137,18 @@ def test_a_taken_name_is_refused_and_nothing_is_half_written(store_copy):
         con.close()
 
 
-def test_a_rebuild_keeps_the_extraction_and_its_records(store_copy):
+def test_a_rebuild_keeps_the_extraction_and_its_records(file_copy):
+    # On the file only (a rebuild costs ~25 s per mode): the team rebuild's carry-over of an
+    # extraction, its history and its links is the next test's, which runs in both modes.
     from pipeline.build import build_store  # noqa: PLC0415 - the rebuild under test
 
     run = extract_text(TEXT, doi=DOI, file="paper.txt")
     items = _reviewed(run)
     items[0] = ReviewedCandidate(items[0].candidate, "rejected", "ana", "not this one")
-    commit_extraction(items, source="kept", document=run.text, doi=DOI, path=store_copy)
+    commit_extraction(items, source="kept", document=run.text, doi=DOI, path=file_copy)
 
     def snapshot():
-        con = duckdb.connect(str(store_copy), read_only=True)
+        con = connect(file_copy, read_only=True, on_wait=None)
         try:
             recs = extracted_records(con, "kept")[["record_key", "evidence", "value_raw"]]
             hist = list_extractions(con, "kept")[["item", "status", "reason"]]
@@ -152,7 +157,7 @@ def test_a_rebuild_keeps_the_extraction_and_its_records(store_copy):
             con.close()
 
     before = snapshot()
-    build_store(store_copy, progress=lambda f, m: None)
+    build_store(file_copy, progress=lambda f, m: None)
     assert snapshot() == before and len(before[0]) == len(items) - 1
 
 
@@ -183,7 +188,7 @@ def test_a_number_the_store_already_holds_is_shown_and_committed_as_a_linked_cop
     key = "Li9.54Si1.74P1.44S11.7Cl0.3"
     run = extract_text(KATO, doi=KATO_DOI, file="kato.txt")
     assert [c.value_text for c in run.accepted] == ["25", "0.61"]
-    con = duckdb.connect(str(store_copy), read_only=True)
+    con = connect(store_copy, read_only=True, on_wait=None)
     try:
         existing = _primary_copies(con, key, 0.025)
         # What a review shows before the commit: "already in the store as record N (source S)".
@@ -204,7 +209,7 @@ def test_a_number_the_store_already_holds_is_shown_and_committed_as_a_linked_cop
     ]
 
     def state():
-        con = duckdb.connect(str(store_copy), read_only=True)
+        con = connect(store_copy, read_only=True, on_wait=None)
         try:
             mine = con.execute(
                 "SELECT value_raw, is_primary, measurement_id FROM records "
@@ -224,12 +229,14 @@ def test_a_number_the_store_already_holds_is_shown_and_committed_as_a_linked_cop
                 "WHERE source_a = 'kato-2016'"
             ).fetchall()
             primaries = _primary_copies(con, key, 0.025)
-            return mine, old, links, primaries
+            history = list_extractions(con, "kato-2016")[["item", "status", "record_key"]]
+            return mine, old, links, primaries, sorted(map(tuple, history.values.tolist()))
         finally:
             con.close()
 
+    committed = None
     for when in ("after the commit", "after a rebuild"):
-        mine, old, links, primaries = state()
+        mine, old, links, primaries, history = state()
         copy, new = mine  # ordered by value_raw: "0.61", "25"
         copy, new = (new, copy) if copy[0] == "0.61" else (copy, new)
         assert copy[0] == "25" and copy[1] is False, when  # not a second primary record
@@ -237,5 +244,10 @@ def test_a_number_the_store_already_holds_is_shown_and_committed_as_a_linked_cop
         assert new[0] == "0.61" and new[1] is True, when  # a number the store lacked counts
         assert links == [("kato-2016", "E1", existing[0][1], "same_doi_value", True)], when
         assert [s for _, s in primaries] == [s for _, s in existing], when  # counted once
+        # the extraction's history (each item, its review and its record) is carried across
+        assert len(history) == 2 and {h[1] for h in history} == {"accepted"}, when
         if when == "after the commit":
+            committed = history
             build_store(store_copy, progress=lambda f, m: None)
+        else:
+            assert history == committed

@@ -28,6 +28,9 @@ from core.units import to_canonical
 from db.config import BUNDLED_DATA
 from db.model_inputs import obelix_split_rows
 
+# The one store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
 CIF_DIR = BUNDLED_DATA / "obelix" / "cifs" / "all_randomized_cifs"
 
 

@@ -41,18 +41,61 @@ from auditor.model.data import LIVERPOOL_MODES
 from auditor.model.estimators import QuantileForestRegressor
 from core.constants import MODEL_RT_WINDOW_K
 from db.config import BUNDLED_DATA, REPO_ROOT
-from db.connection import create_schema
+from db.connection import connect, create_schema, reading, snapshot
+from db.model_inputs import sigma_model_inputs
 from sse_audit import cli as sse_audit_cli
+from tests.conftest import use_store
 
 OBELIX = BUNDLED_DATA / "obelix"
 
+# Training is pure CPU after one read: it runs once, on the embedded file (`con`). What the
+# team mode could change is the read, so `test_the_training_rows_are_the_same_in_both_modes`
+# runs in both modes and compares every frame the model reads with the file's.
+STORE_MODES = ("embedded", "team")
+
 
 @pytest.fixture(scope="module")
-def con(built_store):
-    """The session store, read-only, for the whole module (the model only reads it)."""
-    connection = duckdb.connect(str(built_store), read_only=True)
+def con(built_file):
+    """The session's store file, read-only, for the whole module (the model only reads it)."""
+    connection = connect(built_file, read_only=True, on_wait=None)
     yield connection
     connection.close()
+
+
+def _model_reads(source) -> dict[str, pd.DataFrame]:
+    """Every frame the conductivity model reads from a store (training, evaluation, the
+    records it predicts); `training_frame`'s other Liverpool modes are pandas on these."""
+    frames = {f"obelix {s}": obelix_split(source, s) for s in ("train", "test", None)}
+    frames["liverpool rt"] = liverpool_rows(source)
+    frames["liverpool all"] = liverpool_rows(source, None)
+    frames["training"] = training_frame(source, extra=True)
+    frames["predicted"] = sigma_model_inputs(source)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def file_reads(con) -> dict[str, pd.DataFrame]:
+    """What the model reads from the embedded file: the reference of both modes' reads."""
+    return _model_reads(con)
+
+
+def test_the_training_rows_are_the_same_in_both_modes(file_reads, built_store):
+    """The rows a model trains on and predicts, read from this mode's store through a read
+    connection and through the snapshot the first start trains on, equal the file's."""
+    assert len(file_reads["obelix train"]) == 478 and len(file_reads["training"]) > 478
+    assert len(file_reads["predicted"]) > 2000
+    with reading(built_store, on_wait=None) as live:
+        read = _model_reads(live)
+    copied = snapshot(built_store, on_wait=None)
+    try:
+        from_snapshot = _model_reads(copied)
+    finally:
+        copied.close()
+    for got in (read, from_snapshot):
+        for name, frame in file_reads.items():
+            pd.testing.assert_frame_equal(
+                got[name].reset_index(drop=True), frame.reset_index(drop=True), obj=name
+            )
 
 
 @pytest.fixture(scope="module")
@@ -323,19 +366,22 @@ def test_interval_outliers_flag_only_wide_misses():
     assert flags[0]["rule"] == "model-interval" and flags[0]["score"] >= 1
 
 
-def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch, store_copy):
+# The model page reads the saved model's report, not the store: its tests run on one mode.
+
+
+def test_model_page_renders_saved_report(quick_official, tmp_path, monkeypatch, built_file):
     save_model(quick_official, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, built_file)
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 4 and "train-median baseline" in set(table["model"])
 
 
-def test_model_page_without_model(tmp_path, monkeypatch, store_copy):
+def test_model_page_without_model(tmp_path, monkeypatch, built_file):
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, built_file)
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception and at.info
 
@@ -393,11 +439,11 @@ def test_first_start_uses_the_fast_path(quick_default, tmp_path, monkeypatch):
 
 
 def test_model_page_says_where_importances_come_from(
-    quick_default, tmp_path, monkeypatch, store_copy
+    quick_default, tmp_path, monkeypatch, built_file
 ):
     save_model(quick_default, tmp_path)
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(tmp_path))
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, built_file)
     at = AppTest.from_file(str(REPO_ROOT / "views" / "model.py"), default_timeout=60).run()
     assert not at.exception
     assert any("sse-audit model train" in i.value for i in at.info)

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,8 +20,13 @@ from auditor.outliers import (
     vs_experiment_flags,
 )
 from core.constants import K_B_EV
+from db.connection import connect
 from db.flags import list_flags, review_flag
 from pipeline.build import build_store
+from tests.conftest import use_store
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def _cohort(values, *, method="NEB", prop="Em", family="garnet", prefix="m") -> pd.DataFrame:
@@ -140,19 +144,22 @@ def test_model_residual_hook():
     assert model_residual_flags(preds.iloc[0:0]) == []
 
 
-def test_reviews_survive_reflagging_and_rebuild(store_copy):
-    con = duckdb.connect(str(store_copy))
+def _review_first_flag(con) -> tuple[pd.Series, int]:
+    """Flag the store, dismiss its first flag with a note; the flag and the number of flags."""
     counts = refresh_flags(con)
     assert counts["modified-z"] > 0 and counts["arrhenius-fit"] >= 1
     flags = list_flags(con)
-    n = len(flags)
     first = flags.iloc[0]
-    before = con.execute(
-        "SELECT value FROM records WHERE record_key = ?", [first.record_key]
-    ).fetchone()
     assert review_flag(
         con, first.record_key, first.rule, status="dismissed", note="ok", reviewer="tester"
     )
+    return first, len(flags)
+
+
+def test_reviews_survive_reflagging(store_copy):
+    con = connect(store_copy, on_wait=None)
+    before = con.execute("SELECT value FROM records ORDER BY record_id").fetchall()
+    first, n = _review_first_flag(con)
     with pytest.raises(ValueError):
         review_flag(con, first.record_key, first.rule, status="deleted")
     refresh_flags(con)
@@ -161,14 +168,18 @@ def test_reviews_survive_reflagging_and_rebuild(store_copy):
     row = again[(again.record_key == first.record_key) & (again.rule == first.rule)].iloc[0]
     assert (row.status, row.note, row.reviewer) == ("dismissed", "ok", "tester")
     # reviewing never changes the data
-    assert (
-        con.execute("SELECT value FROM records WHERE record_key = ?", [first.record_key]).fetchone()
-        == before
-    )
+    assert con.execute("SELECT value FROM records ORDER BY record_id").fetchall() == before
     con.close()
 
-    build_store(store_copy, progress=lambda f, m: None)
-    con = duckdb.connect(str(store_copy))
+
+def test_reviews_survive_a_rebuild(file_copy):
+    # On the file only: a team rebuild's carry-over of a review (one made while it ran, the
+    # harder case) is tests/db/test_team_store.py's, and a rebuild costs ~25 s per mode.
+    con = connect(file_copy, on_wait=None)
+    first, n = _review_first_flag(con)
+    con.close()
+    build_store(file_copy, progress=lambda f, m: None)
+    con = connect(file_copy, on_wait=None)
     refresh_flags(con)
     rebuilt = list_flags(con)
     assert len(rebuilt) == n
@@ -199,7 +210,7 @@ def test_outliers_page_lists_and_reviews_flags(store_copy, monkeypatch):
 
     from db.config import REPO_ROOT
 
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
     at.run()
     at.switch_page("views/outliers.py").run()
@@ -218,7 +229,7 @@ def test_outliers_page_lists_and_reviews_flags(store_copy, monkeypatch):
     at.text_area(key="review_note").input("checked against the paper")
     at.button[-1].click().run()
     assert not at.exception
-    con = duckdb.connect(str(store_copy))  # same configuration as the app's open connection
+    con = connect(store_copy, on_wait=None)  # same configuration as the app's write connection
     row = con.execute(
         "SELECT status, note FROM flags WHERE record_key = ? AND rule = 'vs-experiment'", [key]
     ).fetchone()

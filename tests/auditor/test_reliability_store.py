@@ -3,7 +3,6 @@ frame of every cohort record answers, on the real store."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -19,18 +18,33 @@ from auditor.cohorts import (
 from auditor.placement import place_value, placement_records, resolve_material
 from auditor.reliability import cell_pairs, evidence_gaps, reliability_cells
 from auditor.temperature import sigma_t_series
+from db.connection import connect, reading
 from db.lookups import material_predictions
 from db.temperature import sigma_series_points
 from db.version import bump_store_version
 
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
+
 
 @pytest.fixture(scope="module")
-def records(built_store) -> pd.DataFrame:
-    con = duckdb.connect(str(built_store), read_only=True)
-    try:
+def records(built_file) -> pd.DataFrame:
+    """Every cohort record of the embedded file: the frame each mode's store answers are held
+    against (its answers are pure CPU, so the costly ones are computed once for both modes)."""
+    with reading(built_file, on_wait=None) as con:
         return load_records(con)
-    finally:
-        con.close()
+
+
+@pytest.fixture(scope="module")
+def frame_pairs(records) -> dict[str, pd.DataFrame]:
+    """`cell_pairs` of the frame, per cell, filled on first use (both modes share it)."""
+    return {}
+
+
+def test_the_store_holds_the_records_of_the_file(store_con, records):
+    # What makes the file's frame the reference of the team store's answers too.
+    got = load_records(store_con).sort_values("record_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, records.sort_values("record_id").reset_index(drop=True))
 
 
 @pytest.mark.parametrize("quantity", ["energy", "sigma"])
@@ -45,14 +59,16 @@ def test_evidence_gaps_in_sql_equal_the_pandas_reference(store_con, records, qua
 
 @pytest.mark.parametrize("quantity", ["energy", "sigma"])
 def test_cells_and_their_pairs_from_the_store_equal_those_from_the_records(
-    store_con, records, quantity
+    store_con, records, frame_pairs, quantity
 ):
     cells = reliability_cells(store_con, quantity)
     pd.testing.assert_frame_equal(cells, reliability_cells(records, quantity))
     for cell in cells["cell"]:
         got = cell_pairs(store_con, cell)
         assert len(got) == cells.loc[cells["cell"] == cell, "n_pairs"].iloc[0]
-        pd.testing.assert_frame_equal(got, cell_pairs(records, cell))
+        if cell not in frame_pairs:
+            frame_pairs[cell] = cell_pairs(records, cell)
+        pd.testing.assert_frame_equal(got, frame_pairs[cell])
     assert cell_pairs(store_con, "not a cell").empty
 
 
@@ -114,7 +130,7 @@ def test_the_stored_same_hop_agreement_equals_the_reference(store_con, records):
 
 
 def test_the_stored_agreement_answers_only_while_current(store_copy):
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     live = method_agreement(load_records(con))
     if not live:  # same-hop pairs come from the external Devi source (absent in CI)
         con.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from auditor.bvse import BvseResult
@@ -18,11 +17,16 @@ from auditor.screen import (
     read_cif,
     screen_records,
 )
+from db.connection import reading
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 @pytest.fixture(scope="module")
-def records(built_store):
-    with duckdb.connect(str(built_store), read_only=True) as con:
+def records(built_file):
+    """Every record of the embedded file: what each mode's store slice is held against."""
+    with reading(built_file, on_wait=None) as con:
         return load_records(con)
 
 
@@ -72,7 +76,7 @@ def test_bvse_row_carries_provenance_and_refuses_no_barrier():
 def test_the_screen_slice_gives_the_answer_of_every_record(built_store, records, text):
     # The page reads `screen_records` (the material's and its family's records), never the
     # whole store: the candidate and every position must equal those over every record.
-    with duckdb.connect(str(built_store), read_only=True) as con:
+    with reading(built_store, on_wait=None) as con:
         sliced = screen_records(con, candidate_from_formula(text, lambda k: records).composition_key)
     whole = candidate_from_formula(text, lambda key: records)
     part = candidate_from_formula(text, lambda key: sliced)

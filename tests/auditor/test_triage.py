@@ -8,8 +8,12 @@ import pytest
 
 from auditor.cohorts import load_records
 from auditor.triage import cohort_values, flag_influence, prioritized_flags, replaced_medians
+from db.connection import reading
 from db.flags import list_flags
 from tests.triage_reference import flag_influence_reference
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def _brute(diffs, old, new):
@@ -39,21 +43,25 @@ def test_replaced_medians_equal_recomputing_each_median(n):
 
 
 @pytest.fixture(scope="module")
-def every_flag(built_store):
-    from db.connection import connect  # noqa: PLC0415 - test helper only
-
-    con = connect(built_store, read_only=True, on_wait=None)
-    try:
-        yield list_flags(con, include_inactive=True), load_records(con)
-    finally:
-        con.close()
+def every_flag(built_file):
+    """The embedded file's flags and records: the reference of both modes' store answers."""
+    with reading(built_file, on_wait=None) as con:
+        return list_flags(con, include_inactive=True), load_records(con)
 
 
-def test_sql_influence_equals_the_reference_on_the_real_store(store_con, every_flag):
+@pytest.fixture(scope="module")
+def frame_answers(every_flag):
+    """The pandas reference and the same SQL on the frame: pure CPU, computed once."""
     flags, records = every_flag
-    reference = flag_influence_reference(records, flags)
-    for source in (store_con, records):  # the store's SQL, and the same SQL on a frame
-        got = flag_influence(source, flags)
+    return flag_influence_reference(records, flags), flag_influence(records, flags)
+
+
+def test_sql_influence_equals_the_reference_on_the_real_store(store_con, every_flag, frame_answers):
+    flags, _ = every_flag
+    # this mode's store holds the file's flags, so the file's reference is its reference too
+    pd.testing.assert_frame_equal(list_flags(store_con, include_inactive=True), flags)
+    reference, on_frame = frame_answers
+    for got in (flag_influence(store_con, flags), on_frame):  # the store's SQL; on a frame
         assert list(got["record_key"]) == list(flags["record_key"])
         assert (got["is_experimental"] == reference["is_experimental"]).all()
         assert _labels(got) == _labels(reference)

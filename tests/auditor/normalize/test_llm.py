@@ -8,12 +8,12 @@ import os
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
 from auditor.normalize.apply import StoreLLMCache
 from auditor.normalize.llm import PROMPT_VERSION, LLMConfig, parse_json_text, run_llm, verify
-from db.connection import create_schema
+from db.connection import connect
+from tests.auditor.conftest import empty_file_store
 from tests.llm_server import TEST_API_KEY, llm_server  # noqa: F401 - the fixture
 from tests.paths import REPO
 
@@ -114,8 +114,7 @@ def test_config_never_shows_the_key(monkeypatch):
 
 
 def test_unreachable_endpoint_is_retried_then_rejected_with_a_reason(tmp_path):
-    con = duckdb.connect(str(tmp_path / "s.duckdb"))
-    create_schema(con)
+    con = connect(empty_file_store(tmp_path / "s.duckdb"), on_wait=None)
     dead = LLMConfig(
         base_url="http://127.0.0.1:9/v1", model="m", api_key=TEST_API_KEY, timeout=2, max_retries=1
     )
@@ -129,9 +128,8 @@ def test_unreachable_endpoint_is_retried_then_rejected_with_a_reason(tmp_path):
 # ---- the real server -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def llm_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("llmstore") / "store.duckdb"
-    con = duckdb.connect(str(path))
-    create_schema(con)
+    path = empty_file_store(tmp_path_factory.mktemp("llmstore") / "store.duckdb")
+    con = connect(path, on_wait=None)
     yield path, con
     con.close()
 
@@ -221,10 +219,7 @@ def test_api_key_is_never_stored(first_runs, llm_store):
 
 @pytest.mark.llm
 def test_cli_llm_flag_fills_what_rules_leave(llm_server, tmp_path):  # noqa: F811
-    store = tmp_path / "cli.duckdb"
-    con = duckdb.connect(str(store))
-    create_schema(con)
-    con.close()
+    store = empty_file_store(tmp_path / "cli.duckdb")
     env = dict(
         os.environ,
         OPENAI_BASE_URL=llm_server.base_url,

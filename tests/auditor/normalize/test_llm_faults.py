@@ -13,13 +13,16 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import duckdb
 import pytest
 
 from auditor.normalize.apply import StoreLLMCache
 from auditor.normalize.llm import LLMConfig, run_llm
 from auditor.normalize.review import consultation_table, decision_table
-from db.connection import create_schema
+from db.connection import connect
+
+# The store half (what the LLM cache and the decisions keep) runs on a DuckDB file and on a
+# team store (DuckLake over PostgreSQL); the misbehaving server is the same in both.
+STORE_MODES = ("embedded", "team")
 
 SLOW, FAIL, CUT, GARBAGE, FOREIGN, GOOD = (
     "slow lithium phosphate",
@@ -93,9 +96,8 @@ def faulty_server():
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = duckdb.connect(str(tmp_path / "faults.duckdb"))
-    create_schema(con)
+def con(empty_store):
+    con = connect(empty_store, on_wait=None)
     yield con
     con.close()
 

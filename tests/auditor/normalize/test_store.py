@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
 
 from auditor.normalize.apply import normalize_store
 from core.vocab import FAMILIES, METHOD_TAGS
 from db import decisions
+from db.connection import connect
+
+# Every store test here runs on a DuckDB file and on a team store (DuckLake over PostgreSQL).
+STORE_MODES = ("embedded", "team")
 
 
 def test_built_store_records_have_vocabulary_families_and_ions(store_con):
@@ -71,7 +74,7 @@ def test_every_distinct_name_has_a_logged_decision(store_con):
 
 @pytest.fixture
 def con(store_copy):
-    c = duckdb.connect(str(store_copy))
+    c = connect(store_copy, on_wait=None)
     yield c
     c.close()
 
@@ -150,7 +153,7 @@ def test_other_means_no_one_said_for_under_a_tenth_of_the_materials(store_con):
 
 
 def test_glass_ceramics_go_by_their_phase_and_a_reviewer_can_override(store_copy):
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     try:
         fams = {
             f
