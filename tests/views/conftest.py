@@ -1,4 +1,8 @@
-"""AppTest over a private copy of the real store (the store fixtures live in tests/conftest.py)."""
+"""AppTest over a private copy of the real store (the store fixtures live in tests/conftest.py).
+
+A module that sets `STORE_MODES = ("embedded", "team")` gets `app_at` in both modes: the app is
+pointed at the store copy's location (a file or a team lake) through `use_store`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from db.config import REPO_ROOT
+from tests.conftest import use_store
 
 APP = REPO_ROOT / "app.py"
 
@@ -13,7 +18,7 @@ APP = REPO_ROOT / "app.py"
 @pytest.fixture
 def app_at(store_copy, monkeypatch):
     """An AppTest of the whole app (navigation included) over a copy of the real store."""
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.run()
     assert not at.exception

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
 from fpdf import FPDF
 
@@ -13,6 +12,7 @@ from auditor.extract.review import highlight, read_upload
 from auditor.extract.run import extract_text
 from auditor.extract.textclean import normalize_chars
 from db.config import REPO_ROOT
+from db.connection import connect
 from db.extractions import extracted_records, list_extractions
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
 from tests.auditor.test_extract_llm import DOC as LLM_DOC
@@ -21,6 +21,8 @@ from tests.auditor.test_extract_store import KATO, KATO_DOI
 from tests.llm_server import llm_server  # noqa: F401 - the session fixture
 from tests.views.conftest import open_page
 
+# The review and its commit are written to, and read back from, a DuckDB file and a team store.
+STORE_MODES = ("embedded", "team")
 PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"
 
 
@@ -72,7 +74,7 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
     assert not at.exception, [e.value for e in at.exception]
     assert any("3 committed" in s.value and "1 rejected" in s.value for s in at.success)
 
-    con = duckdb.connect(str(store_copy))  # same config as the app's connection
+    con = connect(store_copy, read_only=True, on_wait=None)  # the commit, read back
     try:
         records = extracted_records(con, "arxiv-2010.08068")
         history = list_extractions(con, "arxiv-2010.08068")

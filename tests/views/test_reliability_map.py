@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from auditor.cohorts import MIN_PAIRS_FOR_CI, cohort_stats, load_records
 from auditor.reliability import cell_pairs, evidence_gaps, reliability_cells
+from db.connection import connect
 from tests.views.conftest import open_page, param
 
 COHORTS = "views/cohorts.py"
+# The page in both modes (the map's expected cells are computed from the same store).
+STORE_MODES = ("embedded", "team")
 
 
-def _records(path) -> pd.DataFrame:
-    con = duckdb.connect(str(path), read_only=True)
+def _records(location) -> pd.DataFrame:
+    con = connect(location, read_only=True, on_wait=None)
     try:
         return load_records(con)
     finally:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from db.connection import connect
+from tests.conftest import use_store
 from tests.views.conftest import APP, open_page
+
+# The page (and its one write, a committed BVSE barrier) on a DuckDB file and a team store.
+STORE_MODES = ("embedded", "team")
 
 
 @pytest.fixture
 def screen_at(screen_models_dir, store_copy, monkeypatch):
     """The app with saved models from its first start, so the store gets their predictions."""
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.run()
     assert not at.exception
@@ -50,11 +54,14 @@ def test_a_cif_adds_the_bvse_barrier_and_its_position_and_commits_it(screen_at, 
     at.button[0].click().run()
     assert not at.exception
     assert any("Committed 1 record" in s.value for s in at.success), [e.value for e in at.error]
-    with duckdb.connect(str(store_copy)) as con:  # the app holds it read-write in-process
+    con = connect(store_copy, read_only=True, on_wait=None)  # the write, read back
+    try:
         row = con.execute(
             "SELECT property, method_tag, value, composition_key, notes FROM records "
             "WHERE source = 'my-bvse-019'"
         ).fetchall()
+    finally:
+        con.close()
     assert len(row) == 1
     prop, method, value, key, notes = row[0]
     assert (prop, method, key) == ("Em", "BVSE", "LiTi2P3O12")
