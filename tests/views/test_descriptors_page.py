@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tests.views.conftest import open_page, param
 
+# The page reads the store's Ea records (SQL) on a DuckDB file and a team store alike.
+STORE_MODES = ("embedded", "team")
+
 
 def test_descriptor_correlations_pooled_and_per_family(app_at):
     at = open_page(app_at, "views/descriptors.py")

@@ -163,11 +163,12 @@ def test_quotes_are_marked_and_the_passage_is_escaped():
 
 
 @pytest.mark.parametrize("mode", ["wrong", "error500"])
-def test_the_llm_pass_is_verified_and_its_faults_shown(app_at, bad_server, monkeypatch, mode):  # noqa: F811
+def test_the_llm_pass_is_verified_and_its_faults_shown(app_file, bad_server, monkeypatch, mode):  # noqa: F811
     # A real HTTP server that answers wrongly or fails; the page reads the environment's LLM.
+    # On the file only: what is tested is the model's answers, before anything is read or written.
     monkeypatch.setenv("OPENAI_BASE_URL", f"{bad_server}/{mode}/v1")
     monkeypatch.setenv("SSE_AUDIT_LLM_MODEL", "misbehaving")
-    at = open_page(app_at, "views/extract.py")
+    at = open_page(app_file, "views/extract.py")
     at.text_area(key="extract_paste").input(LLM_DOC)
     at.checkbox(key="extract_llm").check()
     at.button[0].click().run()
@@ -190,11 +191,12 @@ def test_the_llm_pass_is_verified_and_its_faults_shown(app_at, bad_server, monke
 
 
 @pytest.mark.llm
-def test_the_real_local_model_is_asked_with_a_progress_bar(app_at, llm_server, monkeypatch):  # noqa: F811
+def test_the_real_local_model_is_asked_with_a_progress_bar(app_file, llm_server, monkeypatch):  # noqa: F811
+    # On the file only: ~20 s of a model's answer, and nothing read from or written to the store.
     monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
     monkeypatch.setenv("SSE_AUDIT_LLM_MODEL", llm_server.model)
     passage = _passage("J")
-    at = open_page(app_at, "views/extract.py")
+    at = open_page(app_file, "views/extract.py")
     at.text_area(key="extract_paste").input(passage["text"])
     at.checkbox(key="extract_llm").check()
     at.button[0].click().run()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from db.connection import connect
-from tests.conftest import use_store
-from tests.views.conftest import APP, open_page
+from tests.views.conftest import open_page, start_app
 
-# The page (and its one write, a committed BVSE barrier) on a DuckDB file and a team store.
+# The page (its predictions written at the first start, its one write: a committed BVSE
+# barrier) on a DuckDB file and a team store. Inputs refused before any store read: file only.
 STORE_MODES = ("embedded", "team")
 
 
@@ -17,11 +16,14 @@ STORE_MODES = ("embedded", "team")
 def screen_at(screen_models_dir, store_copy, monkeypatch):
     """The app with saved models from its first start, so the store gets their predictions."""
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
-    use_store(monkeypatch, store_copy)
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    at.run()
-    assert not at.exception
-    return at
+    return start_app(monkeypatch, store_copy)
+
+
+@pytest.fixture
+def screen_file(screen_models_dir, file_copy, monkeypatch):
+    """`screen_at` over a copy of the embedded build only."""
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
+    return start_app(monkeypatch, file_copy)
 
 
 def _metrics(at) -> dict[str, str]:
@@ -76,14 +78,14 @@ def test_a_cif_adds_the_bvse_barrier_and_its_position_and_commits_it(screen_at, 
         ({"cif": "nope"}, "no bundled OBELiX CIF"),
     ],
 )
-def test_bad_input_is_a_readable_error(screen_at, params, reason):
-    at = open_page(screen_at, "views/screen.py", **params)
+def test_bad_input_is_a_readable_error(screen_file, params, reason):
+    at = open_page(screen_file, "views/screen.py", **params)
     assert any(reason in e.value for e in at.error)
     assert not at.metric
 
 
-def test_an_uploaded_file_that_is_not_a_cif_is_refused(screen_at):
-    at = open_page(screen_at, "views/screen.py")
+def test_an_uploaded_file_that_is_not_a_cif_is_refused(screen_file):
+    at = open_page(screen_file, "views/screen.py")
     at.file_uploader[0].upload("notes.cif", b"just some text\n", "chemical/x-cif").run()
     assert not at.exception
     assert any("not a CIF" in e.value for e in at.error)
