@@ -1,11 +1,13 @@
-"""The Descriptors page over a copy of the real store: a family filter narrows the correlations."""
+"""The Descriptors page over a copy of the real store: a family filter narrows the correlations.
+
+On the file only: the page's team run measured 6.7 s of CPU against 6.2 s on the file, nearly
+all of it pymatgen descriptors and bootstrap CIs; its store reads (`experimental_ea`,
+`structure_volumes`) run in both modes in tests/auditor/test_descriptors.py.
+"""
 
 from __future__ import annotations
 
 from tests.views.conftest import open_page, param
-
-# The page reads the store's Ea records (SQL) on a DuckDB file and a team store alike.
-STORE_MODES = ("embedded", "team")
 
 
 def test_descriptor_correlations_pooled_and_per_family(app_at):

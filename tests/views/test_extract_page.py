@@ -17,12 +17,13 @@ from db.extractions import extracted_records, list_extractions
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
 from tests.auditor.test_extract_llm import DOC as LLM_DOC
 from tests.auditor.test_extract_llm import bad_server  # noqa: F401 - the module fixture
-from tests.auditor.test_extract_store import KATO, KATO_DOI
+from tests.auditor.test_extract_store import KATO, KATO_DOI, _primary_copies
 from tests.llm_server import llm_server  # noqa: F401 - the session fixture
 from tests.views.conftest import open_page
 
 # The review and its commit are written to, and read back from, a DuckDB file and a team store.
 STORE_MODES = ("embedded", "team")
+KATO_KEY = "Li9.54Si1.74P1.44S11.7Cl0.3"
 PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"
 
 
@@ -112,6 +113,11 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
 
 def test_a_number_already_in_the_store_is_shown_before_and_after_the_commit(app_at, store_copy):
     # Kato et al. 2016: the store holds its 25 mS/cm (not the second, made-up number).
+    con = connect(store_copy, read_only=True, on_wait=None)
+    try:
+        before = _primary_copies(con, KATO_KEY, 0.025)
+    finally:
+        con.close()
     at = open_page(app_at, "views/extract.py")
     at.text_area(key="extract_paste").input(KATO)
     at.text_input(key="extract_doi").input(KATO_DOI)
@@ -127,6 +133,15 @@ def test_a_number_already_in_the_store_is_shown_before_and_after_the_commit(app_
     assert not at.exception, [e.value for e in at.exception]
     assert any("2 committed" in s.value for s in at.success)
     assert any("Row E1 was already in the store as record" in i.value for i in at.info)
+    # Read back: both rows committed, and the 25 mS/cm copy made no new primary record.
+    con = connect(store_copy, read_only=True, on_wait=None)
+    try:
+        committed = extracted_records(con, "kato-2016")
+        after = _primary_copies(con, KATO_KEY, 0.025)
+    finally:
+        con.close()
+    assert sorted(committed["value_text"]) == ["0.61", "25"]
+    assert after == before and before
 
 
 def test_an_empty_paste_is_refused_readably(app_at):
