@@ -1,23 +1,50 @@
-"""AppTest over a private copy of the real store (the store fixtures live in tests/conftest.py)."""
+"""AppTest over a private copy of the real store (the store fixtures live in tests/conftest.py).
+
+A module that sets `STORE_MODES = ("embedded", "team")` gets `app_at` in both modes: the app is
+pointed at the store copy's location (a file or a team lake) through `use_store`. `app_file` is
+the same app over a copy of the embedded build in every mode: for a test whose team run would
+cost time and test nothing of the store (a model's answer, an input refused before any read).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from db.config import REPO_ROOT
+from tests.conftest import use_store
+from tests.e2e import copy_store
 
 APP = REPO_ROOT / "app.py"
 
 
-@pytest.fixture
-def app_at(store_copy, monkeypatch):
-    """An AppTest of the whole app (navigation included) over a copy of the real store."""
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+def start_app(monkeypatch, location: Path | str) -> AppTest:
+    """An AppTest of the whole app (navigation included), first run done, over `location`."""
+    use_store(monkeypatch, location)
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.run()
     assert not at.exception
     return at
+
+
+@pytest.fixture
+def app_at(store_copy, monkeypatch):
+    """The app over a copy of the real store, in the module's store modes."""
+    return start_app(monkeypatch, store_copy)
+
+
+@pytest.fixture
+def file_copy(built_file, tmp_path) -> Path:
+    """A private copy of the embedded build, whatever the module's modes (see `app_file`)."""
+    return copy_store(built_file, tmp_path)
+
+
+@pytest.fixture
+def app_file(file_copy, monkeypatch):
+    """The app over a copy of the embedded build only (one run, in a two-mode module)."""
+    return start_app(monkeypatch, file_copy)
 
 
 def open_page(at: AppTest, page: str, **params) -> AppTest:

@@ -1,4 +1,9 @@
-"""The Descriptors page over a copy of the real store: a family filter narrows the correlations."""
+"""The Descriptors page over a copy of the real store: a family filter narrows the correlations.
+
+On the file only: the page's team run measured 6.7 s of CPU against 6.2 s on the file, nearly
+all of it pymatgen descriptors and bootstrap CIs; its store reads (`experimental_ea`,
+`structure_volumes`) run in both modes in tests/auditor/test_descriptors.py.
+"""
 
 from __future__ import annotations
 

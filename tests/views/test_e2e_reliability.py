@@ -1,6 +1,8 @@
 """End to end in Chromium: the reliability map, a value placed, the gap list, a bulk review, exports.
 
 Its own server over its own store copy, so the bulk review below is the only review in it.
+Embedded only: a server and a Chromium cost ~1 min per run, and the same pages and the same
+bulk review run in both modes through AppTest (test_reliability_map.py, test_flag_triage.py).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from auditor.cohorts import load_records
 from auditor.reliability import reliability_cells
 from db.config import REPO_ROOT
+from db.connection import connect
 from db.flags import list_flags
 from tests.e2e import (
     IDLE,
@@ -35,8 +37,8 @@ NOTE = "e2e: unrelaxed barriers, not physical"
 
 
 @pytest.fixture(scope="module")
-def store(built_store, tmp_path_factory) -> Path:
-    return copy_store(built_store, tmp_path_factory.mktemp("e2e_rel"))
+def store(built_file, tmp_path_factory) -> Path:
+    return copy_store(built_file, tmp_path_factory.mktemp("e2e_rel"))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,7 @@ def facts(store, tmp_path_factory) -> dict:
     """What the test expects, read from a second copy before the server opens the first."""
     probe = tmp_path_factory.mktemp("probe") / "store.duckdb"
     shutil.copy(store, probe)
-    con = duckdb.connect(str(probe))
+    con = connect(probe, read_only=True, on_wait=None)
     try:
         cells = reliability_cells(load_records(con), "energy")
         flags = list_flags(con, status="open")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
 from fpdf import FPDF
 
@@ -13,14 +12,18 @@ from auditor.extract.review import highlight, read_upload
 from auditor.extract.run import extract_text
 from auditor.extract.textclean import normalize_chars
 from db.config import REPO_ROOT
+from db.connection import connect
 from db.extractions import extracted_records, list_extractions
 from tests.auditor.extract_helpers import PAPER_PAGES, write_pdf
 from tests.auditor.test_extract_llm import DOC as LLM_DOC
 from tests.auditor.test_extract_llm import bad_server  # noqa: F401 - the module fixture
-from tests.auditor.test_extract_store import KATO, KATO_DOI
+from tests.auditor.test_extract_store import KATO, KATO_DOI, _primary_copies
 from tests.llm_server import llm_server  # noqa: F401 - the session fixture
 from tests.views.conftest import open_page
 
+# The review and its commit are written to, and read back from, a DuckDB file and a team store.
+STORE_MODES = ("embedded", "team")
+KATO_KEY = "Li9.54Si1.74P1.44S11.7Cl0.3"
 PASSAGES = REPO_ROOT / "tests" / "data" / "extract_passages" / "passages.jsonl"
 
 
@@ -72,7 +75,7 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
     assert not at.exception, [e.value for e in at.exception]
     assert any("3 committed" in s.value and "1 rejected" in s.value for s in at.success)
 
-    con = duckdb.connect(str(store_copy))  # same config as the app's connection
+    con = connect(store_copy, read_only=True, on_wait=None)  # the commit, read back
     try:
         records = extracted_records(con, "arxiv-2010.08068")
         history = list_extractions(con, "arxiv-2010.08068")
@@ -110,6 +113,11 @@ def test_paste_review_edit_reject_and_commit(app_at, store_copy):
 
 def test_a_number_already_in_the_store_is_shown_before_and_after_the_commit(app_at, store_copy):
     # Kato et al. 2016: the store holds its 25 mS/cm (not the second, made-up number).
+    con = connect(store_copy, read_only=True, on_wait=None)
+    try:
+        before = _primary_copies(con, KATO_KEY, 0.025)
+    finally:
+        con.close()
     at = open_page(app_at, "views/extract.py")
     at.text_area(key="extract_paste").input(KATO)
     at.text_input(key="extract_doi").input(KATO_DOI)
@@ -125,6 +133,15 @@ def test_a_number_already_in_the_store_is_shown_before_and_after_the_commit(app_
     assert not at.exception, [e.value for e in at.exception]
     assert any("2 committed" in s.value for s in at.success)
     assert any("Row E1 was already in the store as record" in i.value for i in at.info)
+    # Read back: both rows committed, and the 25 mS/cm copy made no new primary record.
+    con = connect(store_copy, read_only=True, on_wait=None)
+    try:
+        committed = extracted_records(con, "kato-2016")
+        after = _primary_copies(con, KATO_KEY, 0.025)
+    finally:
+        con.close()
+    assert sorted(committed["value_text"]) == ["0.61", "25"]
+    assert after == before and before
 
 
 def test_an_empty_paste_is_refused_readably(app_at):
@@ -161,11 +178,12 @@ def test_quotes_are_marked_and_the_passage_is_escaped():
 
 
 @pytest.mark.parametrize("mode", ["wrong", "error500"])
-def test_the_llm_pass_is_verified_and_its_faults_shown(app_at, bad_server, monkeypatch, mode):  # noqa: F811
+def test_the_llm_pass_is_verified_and_its_faults_shown(app_file, bad_server, monkeypatch, mode):  # noqa: F811
     # A real HTTP server that answers wrongly or fails; the page reads the environment's LLM.
+    # On the file only: what is tested is the model's answers, before anything is read or written.
     monkeypatch.setenv("OPENAI_BASE_URL", f"{bad_server}/{mode}/v1")
     monkeypatch.setenv("SSE_AUDIT_LLM_MODEL", "misbehaving")
-    at = open_page(app_at, "views/extract.py")
+    at = open_page(app_file, "views/extract.py")
     at.text_area(key="extract_paste").input(LLM_DOC)
     at.checkbox(key="extract_llm").check()
     at.button[0].click().run()
@@ -188,11 +206,12 @@ def test_the_llm_pass_is_verified_and_its_faults_shown(app_at, bad_server, monke
 
 
 @pytest.mark.llm
-def test_the_real_local_model_is_asked_with_a_progress_bar(app_at, llm_server, monkeypatch):  # noqa: F811
+def test_the_real_local_model_is_asked_with_a_progress_bar(app_file, llm_server, monkeypatch):  # noqa: F811
+    # On the file only: ~20 s of a model's answer, and nothing read from or written to the store.
     monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
     monkeypatch.setenv("SSE_AUDIT_LLM_MODEL", llm_server.model)
     passage = _passage("J")
-    at = open_page(app_at, "views/extract.py")
+    at = open_page(app_file, "views/extract.py")
     at.text_area(key="extract_paste").input(passage["text"])
     at.checkbox(key="extract_llm").check()
     at.button[0].click().run()

@@ -19,6 +19,9 @@ from auditor.figure_export import (
 )
 from tests.views.conftest import open_page
 
+# The Cohorts page's figures carry the store's build date, read from a file or a team store.
+STORE_MODES = ("embedded", "team")
+
 
 def _figure() -> go.Figure:
     fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2], name="data"), layout={"title": "parity"})

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from auditor.triage import review_group
+from db.connection import connect, transaction
 from db.flags import list_flags, review_flags
 from pipeline.build import build_store
 from tests.views.conftest import open_page, param
 
 OUTLIERS = "views/outliers.py"
+# The page's reviews are written to, and read back from, a DuckDB file and a team store alike.
+STORE_MODES = ("embedded", "team")
 
 
-def _flags(path, **kwargs):
-    con = duckdb.connect(str(path))  # the app's configuration: it may hold the file open
+def _flags(location, **kwargs):
+    # A fresh read (the app closes its connections after each batch, so nothing holds it).
+    con = connect(location, read_only=True, on_wait=None)
     try:
         return list_flags(con, **kwargs)
     finally:
@@ -72,17 +74,24 @@ def test_a_group_is_dismissed_with_one_note_kept_on_each_flag(app_at, store_copy
     assert reviewed["reviewed_at"].notna().all()
 
 
-def test_a_bulk_review_survives_a_rebuild(store_copy):
-    con = duckdb.connect(str(store_copy))
-    flags = list_flags(con, status="open")
-    members = flags[flags["cohort"] == flags["cohort"].dropna().iloc[0]]
-    rule = members["rule"].iloc[0]
-    members = members[members["rule"] == rule]
-    n = review_group(con, members, status="dismissed", note="one note for all", reviewer="t")
-    con.close()
+def test_a_bulk_review_survives_a_rebuild(file_copy):
+    # On the file only: a team rebuild costs ~30 s more, and the team store's rebuild keeping
+    # flag reviews is tests/db/test_team_store.py's (a review landing while it publishes).
+    con = connect(file_copy, on_wait=None)
+    try:
+        flags = list_flags(con, status="open")
+        members = flags[flags["cohort"] == flags["cohort"].dropna().iloc[0]]
+        rule = members["rule"].iloc[0]
+        members = members[members["rule"] == rule]
+        with transaction(con):
+            n = review_group(
+                con, members, status="dismissed", note="one note for all", reviewer="t"
+            )
+    finally:
+        con.close()
     assert n == len(members) > 0
-    build_store(store_copy, progress=lambda f, m: None)
-    after = _flags(store_copy, rule=rule, include_inactive=True)
+    build_store(file_copy, progress=lambda f, m: None)
+    after = _flags(file_copy, rule=rule, include_inactive=True)
     after = after[after["record_key"].isin(set(members["record_key"]))]
     assert len(after) == len(members)
     assert set(after["status"]) == {"dismissed"}
@@ -90,15 +99,16 @@ def test_a_bulk_review_survives_a_rebuild(store_copy):
 
 
 def test_bulk_review_is_one_statement_over_named_flags_only(store_copy):
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     try:
         flags = list_flags(con, status="open")
         keys = list(zip(flags["record_key"][:3], flags["rule"][:3], strict=True))
-        n = review_flags(
-            con, [*keys, ("no-such-record", "modified-z")], status="confirmed", note="ok"
-        )
-        assert n == 3
-        after = list_flags(con, status="confirmed")
-        assert set(zip(after["record_key"], after["rule"], strict=True)) == set(keys)
+        with transaction(con):
+            n = review_flags(
+                con, [*keys, ("no-such-record", "modified-z")], status="confirmed", note="ok"
+            )
     finally:
         con.close()
+    assert n == 3
+    after = _flags(store_copy, status="confirmed")  # read back through a new connection
+    assert set(zip(after["record_key"], after["rule"], strict=True)) == set(keys)

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from auditor.normalize.apply import StoreLLMCache
 from auditor.normalize.llm import LLMConfig, run_llm
+from db.connection import connect
 from tests.auditor.normalize.test_llm_faults import (
     FOREIGN,
     GOOD,
     faulty_server,  # noqa: F401 - the fixture
 )
+from tests.conftest import use_store
 from tests.paths import REPO
 
 PAGE = str(REPO / "views" / "normalizer_review.py")
+# Accepts and overrides are written to, and read back from, a DuckDB file and a team store alike.
+STORE_MODES = ("embedded", "team")
+
+
+def _overrides(location) -> list[str]:
+    """Every override's output, read back on a new connection of the store."""
+    con = connect(location, read_only=True, on_wait=None)
+    try:
+        return [r[0] for r in con.execute("SELECT output FROM normalization_overrides").fetchall()]
+    finally:
+        con.close()
 
 
 @pytest.fixture
 def app(store_copy, monkeypatch):
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     monkeypatch.delenv("SSE_AUDIT_LLM_MODEL", raising=False)
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()
@@ -44,12 +56,7 @@ def test_accept_and_override_persist(app):
     assert not at.exception
     at.button[0].click().run()  # Accept this answer
     assert not at.exception and at.success
-    con = duckdb.connect(str(store))  # same configuration as the page's connection
-    try:
-        n = con.execute("SELECT count(*) FROM normalization_overrides").fetchone()[0]
-    finally:
-        con.close()
-    assert n == 1
+    assert len(_overrides(store)) == 1
 
 
 def test_override_form_checks_the_vocabulary_and_saves(app):
@@ -61,22 +68,18 @@ def test_override_form_checks_the_vocabulary_and_saves(app):
     next(t for t in at.text_input if t.label == "formula").input("Li3PS4")
     next(b for b in at.button if b.label == "Save override").click().run()
     assert not at.exception and at.success
-    con = duckdb.connect(str(store))  # same configuration as the page's connection
-    try:
-        output = con.execute("SELECT output FROM normalization_overrides").fetchone()[0]
-    finally:
-        con.close()
+    [output] = _overrides(store)
     assert '"family": "glass"' in output and '"formula": "Li3PS4"' in output
 
 
 def test_llm_consultations_show_proposal_and_verdict(store_copy, monkeypatch, faulty_server):  # noqa: F811
-    con = duckdb.connect(str(store_copy))
+    con = connect(store_copy, on_wait=None)
     try:
         config = LLMConfig(base_url=faulty_server, model="faulty", api_key="sk-x", timeout=2)
         run_llm("entity", [FOREIGN, GOOD], cache=StoreLLMCache(con), config=config)
     finally:
         con.close()
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
+    use_store(monkeypatch, store_copy)
     monkeypatch.delenv("SSE_AUDIT_LLM_MODEL", raising=False)
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()

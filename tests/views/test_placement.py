@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
 from auditor.cohorts import load_records
 from auditor.placement import PlacementError, percentile, place_value
+from db.connection import connect
 from tests.views.conftest import open_page, param
 
 PAGE = "views/placement.py"
+# The page in both modes; placing a value in a frame of records is pure CPU, tested once.
+STORE_MODES = ("embedded", "team")
+
+
+def _count_records(location) -> int:
+    con = connect(location, read_only=True, on_wait=None)
+    try:
+        return con.execute("SELECT count(*) FROM records").fetchone()[0]
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
-def records(built_store):
-    con = duckdb.connect(str(built_store), read_only=True)
+def records(built_file):
+    # The same build as every mode's store; read once (the frame's tests run no store code).
+    con = connect(built_file, read_only=True, on_wait=None)
     try:
         return load_records(con)
     finally:
@@ -61,9 +72,7 @@ def test_units_convert_and_bad_input_is_refused_with_a_reason(records):
 
 
 def test_page_answers_from_the_url_and_a_changed_value_changes_the_answer(app_at, store_copy):
-    con = duckdb.connect(str(store_copy))
-    before = con.execute("SELECT count(*) FROM records").fetchone()[0]
-    con.close()
+    before = _count_records(store_copy)
     at = open_page(app_at, PAGE, material="LLZO", property="Ea", value="0.9", unit="eV",
                    method="EXP")  # fmt: skip
     assert at.subheader[0].value.startswith("Li7La3Zr2O12 (garnet): Ea 0.9 eV")
@@ -75,9 +84,7 @@ def test_page_answers_from_the_url_and_a_changed_value_changes_the_answer(app_at
     assert param(at, "value") == "0.3"
     assert float(at.metric[0].value) < high
     assert not at.dataframe[0].value.set_index("rule")["fires"]["modified-z"]
-    con = duckdb.connect(str(store_copy))
-    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == before  # nothing written
-    con.close()
+    assert _count_records(store_copy) == before  # nothing written
 
 
 def test_page_starts_from_an_existing_record(app_at, records):

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.views.conftest import APP, open_page
+from db.connection import connect
+from tests.views.conftest import open_page, start_app
+
+# The page (its predictions written at the first start, its one write: a committed BVSE
+# barrier) on a DuckDB file and a team store. Inputs refused before any store read: file only.
+STORE_MODES = ("embedded", "team")
 
 
 @pytest.fixture
 def screen_at(screen_models_dir, store_copy, monkeypatch):
     """The app with saved models from its first start, so the store gets their predictions."""
     monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
-    monkeypatch.setenv("SSE_AUDIT_DB", str(store_copy))
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    at.run()
-    assert not at.exception
-    return at
+    return start_app(monkeypatch, store_copy)
+
+
+@pytest.fixture
+def screen_file(screen_models_dir, file_copy, monkeypatch):
+    """`screen_at` over a copy of the embedded build only."""
+    monkeypatch.setenv("SSE_AUDIT_MODELS", str(screen_models_dir))
+    return start_app(monkeypatch, file_copy)
 
 
 def _metrics(at) -> dict[str, str]:
@@ -50,11 +56,14 @@ def test_a_cif_adds_the_bvse_barrier_and_its_position_and_commits_it(screen_at, 
     at.button[0].click().run()
     assert not at.exception
     assert any("Committed 1 record" in s.value for s in at.success), [e.value for e in at.error]
-    with duckdb.connect(str(store_copy)) as con:  # the app holds it read-write in-process
+    con = connect(store_copy, read_only=True, on_wait=None)  # the write, read back
+    try:
         row = con.execute(
             "SELECT property, method_tag, value, composition_key, notes FROM records "
             "WHERE source = 'my-bvse-019'"
         ).fetchall()
+    finally:
+        con.close()
     assert len(row) == 1
     prop, method, value, key, notes = row[0]
     assert (prop, method, key) == ("Em", "BVSE", "LiTi2P3O12")
@@ -69,14 +78,14 @@ def test_a_cif_adds_the_bvse_barrier_and_its_position_and_commits_it(screen_at, 
         ({"cif": "nope"}, "no bundled OBELiX CIF"),
     ],
 )
-def test_bad_input_is_a_readable_error(screen_at, params, reason):
-    at = open_page(screen_at, "views/screen.py", **params)
+def test_bad_input_is_a_readable_error(screen_file, params, reason):
+    at = open_page(screen_file, "views/screen.py", **params)
     assert any(reason in e.value for e in at.error)
     assert not at.metric
 
 
-def test_an_uploaded_file_that_is_not_a_cif_is_refused(screen_at):
-    at = open_page(screen_at, "views/screen.py")
+def test_an_uploaded_file_that_is_not_a_cif_is_refused(screen_file):
+    at = open_page(screen_file, "views/screen.py")
     at.file_uploader[0].upload("notes.cif", b"just some text\n", "chemical/x-cif").run()
     assert not at.exception
     assert any("not a CIF" in e.value for e in at.error)

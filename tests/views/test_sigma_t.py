@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from auditor.cohorts import load_records
 from auditor.temperature import filter_series, sigma_t_series
+from db.connection import connect
 from db.temperature import sigma_series_points
 from tests.views.conftest import open_page, param
 
+# The series' SQL and the page, on a DuckDB file and a team store alike.
+STORE_MODES = ("embedded", "team")
 
-def _series(path):
-    con = duckdb.connect(str(path), read_only=True)
+
+def _series(location):
+    con = connect(location, read_only=True, on_wait=None)
     try:
         return sigma_t_series(sigma_series_points(con), load_records(con))
     finally:
