@@ -1,6 +1,11 @@
 """The one `db` API on a team store (DuckLake over a real PostgreSQL): the same calls as on the
 DuckDB file, a version that follows commits, lost races and outages as readable errors, a kill -9
-that leaves nothing, and a rebuild that keeps a write made while it ran."""
+that leaves nothing, and a rebuild that keeps a write made while it ran.
+
+Elsewhere, in both modes: a kill -9 of an ingest mid-transaction through the CLI
+(tests/sse_audit/test_store_sharing.py), writes made by other processes during a rebuild
+(tests/pipeline/test_rebuild_window.py), two app replicas in Chromium (tests/views/
+test_sharing_e2e.py); a page while the catalog is away (tests/views/test_store_busy.py)."""
 
 from __future__ import annotations
 
