@@ -30,10 +30,9 @@ from auditor.model import (
     save_predictions,
 )
 from auditor.outliers import refresh_flags
-from db.config import is_lake, store_location
+from db.config import store_location
 from db.connection import (
-    StoreBusyError,
-    StoreUnavailableError,
+    StoreRaceLostError,
     Waiting,
     reading,
     report_to_stderr,
@@ -101,13 +100,10 @@ def write_predictions_shared(
                 if build_identity(con) != identity:
                     continue  # a rebuild came in between: its record ids may be new; read again
                 _write(con, done, stale, stale_search, sigma_out, ea_out)
-        except StoreUnavailableError:
-            raise
-        except StoreBusyError:
+        except StoreRaceLostError:
             # On a team store a commit that came first (a rebuild's publish among them) rolls
-            # this one back whole; the next round reads what it wrote. A file's lock wait that
-            # ran out is not a race: it stands.
-            if not is_lake(target) or done.rounds == _ROUNDS:
+            # this one back whole; the next round reads what it wrote.
+            if done.rounds == _ROUNDS:
                 raise
             done = PredictionsWritten(rounds=done.rounds)
             continue

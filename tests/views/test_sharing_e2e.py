@@ -157,7 +157,12 @@ def _upload(page, url: str, csv: Path, name: str) -> None:
     page.get_by_label("Name of the new source").press("Enter")
     page.wait_for_selector(IDLE, timeout=60_000)
     page.get_by_role("button", name="Commit").click()
-    page.wait_for_selector("text=2 committed, 1 quarantined", timeout=120_000)
+    try:
+        page.wait_for_selector("text=2 committed, 1 quarantined", timeout=120_000)
+    except Exception as exc:  # say what the page showed instead (e.g. a "store busy" box)
+        page.screenshot(path=str(SHOTS / f"sharing_upload_{name}_failed.png"), full_page=True)
+        shown = page.locator("[data-testid='stAlert']").all_inner_texts()
+        raise AssertionError(f"upload {name!r} not committed; the page shows {shown}") from exc
     no_exception(page)
 
 
