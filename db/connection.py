@@ -64,6 +64,11 @@ class StoreBusyError(RuntimeError):
     """Another process held the store for longer than the openers wait."""
 
 
+class StoreRaceLostError(StoreBusyError):
+    """A team-store write that lost its race to another commit: DuckLake rolled it back whole,
+    so running it again (reading afresh) is safe. A file's writers never race: they wait."""
+
+
 class StoreVersionError(RuntimeError):
     """The store file was written by a newer DuckDB than the installed one can read.
 
@@ -559,7 +564,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             _rollback(con)
             if engine.is_conflict(exc):
                 # A lake writer that lost the race to another commit: DuckLake rolled it back.
-                raise StoreBusyError(
+                raise StoreRaceLostError(
                     "store busy: another process wrote the same tables at the same time; "
                     "nothing was written, try again"
                 ) from exc

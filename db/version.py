@@ -100,3 +100,19 @@ def build_date(con: duckdb.DuckDBPyConnection) -> str | None:
     """The date (YYYY-MM-DD) the store was built, as the build recorded it; None if unknown."""
     row = con.execute("SELECT value FROM build_info WHERE key = 'built_at'").fetchone()
     return row[0][:10] if row and row[0] else None
+
+
+# The keys the build writes once per build (`pipeline.build`): `build_id` is new on every
+# build; stores built before it existed fall back on the build's time and duration.
+_BUILD_KEYS = ("build_id", "built_at", "build_seconds")
+
+
+def build_identity(con: duckdb.DuckDBPyConnection) -> tuple[str | None, ...]:
+    """Which build made the store `con` reads: changes with every rebuild (a swapped file, a
+    team store's publish), never with an ordinary write (unlike the store version)."""
+    rows = dict(
+        con.execute(
+            "SELECT key, value FROM build_info WHERE key IN (?, ?, ?)", list(_BUILD_KEYS)
+        ).fetchall()
+    )
+    return tuple(rows.get(key) for key in _BUILD_KEYS)

@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -238,6 +239,9 @@ def _load(con: duckdb.DuckDBPyConnection, old: str, progress: Progress, started:
     write_build_info(
         con,
         {
+            # New on every build: a reader that must notice a rebuild compares it
+            # (`db.version.build_identity`); the store version moves with every write.
+            "build_id": uuid.uuid4().hex,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": str(summary["seconds"]),
             "external_data": str(ext) if ext else "",

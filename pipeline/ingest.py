@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 
 import pandas as pd
 
-from db.connection import Waiting, connect, report_to_stderr, transaction
+from db.connection import StoreRaceLostError, Waiting, connect, report_to_stderr, transaction
 from db.engine import claim
 from db.loaders.template import (
     IngestError,
@@ -30,7 +32,8 @@ def ingest_rows(
     """Write rows as the new source `source`, and what follows from them, in one transaction.
 
     The rows are parsed before the store is opened, so the write lock is held only for the
-    write itself; while another process holds the store, `on_wait` is told each retry.
+    write itself; while another process holds the store, `on_wait` is told each retry. On a
+    team store, a write that lost its race to another commit (nothing written) runs again.
 
     Raises:
         IngestError: no usable source name, or the name is taken.
@@ -40,6 +43,39 @@ def ingest_rows(
     if not name or len(name) > 64:
         raise IngestError("a source name of 1-64 characters is required")
     result = load_template_rows(user_source_spec(name), rows, RULES)
+    for attempt in range(1, _RACE_ATTEMPTS + 1):
+        try:
+            derived = _write_source(path, name, result, rows, on_wait)
+            break
+        except StoreRaceLostError:
+            # A team store: another commit came first and nothing of this one was written.
+            # Run it again (the rows are parsed already), as a file's writer waits its turn.
+            if attempt == _RACE_ATTEMPTS:
+                raise
+            if on_wait is not None:
+                on_wait(
+                    attempt,
+                    _RACE_ATTEMPTS,
+                    "store busy: another process wrote at the same time; "
+                    f"retrying ({attempt}/{_RACE_ATTEMPTS})",
+                )
+            time.sleep(random.uniform(0.2, 1.0) * attempt)
+    return {
+        "source": name,
+        "rows_in": result.rows_in,
+        "committed": len(result.records),
+        "quarantined": result.quarantined_rows,
+        "reasons": [q["reason"] for q in result.quarantine],
+        "normalized": derived["normalization"],
+    }
+
+
+# How many times an ingest that lost its race on a team store runs again before giving up.
+_RACE_ATTEMPTS = 6
+
+
+def _write_source(path, name: str, result, rows: list[dict], on_wait: Waiting | None) -> dict:
+    # One transaction: the source, its uploads and what follows from them, or nothing.
     con = connect(path, on_wait=on_wait)
     try:
         with transaction(con):
@@ -49,17 +85,9 @@ def ingest_rows(
                 raise IngestError(f"source {name!r} already exists; choose another name")
             write_source(con, result)
             write_uploads(con, name, rows)
-            derived = derive(con, source=name, predictions=False)
+            return derive(con, source=name, predictions=False)
     finally:
         con.close()
-    return {
-        "source": name,
-        "rows_in": result.rows_in,
-        "committed": len(result.records),
-        "quarantined": result.quarantined_rows,
-        "reasons": [q["reason"] for q in result.quarantine],
-        "normalized": derived["normalization"],
-    }
 
 
 def ingest_file(

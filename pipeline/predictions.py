@@ -3,15 +3,16 @@
 Predicting every record takes seconds (the conductivity model featurizes each formula and
 CIF); inside a write transaction it would keep every other process out that long. So the
 inputs are read on a read-only connection (closed at once), the predictions computed with
-no connection open, and only the insert takes the write lock. A rebuild that swapped the
-file in between (its record ids are new) is noticed and the round starts again.
+no connection open, and only the insert takes the write lock. A rebuild in between (a
+swapped file, or a team store's publish: its record ids may be new) is noticed by the build's
+identity (`db.version.build_identity`, read in the same snapshot as the inputs and again inside
+the write) and the round starts again; so is a team-store write that lost its race to one.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from auditor.cohorts import cohort_tables_current, refresh_cohort_tables
 from auditor.ea_model import (
@@ -29,11 +30,18 @@ from auditor.model import (
     save_predictions,
 )
 from auditor.outliers import refresh_flags
-from db.config import is_lake, store_location
-from db.connection import Waiting, reading, report_to_stderr, store_version, writing
+from db.config import store_location
+from db.connection import (
+    StoreRaceLostError,
+    Waiting,
+    reading,
+    report_to_stderr,
+    writing,
+)
 from db.search import refresh_search_index, search_index_current
+from db.version import build_identity
 
-# How often a round is tried again when a rebuild swapped the file under it.
+# How many rounds (read, compute, write) before giving up on a store that keeps moving.
 _ROUNDS = 3
 
 
@@ -46,18 +54,10 @@ class PredictionsWritten:
     cohort_tables_refreshed: bool = False
     search_index_refreshed: bool = False
     flags_refreshed: bool = False
-    # The store file was swapped by a rebuild while predicting: the round ran again.
+    # Rounds run: more than one when a rebuild (or, on a team store, a concurrent commit that
+    # won the race) came between the read and the write.
     rounds: int = 0
     flags: dict = field(default_factory=dict)
-
-
-def _file_identity(path: Path | str):
-    # A rebuild replaces the file (a new inode); other writes keep it. A team store's rebuild
-    # publishes in one lake transaction; its token is the lake's snapshot kind, not a file.
-    if is_lake(path):
-        return None
-    current = store_version(path)[0]
-    return current[0] if current else None
 
 
 def write_predictions_shared(
@@ -80,8 +80,8 @@ def write_predictions_shared(
     target = store_location(path)  # a file path or a lake setting (never a Path of a URL)
     done = PredictionsWritten()
     for done.rounds in range(1, _ROUNDS + 1):
-        identity = _file_identity(target)
         with reading(target, on_wait=on_wait) as con:
+            identity = build_identity(con)
             stale = refresh_cohorts and not cohort_tables_current(con)
             stale_search = refresh_cohorts and not search_index_current(con)
             sigma_inputs = prediction_inputs(con, sigma) if sigma is not None else None
@@ -95,21 +95,34 @@ def write_predictions_shared(
             ea_out = compute_ea_predictions(ea, ea_inputs, artifact_path=artifact)
         if not (stale or stale_search or sigma_out or ea_out):
             return done
-        with writing(target, on_wait=on_wait) as con:
-            if _file_identity(target) != identity:
-                continue  # a rebuild swapped the file: its record ids are new; read again
-            if stale and not cohort_tables_current(con):
-                refresh_cohort_tables(con)
-                done.cohort_tables_refreshed = True
-            if stale_search and not search_index_current(con):
-                refresh_search_index(con)
-                done.search_index_refreshed = True
-            if sigma_out is not None:
-                done.sigma_written = save_predictions(con, *sigma_out)
-            if ea_out is not None:
-                done.ea_written = save_ea_predictions(con, *ea_out)
-            if done.sigma_written:  # the model-residual flags compare against them
-                done.flags = refresh_flags(con)
-                done.flags_refreshed = True
+        try:
+            with writing(target, on_wait=on_wait) as con:
+                if build_identity(con) != identity:
+                    continue  # a rebuild came in between: its record ids may be new; read again
+                _write(con, done, stale, stale_search, sigma_out, ea_out)
+        except StoreRaceLostError:
+            # On a team store a commit that came first (a rebuild's publish among them) rolls
+            # this one back whole; the next round reads what it wrote.
+            if done.rounds == _ROUNDS:
+                raise
+            done = PredictionsWritten(rounds=done.rounds)
+            continue
         return done
     return done
+
+
+def _write(con, done: PredictionsWritten, stale, stale_search, sigma_out, ea_out) -> None:
+    # Inside the caller's write transaction: everything or nothing.
+    if stale and not cohort_tables_current(con):
+        refresh_cohort_tables(con)
+        done.cohort_tables_refreshed = True
+    if stale_search and not search_index_current(con):
+        refresh_search_index(con)
+        done.search_index_refreshed = True
+    if sigma_out is not None:
+        done.sigma_written = save_predictions(con, *sigma_out)
+    if ea_out is not None:
+        done.ea_written = save_ea_predictions(con, *ea_out)
+    if done.sigma_written:  # the model-residual flags compare against them
+        done.flags = refresh_flags(con)
+        done.flags_refreshed = True

@@ -29,10 +29,22 @@ from tests.pg_server import PgServer, find_pg_bin
 _LAKE_PACKAGES = ("duckdb_extension_ducklake", "duckdb_extension_postgres")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "store_modes(*modes): run this test in these modes only (a test of a DuckDB-file "
+        "behaviour, such as its write lock, in a module whose other tests run in both modes)",
+    )
+
+
 def pytest_generate_tests(metafunc):
-    """Run a module's store tests in every mode its `STORE_MODES` names."""
+    """Run a module's store tests in every mode its `STORE_MODES` names (a test's
+    `store_modes` marker narrows them)."""
     modes = tuple(getattr(metafunc.module, "STORE_MODES", ("embedded",)))
     if "store_mode" in metafunc.fixturenames and modes != ("embedded",):
+        marker = metafunc.definition.get_closest_marker("store_modes")
+        if marker is not None:
+            modes = tuple(m for m in modes if m in marker.args)
         metafunc.parametrize("store_mode", modes, indirect=True, scope="session")
 
 
@@ -137,6 +149,21 @@ def store_copy(store_mode, built_file, tmp_path, request) -> Path | str:
     """A private copy of the built store, for tests that write."""
     if store_mode == "embedded":
         path = tmp_path / "store.duckdb"
+        shutil.copy(built_file, path)
+        yield path
+        return
+    location = _team_copy(
+        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
+    )
+    yield location
+    close_lake(location)
+
+
+@pytest.fixture(scope="module")
+def module_store_copy(store_mode, built_file, tmp_path_factory, request) -> Path | str:
+    """`store_copy` shared by a module's tests (app servers started once per module)."""
+    if store_mode == "embedded":
+        path = tmp_path_factory.mktemp("module_store") / "store.duckdb"
         shutil.copy(built_file, path)
         yield path
         return

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from db.config import REPO_ROOT
+from db.config import REPO_ROOT, is_lake
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO_ROOT / "artifacts" / "screenshots"
@@ -62,6 +62,14 @@ def copy_store(built_store: Path, folder: Path) -> Path:
     return store
 
 
+def store_env(store: Path | str) -> dict[str, str]:
+    """The environment that points a child process (app, CLI) at `store`, a file or a lake
+    setting (`SSE_AUDIT_STORE` wins over `SSE_AUDIT_DB`, so each mode clears the other)."""
+    if is_lake(store):
+        return {"SSE_AUDIT_STORE": str(store)}
+    return {"SSE_AUDIT_STORE": "", "SSE_AUDIT_DB": str(store)}
+
+
 def _healthy(url: str) -> bool:
     try:
         return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200
@@ -70,9 +78,10 @@ def _healthy(url: str) -> bool:
 
 
 def start_app(
-    store: Path, log: Path | None = None, *, env: dict | None = None, timeout: float = 60
+    store: Path | str, log: Path | None = None, *, env: dict | None = None, timeout: float = 60
 ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free port of 127.0.0.1 over `store`; returns it and its URL.
+    """`streamlit run app.py` on a free port of 127.0.0.1 over `store` (a file or a team
+    store's setting); returns it and its URL.
 
     Its output goes to `log` (or nowhere). Raises RuntimeError when it is not healthy in time.
     """
@@ -83,7 +92,7 @@ def start_app(
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=REPO_ROOT,
-        env={**os.environ, "SSE_AUDIT_DB": str(store), **(env or {})},
+        env={**os.environ, **store_env(store), **(env or {})},
         stdout=out,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -110,7 +119,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def app_server(store: Path, log: Path | None = None, *, env: dict | None = None) -> Iterator[str]:
+def app_server(store: Path | str, log: Path | None = None, *, env: dict | None = None) -> Iterator[str]:
     """An app server over `store` for the block; yields its URL and stops it afterwards."""
     try:
         proc, url = start_app(store, log, env=env)

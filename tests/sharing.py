@@ -1,4 +1,4 @@
-"""Helpers for the tests where several real processes share one store file."""
+"""Helpers for the tests where several real processes share one store (a file or a team store)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from db.config import REPO_ROOT
+from db.connection import reading
 
 HEADER = "material,property,value,unit,temperature,temperature_unit,method,doi,reference,notes\n"
 
@@ -60,7 +59,8 @@ con.close()
 
 
 def hold(path: Path, mode: str, seconds: float) -> subprocess.Popen:
-    """Another process holding the store (`mode` read or write) for `seconds`, once it says so."""
+    """Another process holding the store file (`mode` read or write) for `seconds`, once it
+    says so. File only: a team store has no lock to hold (readers never wait, writers race)."""
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(path), mode, str(seconds)],
         stdout=subprocess.PIPE,
@@ -70,10 +70,10 @@ def hold(path: Path, mode: str, seconds: float) -> subprocess.Popen:
     return proc
 
 
-def source_counts(path: Path, name: str) -> dict:
-    """Records, quarantined rows, uploads and the sources row of one source (read-only)."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+def source_counts(path: Path | str, name: str) -> dict:
+    """Records, quarantined rows, uploads and the sources row of one source (read-only), in a
+    store file or a team store."""
+    with reading(path, on_wait=None) as con:
         one = lambda sql: con.execute(sql, [name]).fetchone()[0]  # noqa: E731
         row = con.execute(
             "SELECT rows_in, loaded, quarantined FROM sources WHERE name = ?", [name]
@@ -85,8 +85,6 @@ def source_counts(path: Path, name: str) -> dict:
             "uploads": one("SELECT count(*) FROM uploads WHERE source = ?"),
             "sources_row": row,
         }
-    finally:
-        con.close()
 
 
 def wait_for(predicate, timeout: float, every: float = 0.25) -> float | None:

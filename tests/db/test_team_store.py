@@ -1,6 +1,11 @@
 """The one `db` API on a team store (DuckLake over a real PostgreSQL): the same calls as on the
 DuckDB file, a version that follows commits, lost races and outages as readable errors, a kill -9
-that leaves nothing, and a rebuild that keeps a write made while it ran."""
+that leaves nothing, and a rebuild that keeps a write made while it ran.
+
+Elsewhere, in both modes: a kill -9 of an ingest mid-transaction through the CLI
+(tests/sse_audit/test_store_sharing.py), writes made by other processes during a rebuild
+(tests/pipeline/test_rebuild_window.py), two app replicas in Chromium (tests/views/
+test_sharing_e2e.py); a page while the catalog is away (tests/views/test_store_busy.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -257,3 +263,37 @@ def test_a_rebuild_keeps_writes_made_while_it_ran(team_store, monkeypatch):
             "SELECT count(*) FROM (SELECT record_key FROM records GROUP BY 1 HAVING count(*) > 1)"
         ).fetchone()[0]
     assert dup == 0
+
+
+def test_two_ingests_at_once_both_commit(team_store):
+    """Two writers that race (an upload and a CLI ingest at the same moment): the one whose
+    commit comes second lost nothing; it runs again and commits, as a file's writer waits."""
+    results: dict[str, object] = {}
+    said: list[str] = []
+
+    def ingest(name: str) -> None:
+        try:
+            results[name] = ingest_rows(
+                ROWS, name, path=team_store, on_wait=lambda a, n, message: said.append(message)
+            )
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results[name] = exc
+
+    threads = [threading.Thread(target=ingest, args=(n,)) for n in ("race-a", "race-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert {n: r["committed"] for n, r in results.items() if isinstance(r, dict)} == {
+        "race-a": 2,
+        "race-b": 2,
+    }, results
+    with reading(team_store, on_wait=None) as con:
+        rows = con.execute(
+            "SELECT source, count(*), count(DISTINCT record_id) FROM records "
+            "WHERE source LIKE 'race-%' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        uploads = con.execute("SELECT count(*) FROM uploads WHERE source LIKE 'race-%'").fetchone()[0]
+    assert rows == [("race-a", 2, 2), ("race-b", 2, 2)] and uploads == 4
+    # The two ran together: one of them lost the race and said it was retrying.
+    assert any("another process wrote at the same time; retrying" in m for m in said), said

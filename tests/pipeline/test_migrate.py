@@ -3,6 +3,10 @@
 The real duckdb 2.0.1 export is checked by hand (it needs the package registry); here the
 export runs in another process with the installed duckdb, through the same command, and the
 build imports it.
+
+Embedded only, by nature: the migration carries a DuckDB *file* written by duckdb 2.0.1 into
+one 1.5.5 reads. A team store has no such file (its data is Parquet, its catalog PostgreSQL);
+moving a store into a team store is the publish of a build (tests/db/test_team_store.py).
 """
 
 from __future__ import annotations

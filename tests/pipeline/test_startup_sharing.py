@@ -1,14 +1,15 @@
 """The app's first start writes predictions in one short write transaction and keeps no
-connection: another process can write the store as soon as it returns."""
+connection: another process can write the store as soon as it returns. Both modes (on a team
+store the first start of a replica predicts into the shared store the same way)."""
 
 from __future__ import annotations
 
-import duckdb
-
 from auditor.model import save_model, train_default
-from db.connection import snapshot
+from db.connection import reading, snapshot, store_version
 from pipeline.startup import prepare_app_store
 from tests.sharing import cli, lab_csv
+
+STORE_MODES = ("embedded", "team")
 
 
 def test_first_start_writes_predictions_and_leaves_the_store_free(
@@ -22,13 +23,10 @@ def test_first_start_writes_predictions_and_leaves_the_store_free(
         con.close()
     save_model(model)
     assert prepare_app_store(store_copy, train=False) == store_copy
-    con = duckdb.connect(str(store_copy), read_only=True)
-    try:
+    with reading(store_copy, on_wait=None) as con:
         written = con.execute(
             "SELECT count(*) FROM predictions WHERE model_version = ?", [model.version]
         ).fetchone()[0]
-    finally:
-        con.close()
     assert written > 1000
     # Nothing of it is left open: another process writes at once, without waiting.
     result = cli(
@@ -42,4 +40,6 @@ def test_first_start_writes_predictions_and_leaves_the_store_free(
     assert result.returncode == 0, result.stderr
     assert "store busy" not in result.stderr
     # A second start finds the predictions written and writes nothing.
+    version = store_version(store_copy)
     assert prepare_app_store(store_copy, train=False) == store_copy
+    assert store_version(store_copy) == version

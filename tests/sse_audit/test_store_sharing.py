@@ -1,5 +1,11 @@
-"""Several real processes on one store file: the CLI waits for a held store, says so, and
-either succeeds or stops with a readable line; a killed writer leaves nothing half-written."""
+"""Several real processes on one store: the CLI waits for a held store file, says so, and
+either succeeds or stops with a readable line; a killed writer leaves nothing half-written.
+
+The waits are about the DuckDB file's lock (one writer or many readers), which a team store
+does not have (its readers never wait; its writers race and the loser writes nothing): those
+tests run on the file only. The kill -9 of a writer mid-transaction runs in both modes (the
+team store's own lower-level kill -9 is in tests/db/test_team_store.py).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,19 @@ import subprocess
 import sys
 import time
 
-import duckdb
+import pytest
 
 from db.config import REPO_ROOT
+from db.connection import reading
 from tests.sharing import cli, hold, lab_csv, source_counts
+
+STORE_MODES = ("embedded", "team")
 
 WAITING = "store busy: another process is"
 HELD_S = 12
 
 
+@pytest.mark.store_modes("embedded")
 def test_readers_run_while_another_process_reads(store_copy):
     # The app's per-run reader is a read-only connection: the CLI's readers run beside it.
     holder = hold(store_copy, "read", 30)
@@ -34,6 +44,7 @@ def test_readers_run_while_another_process_reads(store_copy):
     assert json.loads(cohorts.stdout)["cohorts"]
 
 
+@pytest.mark.store_modes("embedded")
 def test_an_ingest_waits_for_a_writer_then_succeeds(store_copy, tmp_path):
     csv = lab_csv(tmp_path / "lab.csv", "10.1000/share.wait")
     # Held longer than the CLI takes to start (its imports take seconds on a busy machine).
@@ -51,6 +62,7 @@ def test_an_ingest_waits_for_a_writer_then_succeeds(store_copy, tmp_path):
     assert counts["records"] == 2 and counts["quarantine"] == 1 and counts["uploads"] == 3
 
 
+@pytest.mark.store_modes("embedded")
 def test_readers_wait_for_a_writer_too(store_copy):
     holder = hold(store_copy, "write", HELD_S)
     result = cli("stats", "--json", "--path", str(store_copy))
@@ -60,6 +72,7 @@ def test_readers_wait_for_a_writer_too(store_copy):
     assert json.loads(result.stdout)["records"]["total"] > 2000
 
 
+@pytest.mark.store_modes("embedded")
 def test_an_ingest_that_waits_too_long_stops_with_a_readable_line(store_copy, tmp_path):
     csv = lab_csv(tmp_path / "lab.csv", "10.1000/share.gaveup")
     holder = hold(store_copy, "write", 60)
@@ -101,9 +114,8 @@ with writing(sys.argv[1]) as con:
 
 
 def test_kill_9_of_a_writer_mid_transaction_leaves_nothing_half_written(store_copy, tmp_path):
-    con = duckdb.connect(str(store_copy), read_only=True)
-    before = con.execute("SELECT count(*) FROM records").fetchone()[0]
-    con.close()
+    with reading(store_copy, on_wait=None) as con:
+        before = con.execute("SELECT count(*) FROM records").fetchone()[0]
     csv = lab_csv(tmp_path / "lab.csv", "10.1000/share.killed", good=40)
     writer = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(store_copy), str(csv)],

@@ -1,6 +1,9 @@
-"""Two app processes, the CLI and a rebuild on one store file at once, seen in Chromium.
+"""Two app processes, the CLI and a rebuild on one store at once, seen in Chromium.
 
-Real `streamlit run` servers, real CLI processes, Debian's Chromium through Playwright.
+Real `streamlit run` servers, real CLI processes, Debian's Chromium through Playwright. Both
+modes: two replicas on one DuckDB file (one machine), and two replicas on one team store
+(DuckLake over a real PostgreSQL: the issue's team deployment). The busy page is about the
+file's write lock, which a team store does not have: embedded only.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from db.config import is_lake
 from db.connection import connect
 from tests.e2e import (
     IDLE,
     SHOTS,
     app_server,
     chromium,
-    copy_store,
     need_chromium,
     no_exception,
     settle,
@@ -31,14 +34,15 @@ from tests.e2e import (
 from tests.sharing import cli, cli_popen, hold, lab_csv, source_counts, wait_for
 
 pytestmark = pytest.mark.browser
+STORE_MODES = ("embedded", "team")
 
 
 @pytest.fixture(scope="module")
-def shared(built_store, tmp_path_factory):
-    """Two app processes on one copy of the store."""
+def shared(module_store_copy, store_mode, tmp_path_factory):
+    """Two app processes on one copy of the store (a file, or a team store's catalog copy)."""
     need_chromium()
-    folder = tmp_path_factory.mktemp("shared")
-    store = copy_store(built_store, folder)
+    folder = tmp_path_factory.mktemp(f"shared_{store_mode}")
+    store = module_store_copy
     with ExitStack() as stack:
         urls = [stack.enter_context(app_server(store, folder / f"app{i}.log")) for i in range(2)]
         yield store, urls, folder
@@ -78,7 +82,11 @@ def _records_metric(page) -> int | None:
     return int(re.sub(r"\D", "", values[0])) if values else None
 
 
-def _stats(store: Path) -> dict:
+def _mode(store: Path | str) -> str:
+    return "team" if is_lake(store) else "embedded"
+
+
+def _stats(store: Path | str) -> dict:
     result = cli("stats", "--json", "--path", str(store))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -122,7 +130,7 @@ def test_the_cli_works_beside_two_apps_and_the_apps_show_its_write(shared, pages
     assert json.loads(out["cohorts"].stdout)["cohorts"]
     waits = out["ingest"].stderr.count("store busy")
     print(
-        f"\nCLI ingest beside two apps: {ended['ingest'] - started:.1f} s wall incl. start-up, {waits} waits"
+        f"\nCLI ingest beside two apps ({_mode(store)}): {ended['ingest'] - started:.1f} s wall incl. start-up, {waits} waits"
     )
 
     # The open overview shows the new rows without a reload or a restart.
@@ -149,7 +157,12 @@ def _upload(page, url: str, csv: Path, name: str) -> None:
     page.get_by_label("Name of the new source").press("Enter")
     page.wait_for_selector(IDLE, timeout=60_000)
     page.get_by_role("button", name="Commit").click()
-    page.wait_for_selector("text=2 committed, 1 quarantined", timeout=120_000)
+    try:
+        page.wait_for_selector("text=2 committed, 1 quarantined", timeout=120_000)
+    except Exception as exc:  # say what the page showed instead (e.g. a "store busy" box)
+        page.screenshot(path=str(SHOTS / f"sharing_upload_{name}_failed.png"), full_page=True)
+        shown = page.locator("[data-testid='stAlert']").all_inner_texts()
+        raise AssertionError(f"upload {name!r} not committed; the page shows {shown}") from exc
     no_exception(page)
 
 
@@ -184,7 +197,7 @@ def test_a_rebuild_while_the_apps_run_keeps_an_upload_made_meanwhile(shared, pag
     shown = wait_for(lambda: _records_metric(watcher) == total + 2, timeout=30, every=0.1)
     assert shown is not None, f"the open page shows {_records_metric(watcher)}, not {total + 2}"
     print(
-        f"\nopen overview (no reload) showed a CLI write {time.monotonic() - ended:.1f} s after it"
+        f"\n{_mode(store)}: open overview (no reload) showed a CLI write {time.monotonic() - ended:.1f} s after it"
     )
     no_exception(watcher)
 
@@ -209,7 +222,8 @@ def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, pages,
     stop_probe = threading.Event()
 
     def probe() -> None:
-        # A writer's view of the load: how long until it gets the write lock.
+        # A writer's view of the load: how long until it gets the write lock (a file). A team
+        # store has no lock: this is opening a write session (a catalog round trip).
         while not stop_probe.is_set():
             started = time.monotonic()
             connect(store, on_wait=None).close()
@@ -283,7 +297,7 @@ def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, pages,
         assert counts["records"] == counts["distinct_keys"] == counts["sources_row"][1]
         assert counts["uploads"] == sent  # uploads equal what was sent
     print(
-        f"\nconcurrency run: 2 apps, {len(readers)} reader sessions, {views} page views in "
+        f"\nconcurrency run ({_mode(store)}): 2 apps, {len(readers)} reader sessions, {views} page views in "
         f"{elapsed:.0f} s (slowest view {slowest:.1f} s; ingest ended at "
         f"{timeline['ingest']:.0f} s, upload at {timeline['upload']:.0f} s, {rounds} rounds); "
         f"run-cli rows_in/loaded/quarantined {cli_counts['sources_row']}, uploads "
@@ -294,6 +308,7 @@ def test_concurrency_run_two_apps_readers_an_upload_and_an_ingest(shared, pages,
     )
 
 
+@pytest.mark.store_modes("embedded")
 def test_a_page_says_the_store_is_busy_while_another_process_writes(shared, pages):
     store, urls, _ = shared
     page = _open(pages, urls[0])

@@ -1,11 +1,12 @@
 """Work that takes seconds (predicting the store, asking the LLM) holds no write lock meanwhile:
-another process writes the store while it runs, and only the final insert is a short write."""
+another process writes the store while it runs, and only the final insert is a short write.
+
+Both modes: on a team store there is no lock, but a write transaction held through the work
+would lose its race to the other process's commit; here both commit."""
 
 from __future__ import annotations
 
 import shutil
-
-import duckdb
 
 from auditor.ea_model import load_ea_model
 from auditor.model import load_model
@@ -19,6 +20,8 @@ from tests.auditor.normalize.test_llm_faults import (
     faulty_server,  # noqa: F401 - the fixture
 )
 from tests.sharing import cli, lab_csv
+
+STORE_MODES = ("embedded", "team")
 
 
 def _ingest_now(store, tmp_path, name: str):
@@ -58,14 +61,11 @@ def test_predictions_are_computed_while_another_process_writes(
         assert "store busy" not in result.stderr, name
     assert set(during) == {"sigma", "ea"}
     assert done.sigma_written > 1000 and done.ea_written > 100 and done.flags_refreshed
-    con = duckdb.connect(str(store_copy), read_only=True)
-    try:
+    with reading(store_copy, on_wait=None) as con:
         stored = con.execute(
             "SELECT count(*) FROM predictions WHERE model_version = ?", [sigma.version]
         ).fetchone()[0]
         sources = {r[0] for r in con.execute("SELECT name FROM sources").fetchall()}
-    finally:
-        con.close()
     assert stored == done.sigma_written
     assert {"during-sigma", "during-ea"} <= sources
     # The ingest during the Ea prediction re-derived the Arrhenius Ea records (new ids): the

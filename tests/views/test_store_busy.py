@@ -1,4 +1,9 @@
-"""The app when another process holds the store: it waits, says so, and never shows a traceback."""
+"""The app when another process holds the store: it waits, says so, and never shows a traceback.
+
+Embedded only: these are the DuckDB file's lock (one writer or many readers). A team store has
+no lock to wait for (readers read a snapshot, writers race); its failure a page must say
+readably is a catalog that went away (`test_a_page_says_the_team_store_is_unreachable_...`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 import db.connection
 from db.config import REPO_ROOT
+from db.connection import close_lake
+from tests.conftest import new_team_store, use_store
+from tests.pg_server import PgServer
 from tests.sharing import hold
 
 APP = str(REPO_ROOT / "app.py")
@@ -71,3 +79,33 @@ def test_a_review_waits_for_the_writer_and_is_saved(app, store_copy):
         )
     finally:
         con.close()
+
+
+def test_a_page_says_the_team_store_is_unreachable_then_recovers(
+    pg_server, built_file, tmp_path, monkeypatch
+):
+    """A team store's catalog server that goes away while the app runs: the page says so in
+    one readable line (no traceback, no exception box) and renders again once it is back."""
+    server = PgServer().start()  # its own server: stopping the session's would hit others
+    location = None
+    try:
+        location = new_team_store(server, tmp_path, built_file)
+        use_store(monkeypatch, location)
+        monkeypatch.setenv("SSE_AUDIT_REFRESH_SECONDS", "0")
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.run()
+        assert not at.exception and not at.error and at.metric
+        server.stop("fast")
+        at.run()
+        assert not at.exception
+        shown = " ".join(e.value for e in at.error)
+        assert "cannot reach the team store" in shown or "cannot open the team store" in shown
+        assert "Traceback" not in shown and len(shown) < 600
+        server.start()
+        at.run()
+        assert not at.exception and not at.error
+        assert [m.label for m in at.metric][:1] == ["records"]
+    finally:
+        if location is not None:
+            close_lake(location)
+        server.destroy()
