@@ -15,11 +15,11 @@ import shutil
 import uuid
 from pathlib import Path
 
-import duckdb
 import pytest
+from threadpoolctl import threadpool_limits
 
 from auditor.ea_model import save_ea_model, train_ea_model
-from auditor.model import save_model, train_default
+from auditor.model import ConductivityModel, save_model, train_default
 from db.config import is_lake
 from db.connection import close_lake, connect, lake_store
 from pipeline.build import build_store
@@ -66,6 +66,16 @@ def _isolated_model_dir(tmp_path_factory):
     mp.setenv("SSE_AUDIT_TRAIN_ON_START", "0")
     yield
     mp.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_openmp_thread():
+    """Fits in the test process use one OpenMP thread. The tests' fits are small (hundreds to a
+    few thousand rows) and the test machine is shared: OpenMP threads spin-waiting for a busy
+    core made the Ea model's training 3x slower in wall time (and CPU) than one thread, for
+    bit-identical predictions (gradient boosting's threads split features, not rows)."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -182,16 +192,28 @@ def store_con(built_store):
 
 
 @pytest.fixture(scope="session")
-def screen_models_dir(built_file, tmp_path_factory) -> Path:
-    """A models directory holding a quick sigma model and the Ea model, trained once.
+def quick_default_model(built_file) -> ConductivityModel:
+    """The first start's fast-path sigma model (`train_default(quick=True)`) of the built file,
+    trained once for the session (test_model.py checks it; `screen_models_dir` saves it).
+    Do not modify it."""
+    con = connect(built_file, read_only=True, on_wait=None)
+    try:
+        return train_default(con, quick=True)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def screen_models_dir(built_file, quick_default_model, tmp_path_factory) -> Path:
+    """A models directory holding the quick sigma model and the Ea model, trained once.
 
     Tests that need saved models point `SSE_AUDIT_MODELS` here themselves; the session's
     default models directory stays empty.
     """
     folder = tmp_path_factory.mktemp("screen_models")
-    con = duckdb.connect(str(built_file), read_only=True)
+    save_model(quick_default_model, folder)
+    con = connect(built_file, read_only=True, on_wait=None)
     try:
-        save_model(train_default(con, quick=True), folder)
         save_ea_model(train_ea_model(con), folder / "ea")
     finally:
         con.close()

@@ -31,7 +31,6 @@ from auditor.model import (
     reproducibility_floor,
     save_model,
     train,
-    train_default,
     train_official,
     training_frame,
     training_groups,
@@ -405,8 +404,10 @@ def test_composition_knn_predicts_the_nearest_materials_median():
 
 
 @pytest.fixture(scope="module")
-def quick_default(con):
-    return train_default(con, quick=True)
+def quick_default(quick_default_model):
+    """`train_default(con, quick=True)` of the built file: the session's one training of it
+    (tests/conftest.py), which `screen_models_dir` saves too."""
+    return quick_default_model
 
 
 def test_fast_path_trains_the_default_kind_with_baselines(quick_default):

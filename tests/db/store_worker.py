@@ -11,7 +11,6 @@ and the batch number, so a test can check that every batch is there whole or not
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -53,8 +52,12 @@ def main(argv: list[str]) -> int:
             store.write(lambda con, b=batch: write_batch(con, name, b))
             print(f"committed {batch}", flush=True)
     elif role == "flagger":
-        # Both flaggers start together (the test sets the moment), so their inserts overlap.
-        time.sleep(max(0.0, float(os.environ.get("SSE_TEST_START_AT", "0")) - time.time()))
+        # Both flaggers start together, so their inserts overlap: each opens the store, says
+        # so, and waits for the test's "go" (sent once both are ready) on its stdin.
+        store.read(lambda con: con.execute("SELECT count(*) FROM flags").fetchone())
+        print("ready", flush=True)
+        if sys.stdin.readline().strip() != "go":
+            return 1
         for round_ in range(n):
             store.write(lambda con, r=round_: upsert_flags(con, name, r))
     elif role == "reader":

@@ -37,10 +37,11 @@ def _store(setting: str, **kwargs) -> Store:
     return store
 
 
-def _spawn(setting: str, role: str, name: str, n: int) -> subprocess.Popen:
+def _spawn(setting: str, role: str, name: str, n: int, **options) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.db.store_worker", setting, role, name, str(n)],
         cwd=REPO,
+        **options,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -316,12 +317,19 @@ def test_an_open_app_session_does_not_block_a_cli_write(store_setting):
     store.close()
 
 
-def test_concurrent_upserts_of_one_key_leave_one_row(store_setting, monkeypatch):
+def test_concurrent_upserts_of_one_key_leave_one_row(store_setting):
     """Two processes upserting the same new flag keys at the same moment: each key once."""
     store = _store(store_setting)
     rounds = 8
-    monkeypatch.setenv("SSE_TEST_START_AT", str(time.time() + 4))
-    procs = [_spawn(store_setting, "flagger", name, rounds) for name in ("f1", "f2")]
+    procs = [
+        _spawn(store_setting, "flagger", name, rounds, stdin=subprocess.PIPE)
+        for name in ("f1", "f2")
+    ]
+    for proc in procs:  # both have the store open: start them together
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()[-2000:]
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     for proc in procs:
         _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
