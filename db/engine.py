@@ -50,9 +50,11 @@ import sqlite3
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -460,7 +462,11 @@ class Store:
         try:
             names = list(tables) if tables is not None else list(_schema_tables())
 
-            def copy(con: duckdb.DuckDBPyConnection) -> dict:
+            # Each attempt marks its commit, so it can be found afterwards: with a SQLite catalog
+            # and another reader of the lake in this process, a COMMIT has been seen to return
+            # without making a snapshot (the old tables stayed; 1-2 publishes in 5).
+            def copy(con: duckdb.DuckDBPyConnection, token: str) -> dict:
+                con.execute(f"CALL {LAKE}.set_commit_message('sse-audit', ?)", [token])
                 if expected_version is not None:
                     now = con.execute(f"SELECT id FROM {LAKE}.current_snapshot()").fetchone()[0]
                     if now != expected_version:
@@ -483,10 +489,22 @@ class Store:
                     )
                 return counts
 
-            return self.write(copy)
+            for _ in range(_PUBLISH_ATTEMPTS):
+                token = f"publish {uuid.uuid4().hex}"
+                counts = self.write(partial(copy, token=token))
+                if self.read(partial(_committed, token=token)):
+                    return counts
+                self.notify("the rebuild's swap did not take effect; publishing again")
+            raise StoreError(
+                f"the {self.config.label} did not keep the rebuild's swap after "
+                f"{_PUBLISH_ATTEMPTS} attempts; the old store is unchanged, try the build again"
+            )
         finally:
             with self._lock:
-                handle.execute(f"DETACH {alias}")
+                try:
+                    handle.execute(f"DETACH {alias}")
+                except duckdb.ConnectionException:
+                    pass  # the handle was reset after an outage; the attachment went with it
 
     def maintain(self) -> None:
         """Fold small Parquet files and inlined rows into larger files; old files are removed."""
@@ -494,6 +512,18 @@ class Store:
             con.execute(f"CALL ducklake_flush_inlined_data('{LAKE}')")
             con.execute(f"CALL ducklake_merge_adjacent_files('{LAKE}')")
             con.execute(f"CALL ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)")
+
+
+# How many times `publish` copies again when its commit left no snapshot behind.
+_PUBLISH_ATTEMPTS = 3
+
+
+def _committed(con: duckdb.DuckDBPyConnection, token: str) -> bool:
+    """Whether a snapshot carries the commit message `token` (set inside that transaction)."""
+    row = con.execute(
+        f"SELECT count(*) FROM {LAKE}.snapshots() WHERE commit_message = ?", [token]
+    ).fetchone()
+    return row[0] > 0
 
 
 def extension_config(extension_dir: Path | None = None) -> dict:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -266,26 +265,27 @@ def test_publish_swaps_built_tables_atomically_and_keeps_user_tables(store_setti
     )
     file_con.close()
 
-    reader = Store(store_config(store_setting), notify=lambda m: None)
-    seen: list[int] = []
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set():
-            seen.append(
-                reader.read(lambda con: con.execute("SELECT count(*) FROM records").fetchone()[0])
-            )
-
-    thread = threading.Thread(target=watch)
-    thread.start()
+    # The reader is another process, as an app replica is: the product opens one lake handle
+    # per process (`db.connection.lake_store`); two in one process on a SQLite catalog share
+    # its file locks and have failed with "disk I/O error" and a lost commit.
+    reader = _spawn(store_setting, "reader", "r", 100_000)
+    first_read = reader.stdout.readline()
+    assert first_read.startswith("seen "), "the reader reads before the publish"
     try:
         counts = store.publish(built, tables=["records"])
-    finally:
         time.sleep(0.3)
-        done.set()
-        thread.join(timeout=60)
-    reader.close()
+    finally:
+        reader.kill()
+        out, _ = reader.communicate(timeout=60)
+    seen = [
+        int(line.split()[1])
+        for line in [first_read, *out.splitlines()]
+        if line.startswith("seen ")
+    ]
     assert counts == {"records": 1000}
+    assert store.read(
+        lambda con: con.execute("SELECT count(*) FROM records").fetchone()[0]
+    ) == 1000, "the publish is kept: the publisher itself reads the new records afterwards"
     assert set(seen) <= {2 * BATCH, 1000} and seen, seen
     assert store.read(
         lambda con: con.execute("SELECT source, row_index FROM uploads").fetchall()
