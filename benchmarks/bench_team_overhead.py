@@ -51,6 +51,16 @@ ROWS = [
 ]
 
 
+def published_team_store(server: PgServer, database: str, built: Path, data: Path) -> str:
+    """A team store from scratch on `server`: its database, tables and `built` published
+    (what `sse-audit build` ends with in team mode); returns its `SSE_AUDIT_STORE` setting."""
+    server.create_database(database)
+    location = f"postgresql://{server.user}@127.0.0.1:{server.port}/{database}?data_path={data}"
+    connect(location, on_wait=None).close()
+    lake_store(location).publish(built)
+    return location
+
+
 def _median(fn, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -107,10 +117,7 @@ def main() -> int:
     result["postgres_initdb_and_start_s"] = time.perf_counter() - started
     try:
         started = time.perf_counter()
-        server.create_database("sse")
-        location = f"postgresql://{server.user}@127.0.0.1:{server.port}/sse?data_path={tmp / 'team'}"
-        connect(location, on_wait=None).close()
-        lake_store(location).publish(built)
+        location = published_team_store(server, "sse", built, tmp / "team")
         result["team_setup_from_scratch_s"] = time.perf_counter() - started
         result["team"] = bench(location, args.runs, "team")
         close_lake(location)

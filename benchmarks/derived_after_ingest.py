@@ -23,26 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_team_overhead import ROWS as BENCH_ROWS  # noqa: E402
+from benchmarks.bench_team_overhead import published_team_store  # noqa: E402
 from db.config import db_path  # noqa: E402
-from db.connection import close_lake, connect, lake_store, reading  # noqa: E402
+from db.connection import close_lake, reading  # noqa: E402
 from db.engine import ensure_extensions  # noqa: E402
 from pipeline.ingest import ingest_rows  # noqa: E402
+from tests.pg_server import PgServer  # noqa: E402
 
-# The benchmark's rows (bench_team_overhead.ROWS) and a series the Arrhenius step fits: made-up
-# numbers for a check of the code, never loaded into a real store.
-ROWS = [
-    {
-        "material": f"Li{7 - i % 3}La3Zr2O12" if i % 2 else "Li3PS4",
-        "property": "sigma",
-        "value": f"{0.1 + i / 100:.2f}",
-        "unit": "mS/cm",
-        "temperature": "25",
-        "temperature_unit": "C",
-        "method": "EIS",
-        "doi": f"10.1000/bench.{i}",
-    }
-    for i in range(20)
-] + [
+# The benchmark's rows and a series the Arrhenius step fits: made-up numbers for a check of
+# the code, never loaded into a real store.
+ROWS = BENCH_ROWS + [
     {
         "material": "Li6PS5Cl",
         "property": "sigma",
@@ -120,14 +111,9 @@ def main() -> int:
             ingest_rows(ROWS, "derived-check", path=location, on_wait=None)
             dump(location, Path(args.out))
             return 0
-        from tests.pg_server import PgServer
-
         server = PgServer().start()
         try:
-            server.create_database("sse")
-            location = f"postgresql://{server.user}@127.0.0.1:{server.port}/sse?data_path={tmp / 'team'}"
-            connect(location, on_wait=None).close()
-            lake_store(location).publish(built)
+            location = published_team_store(server, "sse", built, tmp / "team")
             ingest_rows(ROWS, "derived-check", path=location, on_wait=None)
             dump(location, Path(args.out))
             close_lake(location)

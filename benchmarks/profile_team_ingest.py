@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pipeline.derive as derive_module  # noqa: E402
 import pipeline.ingest as ingest_module  # noqa: E402
-from benchmarks.bench_team_overhead import ROWS  # noqa: E402
+from benchmarks.bench_team_overhead import ROWS, published_team_store  # noqa: E402
 from db.config import db_path  # noqa: E402
-from db.connection import close_lake, connect, lake_store  # noqa: E402
+from db.connection import close_lake  # noqa: E402
 from db.engine import ensure_extensions  # noqa: E402
 from tests.pg_server import PgServer  # noqa: E402
 
@@ -167,10 +167,7 @@ def main() -> int:
     result["embedded"] = profile(str(copy), args.runs, "embedded", Catalog(None))
     server = PgServer().start()
     try:
-        server.create_database("sse")
-        location = f"postgresql://{server.user}@127.0.0.1:{server.port}/sse?data_path={tmp / 'team'}"
-        connect(location, on_wait=None).close()
-        lake_store(location).publish(built)
+        location = published_team_store(server, "sse", built, tmp / "team")
         _psql(server, "ALTER SYSTEM SET log_statement = 'all'")
         _psql(server, "SELECT pg_reload_conf()")
         time.sleep(0.5)
