@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -127,10 +129,28 @@ def _team_template(pg_server, built_file, tmp_path_factory) -> tuple[str, Path]:
     return location.split("/")[3].split("?")[0], root / "data"
 
 
-def _team_copy(server: PgServer, template: tuple[str, Path]) -> str:
+def _team_copy(request) -> str:
+    """A fresh copy of the team template store (its own catalog database)."""
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("_team_template")
     name = f"sse_{uuid.uuid4().hex[:12]}"
     server.create_database(name, template=template[0])
     return team_location(server, name, template[1])
+
+
+@contextmanager
+def _private_copy(store_mode: str, built_file: Path, folder: Path, request) -> Iterator[Path | str]:
+    """A private copy of the build in `store_mode`: a file under `folder`, or a team copy."""
+    if store_mode == "embedded":
+        path = folder / "store.duckdb"
+        shutil.copy(built_file, path)
+        yield path
+        return
+    location = _team_copy(request)
+    try:
+        yield location
+    finally:
+        close_lake(location)
 
 
 @pytest.fixture(scope="session")
@@ -147,9 +167,7 @@ def built_store(store_mode, built_file, tmp_path_factory, request) -> Path | str
     if store_mode == "embedded":
         yield built_file
         return
-    location = _team_copy(
-        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
-    )
+    location = _team_copy(request)
     yield location
     close_lake(location)
 
@@ -157,31 +175,16 @@ def built_store(store_mode, built_file, tmp_path_factory, request) -> Path | str
 @pytest.fixture
 def store_copy(store_mode, built_file, tmp_path, request) -> Path | str:
     """A private copy of the built store, for tests that write."""
-    if store_mode == "embedded":
-        path = tmp_path / "store.duckdb"
-        shutil.copy(built_file, path)
-        yield path
-        return
-    location = _team_copy(
-        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
-    )
-    yield location
-    close_lake(location)
+    with _private_copy(store_mode, built_file, tmp_path, request) as location:
+        yield location
 
 
 @pytest.fixture(scope="module")
 def module_store_copy(store_mode, built_file, tmp_path_factory, request) -> Path | str:
     """`store_copy` shared by a module's tests (app servers started once per module)."""
-    if store_mode == "embedded":
-        path = tmp_path_factory.mktemp("module_store") / "store.duckdb"
-        shutil.copy(built_file, path)
-        yield path
-        return
-    location = _team_copy(
-        request.getfixturevalue("pg_server"), request.getfixturevalue("_team_template")
-    )
-    yield location
-    close_lake(location)
+    folder = tmp_path_factory.mktemp("module_store")
+    with _private_copy(store_mode, built_file, folder, request) as location:
+        yield location
 
 
 @pytest.fixture
