@@ -61,6 +61,15 @@ def published_team_store(server: PgServer, database: str, built: Path, data: Pat
     return location
 
 
+def built_store_arg(store: str) -> Path | None:
+    """The built store a benchmark's `--store` names, or None (said on stderr) when absent."""
+    built = Path(store)
+    if not built.is_file():
+        print(f"no store at {built}; run `sse-audit build` first", file=sys.stderr)
+        return None
+    return built
+
+
 def _median(fn, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -100,9 +109,8 @@ def main() -> int:
     parser.add_argument("--full-build", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    built = Path(args.store)
-    if not built.is_file():
-        print(f"no store at {built}; run `sse-audit build` first", file=sys.stderr)
+    built = built_store_arg(args.store)
+    if built is None:
         return 2
     ensure_extensions()
     tmp = Path(tempfile.mkdtemp(prefix="bench-team-"))

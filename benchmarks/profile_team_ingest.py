@@ -27,7 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pipeline.derive as derive_module  # noqa: E402
 import pipeline.ingest as ingest_module  # noqa: E402
-from benchmarks.bench_team_overhead import ROWS, published_team_store  # noqa: E402
+from benchmarks.bench_team_overhead import (  # noqa: E402
+    ROWS,
+    built_store_arg,
+    published_team_store,
+)
 from db.config import db_path  # noqa: E402
 from db.connection import close_lake  # noqa: E402
 from db.engine import ensure_extensions  # noqa: E402
@@ -155,9 +159,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    built = Path(args.store)
-    if not built.is_file():
-        print(f"no store at {built}; run `sse-audit build` first", file=sys.stderr)
+    built = built_store_arg(args.store)
+    if built is None:
         return 2
     ensure_extensions()
     tmp = Path(tempfile.mkdtemp(prefix="profile-ingest-"))
