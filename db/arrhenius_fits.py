@@ -169,8 +169,9 @@ def replace_arrhenius_fits(con: duckdb.DuckDBPyConnection, fits: list[dict]) -> 
     A fit whose record and fit row are already stored unchanged is left alone (same record id,
     so its Ea prediction stays keyed to it); the others are deleted and written anew through
     the one write path (`db.write.insert_rows`). The store version moves only when something
-    changed, the records version only when a derived record did. Set-based: a handful of statements whatever the number of fits, since on a
-    team store every statement after a write in the transaction is a catalog round trip.
+    changed, the records version only when a derived record did. Set-based: a handful of
+    statements whatever the number of fits, since on a team store every statement after a
+    write in the transaction is a catalog round trip.
 
     Args:
         fits: dicts from `auditor.arrhenius.fit_series` plus `method_details`; `family` and
